@@ -1,0 +1,51 @@
+"""mock-portkey-gateway: a faithful, fast, offline stand-in for the Portkey AI gateway.
+
+The public names are loaded on first use, so ``import mock_gateway`` (which every pytest
+run does once the plugin is installed) stays cheap.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from mock_gateway._version import __version__
+
+if TYPE_CHECKING:
+    from mock_gateway.app import create_app
+    from mock_gateway.gateway.profiles import PROFILES, Profile
+    from mock_gateway.images import png_dimensions, render_png
+    from mock_gateway.server import LiveServer, ServerStartError
+
+__all__ = [
+    "PROFILES",
+    "LiveServer",
+    "Profile",
+    "ServerStartError",
+    "__version__",
+    "create_app",
+    "png_dimensions",
+    "render_png",
+]
+
+_WHERE = {
+    "PROFILES": "mock_gateway.gateway.profiles",
+    "LiveServer": "mock_gateway.server",
+    "Profile": "mock_gateway.gateway.profiles",
+    "ServerStartError": "mock_gateway.server",
+    "create_app": "mock_gateway.app",
+    "png_dimensions": "mock_gateway.images",
+    "render_png": "mock_gateway.images",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mock_gateway' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,1 @@
+"""Provider adapters: client request -> upstream request, upstream answer -> client answer."""

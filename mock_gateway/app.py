@@ -1,0 +1,144 @@
+"""``create_app``: the mock gateway as a Starlette application. Routes only; logic lives in
+``gateway/`` (Portkey's behaviour), ``adapters/`` (its provider mappings) and ``fakes/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_gateway._version import __version__
+from mock_gateway.gateway.errors import gateway_failure, not_found
+from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
+from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
+from mock_gateway.gateway.responses import reply, state_of
+from mock_gateway.gateway.unified import images_generations
+from mock_gateway.journal import Journal
+from mock_gateway.state import MockState
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("mock_gateway")
+
+
+async def _home(request: Request) -> Response:
+    # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')).
+    return PlainTextResponse("AI Gateway says hey!")
+
+
+async def _health(request: Request) -> Response:
+    state = state_of(request)
+    return JSONResponse({"status": "ok", "version": __version__, "profile": state.profile.name})
+
+
+async def _calls(request: Request) -> Response:
+    journal = state_of(request).journal
+    calls = [call.to_json() for call in journal.calls()]
+    return JSONResponse({"calls": calls, "dropped": journal.dropped})
+
+
+async def _reset(request: Request) -> Response:
+    state_of(request).reset()
+    return JSONResponse({"status": "ok"})
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    # Hono answers an unrouted path, or a method no route takes, with its notFound body.
+    return reply(not_found())
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # The gateway's app.onError shape. A 500 from our own code is a bug: flag and log it.
+    logger.exception(
+        "mock-portkey-gateway bug while handling %s %s", request.method, request.url.path
+    )
+    answer = reply(gateway_failure(str(exc) or type(exc).__name__, status=500))
+    answer.headers["x-mock-internal-error"] = "true"
+    return answer
+
+
+class JournalMiddleware:
+    """Records every gateway request (not ``/_mock/``) with its answer and upstream attempts."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_mock/"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        call = self.state.journal.open(
+            time=time.time(),
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            body=b"",
+        )
+        scope["mock.attempts"] = call.attempts
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                call.body = b"".join(chunks)
+            return message
+
+        async def send_and_keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                call.status = message["status"]
+                call.response_headers = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
+                ]
+            elif message["type"] == "http.response.body":
+                call.response_body += message.get("body", b"")
+            await send(message)
+
+        await self.app(scope, receive_and_keep, send_and_keep)
+
+
+def create_app(
+    *,
+    profile: str = DEFAULT_PROFILE,
+    seed: int = 0,
+    clock: Callable[[], float] = time.time,
+    journal_cap: int = 10_000,
+) -> Starlette:
+    """Build a mock Portkey gateway app.
+
+    Args:
+        profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
+            ``oss-npm``); see ``mock_gateway.PROFILES``.
+        seed: seeds every generated id, trace id and Stability "random" seed.
+        clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
+        journal_cap: how many calls the journal keeps before dropping the oldest.
+    """
+    state = MockState(
+        get_profile(profile), seed=seed, clock=clock, journal=Journal(cap=journal_cap)
+    )
+    proxy_methods = ["GET", "POST", "DELETE"]
+    routes = [
+        Route("/", _home, methods=["GET"]),
+        Route("/_mock/health", _health, methods=["GET"]),
+        Route("/_mock/calls", _calls, methods=["GET"]),
+        Route("/_mock/reset", _reset, methods=["POST"]),
+        Route("/v1/images/generations", images_generations, methods=["POST"]),
+        Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
+        Route("/v1/{path:path}", proxy, methods=proxy_methods),
+    ]
+    handlers: dict[Any, Any] = {HTTPException: _not_found, Exception: _internal_error}
+    app = Starlette(routes=routes, exception_handlers=handlers)
+    app.state.mock = state
+    app.add_middleware(JournalMiddleware, state=state)
+    return app

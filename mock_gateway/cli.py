@@ -1,0 +1,70 @@
+"""The ``mock-portkey`` command: ``main`` parses and exits, ``run`` does the work."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from mock_gateway.gateway.profiles import DEFAULT_PROFILE, PROFILES
+
+__all__ = ["main", "parse_args", "run"]
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, as a namespace."""
+    parser = argparse.ArgumentParser(prog="mock-portkey", description="A mock Portkey AI gateway.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the mock gateway under uvicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 = any free)")
+    serve.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES),
+                       help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})")  # fmt: skip
+    serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
+    return parser.parse_args(argv)
+
+
+def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import uvicorn
+
+    from mock_gateway.app import create_app
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as error:
+        print(
+            f"mock-portkey: cannot listen on {args.host}:{args.port}: {error.strerror}", file=stderr
+        )
+        return 1
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(
+        f"mock-portkey-gateway ({args.profile} profile) listening on http://{host}:{port}",
+        file=stdout,
+    )
+    print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
+    app = create_app(profile=args.profile, seed=args.seed)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])  # returns after Ctrl-C / SIGTERM
+    print("mock-portkey-gateway stopped", file=stdout, flush=True)
+    return 0
+
+
+def run(
+    args: argparse.Namespace, *, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
+    """Carry out a parsed command; returns the exit code."""
+    if args.command == "serve":
+        return _serve(args, stdout, stderr)
+    print(f"mock-portkey: unknown command {args.command!r}", file=stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Entry point of ``mock-portkey`` and ``python -m mock_gateway``."""
+    sys.exit(run(parse_args(argv)))

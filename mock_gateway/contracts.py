@@ -1,0 +1,107 @@
+"""The JSON-Schema contracts, loaded once from the package (or the checkout) into a registry."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+__all__ = [
+    "CONTRACT_BASE",
+    "contract_names",
+    "describe",
+    "field_path",
+    "first_error",
+    "validator_for",
+]
+
+CONTRACT_BASE = "https://mock-portkey-gateway.dev/contracts/"
+
+
+def _root() -> Traversable:
+    # Installed wheels carry the contracts inside the package; a checkout has them at the top.
+    packaged = files("mock_gateway").joinpath("contracts")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "contracts"
+
+
+def _walk(folder: Traversable, prefix: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for entry in folder.iterdir():
+        if entry.is_dir():
+            found |= _walk(entry, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(".json"):
+            found[prefix + entry.name] = json.loads(entry.read_text(encoding="utf-8"))
+    return found
+
+
+@cache
+def _schemas() -> dict[str, Any]:
+    return _walk(_root())
+
+
+@cache
+def _registry() -> Registry[Any]:
+    resources = [Resource.from_contents(schema) for schema in _schemas().values()]
+    return resources @ Registry()
+
+
+def contract_names() -> list[str]:
+    """Every contract's name: its path under ``contracts/`` (``stability/style-preset.json``)."""
+    return sorted(_schemas())
+
+
+@cache
+def validator_for(name: str, definition: str | None = None) -> Draft202012Validator:
+    """A cached validator for contract ``name`` (or one of its ``$defs``)."""
+    uri = CONTRACT_BASE + name
+    schema: dict[str, Any] = {"$ref": uri if definition is None else f"{uri}#/$defs/{definition}"}
+    return Draft202012Validator(schema, registry=_registry())
+
+
+def first_error(name: str, instance: Any, definition: str | None = None) -> ValidationError | None:
+    """The first error in document order (``None`` if ``instance`` is valid)."""
+    errors = validator_for(name, definition).iter_errors(instance)
+    return min(errors, key=lambda error: [str(part) for part in error.absolute_path], default=None)
+
+
+def field_path(parts: Any) -> str:
+    """A JSON path as providers print it: ``text_prompts[0].text``."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _problem(error: ValidationError) -> tuple[str, str]:
+    """(field, problem) in the '<field>: <problem>' style Stability and OpenAI use."""
+    where = field_path(error.absolute_path)
+    value = error.validator_value
+    if error.validator == "required":
+        missing = next(key for key in value if key not in error.instance)
+        return (f"{where}.{missing}" if where else missing), "is required"
+    problems = {
+        "type": f"must be of type {value}",
+        "minimum": f"must be greater than or equal to {value}",
+        "maximum": f"must be less than or equal to {value}",
+        "multipleOf": f"must be a multiple of {value}",
+        "enum": "must be one of: " + ", ".join(map(str, value)) if isinstance(value, list) else "",
+        "minItems": f"must contain at least {value} item(s)",
+        "maxLength": f"must be at most {value} characters long",
+        "minLength": f"must be at least {value} characters long",
+    }
+    return where or "body", problems.get(str(error.validator), error.message)
+
+
+def describe(error: ValidationError) -> str:
+    """``'<field>: <problem>'`` for a validation error, naming the offending field."""
+    where, problem = _problem(error)
+    return f"{where}: {problem}"

@@ -1,0 +1,1 @@
+"""Fake providers: each answers its own native API, in-process."""

@@ -1,0 +1,245 @@
+"""A fake Stability AI: its own v1 and v2beta APIs, answered in-process.
+
+It sees exactly the request the gateway would put on the wire (path, headers, body bytes),
+so gateway quirks such as the missing ``/v1`` or the ``[object Object]`` body meet the same
+404 or 400 that real Stability would give them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import uuid
+from typing import Any
+
+from mock_gateway.contracts import describe, first_error
+from mock_gateway.fakes.stability_data import (
+    CORE_SIZES,
+    ENGINES,
+    ERROR_NAMES,
+    MESSAGES,
+    ONE_MP_SIZES,
+    SD16_RANGE,
+    SDXL_DIMENSIONS,
+    SDXL_ENGINES,
+    V2_ENDPOINTS,
+)
+from mock_gateway.images import derive_seed, render_png, render_png_b64
+from mock_gateway.multipart import MultipartError, decode_form
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, json_response
+
+__all__ = ["STABILITY_BASE_URL", "FakeStability"]
+
+STABILITY_BASE_URL = "https://api.stability.ai"
+_V1_CONTRACT = "stability/v1-text-to-image-request.json"
+_V2_CONTRACT = "stability/v2beta-generate-request.json"
+_V1_DEFAULTS = {"height": 512, "width": 512, "samples": 1, "seed": 0}
+
+
+class _Reject(Exception):
+    """A native Stability error answer, raised from deep in a handler."""
+
+    def __init__(self, status: int, name: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.name, self.message = status, name, message
+
+
+class FakeStability:
+    """Stability's v1 text-to-image, engines list and v2beta generate, deterministic per seed."""
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self._seed = seed
+        self._rng = random.Random(seed)
+
+    def reset(self) -> None:
+        """Restart the id sequence, as a fresh instance with the same seed would."""
+        self._rng = random.Random(self._seed)
+
+    def handle(self, request: UpstreamRequest) -> UpstreamResponse:
+        """Answer one request to ``api.stability.ai`` as Stability would."""
+        parts = request.path.strip("/").split("/")
+        v2 = parts[0] == "v2beta"
+        try:
+            return self._route(request, parts)
+        except _Reject as reject:
+            return self._error(reject, v2=v2)
+
+    def _route(self, request: UpstreamRequest, parts: list[str]) -> UpstreamResponse:
+        method = request.method
+        if (
+            method == "POST"
+            and len(parts) == 4
+            and parts[:2] == ["v1", "generation"]
+            and parts[3] == "text-to-image"
+        ):
+            return self._text_to_image(request, parts[2])
+        if method == "GET" and parts == ["v1", "engines", "list"]:
+            self._authorize(request)
+            return json_response(200, list(ENGINES))
+        is_v2 = parts[:3] == ["v2beta", "stable-image", "generate"] and len(parts) == 4
+        if method == "POST" and is_v2 and parts[3] in V2_ENDPOINTS:
+            return self._generate_v2(request, parts[3])
+        raise _Reject(404, "not_found", MESSAGES["route_not_found"].format(path=request.path))
+
+    def _error(self, reject: _Reject, *, v2: bool) -> UpstreamResponse:
+        error_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        if v2:  # v2beta errors carry a list of messages
+            return json_response(
+                reject.status, {"id": error_id, "name": reject.name, "errors": [reject.message]}
+            )
+        return json_response(
+            reject.status, {"id": error_id, "name": reject.name, "message": reject.message}
+        )
+
+    @staticmethod
+    def _authorize(request: UpstreamRequest) -> None:
+        authorization = request.header("authorization")
+        if authorization is None:
+            raise _Reject(401, "unauthorized", MESSAGES["missing_key"])
+        # Raw keys are accepted as well as `Bearer <key>`: the forum's proxy call sends the
+        # raw key and Portkey staff recommended it as working. `undefined` is what the OSS
+        # gateway sends when it had no key (portkey-gateway-behavior.md §1.2).
+        key = authorization.removeprefix("Bearer ").strip()
+        if not key or key == "undefined" or " " in key:
+            raise _Reject(401, "unauthorized", MESSAGES["invalid_key"])
+
+    # -- v1 ---------------------------------------------------------------------------------
+
+    def _text_to_image(self, request: UpstreamRequest, engine: str) -> UpstreamResponse:
+        self._authorize(request)
+        if engine not in {entry["id"] for entry in ENGINES}:
+            raise _Reject(404, "not_found", MESSAGES["engine_not_found"].format(engine=engine))
+        body = self._v1_body(request.body)
+        wants_png = _accepts(request, "image/png")
+        self._check_engine(engine, body, wants_png=wants_png)
+        prompt = " ".join(str(item.get("text", "")) for item in body["text_prompts"])
+        seed = body["seed"] or derive_seed(
+            self._seed, engine, prompt, body["width"], body["height"]
+        )
+        if wants_png:
+            png = render_png(body["width"], body["height"], prompt=prompt, seed=seed)
+            return UpstreamResponse(200, _image_headers("image/png", seed, len(png)), png)
+        artifacts = [
+            {
+                "base64": render_png_b64(
+                    body["width"], body["height"], prompt=prompt, seed=seed, index=i
+                ),
+                # ASSUMED: each further sample takes the next seed, as a batch would.
+                "seed": (seed + i) % 4294967296,
+                "finishReason": "SUCCESS",
+            }
+            for i in range(body["samples"])
+        ]
+        return json_response(200, {"artifacts": artifacts})
+
+    @staticmethod
+    def _v1_body(raw: bytes) -> dict[str, Any]:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise _Reject(400, "bad_request", MESSAGES["bad_json"]) from None
+        if not isinstance(body, dict):
+            raise _Reject(400, "bad_request", MESSAGES["bad_json"])
+        error = first_error(_V1_CONTRACT, body)
+        if error is not None:
+            field = str(error.absolute_path[0]) if error.absolute_path else "text_prompts"
+            raise _Reject(400, ERROR_NAMES.get(field, "bad_request"), describe(error))
+        return {**_V1_DEFAULTS, **body}
+
+    @staticmethod
+    def _check_engine(engine: str, body: dict[str, Any], *, wants_png: bool) -> None:
+        width, height = body["width"], body["height"]
+        if engine in SDXL_ENGINES and (width, height) not in SDXL_DIMENSIONS:
+            message = MESSAGES["sdxl_dimensions"].format(width=width, height=height)
+            raise _Reject(400, "invalid_sdxl_v1_dimensions", message)
+        low, high = SD16_RANGE
+        if engine == "stable-diffusion-v1-6" and not (
+            low <= width <= high and low <= height <= high
+        ):
+            message = MESSAGES["sd16_dimensions"].format(width=width, height=height)
+            raise _Reject(400, "invalid_height_or_width", message)
+        if wants_png and body["samples"] > 1:
+            raise _Reject(400, "invalid_samples", MESSAGES["png_samples"])
+
+    # -- v2beta -----------------------------------------------------------------------------
+
+    def _generate_v2(self, request: UpstreamRequest, endpoint: str) -> UpstreamResponse:
+        self._authorize(request)
+        fields = _form_fields(request)
+        error = first_error(_V2_CONTRACT, fields, endpoint)
+        if error is not None:
+            if error.validator == "required":
+                missing = next(key for key in error.validator_value if key not in error.instance)
+                raise _Reject(400, "bad_request", MESSAGES["v2_missing"].format(field=missing))
+            raise _Reject(400, "bad_request", describe(error))
+        output_format = fields.get("output_format", "png")
+        if output_format != "png":
+            return _unsupported(
+                f"Stability output_format {output_format!r} (only png is generated)"
+            )
+        ratio = fields.get("aspect_ratio", "1:1")
+        width, height = (CORE_SIZES if endpoint == "core" else ONE_MP_SIZES)[ratio]
+        prompt = fields["prompt"]
+        seed = fields.get("seed") or derive_seed(self._seed, endpoint, prompt, ratio)
+        png = render_png(width, height, prompt=prompt, seed=seed)
+        if _accepts(request, "application/json"):
+            body = {
+                "image": base64.b64encode(png).decode(),
+                "finish_reason": "SUCCESS",
+                "seed": seed,
+            }
+            data = json.dumps(body, separators=(",", ":")).encode()
+            return UpstreamResponse(
+                200, (("content-type", "application/json; type=image/png"),), data
+            )
+        request_id = uuid.UUID(int=self._rng.getrandbits(128), version=4).hex
+        headers = (*_image_headers("image/png", seed, len(png)), ("x-request-id", request_id))
+        return UpstreamResponse(200, headers, png)
+
+
+def _accepts(request: UpstreamRequest, media: str) -> bool:
+    accept = (request.header("accept") or "").split(",")[0].split(";")[0].strip().lower()
+    return accept == media
+
+
+def _image_headers(media: str, seed: int, length: int) -> tuple[tuple[str, str], ...]:
+    return (
+        ("content-type", media),
+        ("content-length", str(length)),
+        ("finish-reason", "SUCCESS"),
+        ("seed", str(seed)),
+    )
+
+
+def _form_fields(request: UpstreamRequest) -> dict[str, Any]:
+    content_type = request.header("content-type") or ""
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise _Reject(400, "bad_request", MESSAGES["v2_bad_form"])
+    try:
+        parts = decode_form(request.body, content_type)
+    except MultipartError:
+        raise _Reject(400, "bad_request", MESSAGES["v2_bad_form"]) from None
+    return {
+        part.name: part.value if part.filename else _typed(part.name, part.text) for part in parts
+    }
+
+
+def _typed(name: str, text: str) -> Any:
+    """Form values arrive as text; read numeric fields as numbers, as Stability does."""
+    try:
+        if name == "seed":
+            return int(text)
+        if name in ("cfg_scale", "strength"):
+            return float(text)
+    except ValueError:
+        return text  # left as text so the contract names the field as the wrong type
+    return text
+
+
+def _unsupported(what: str) -> UpstreamResponse:
+    body = {"status": "failure", "message": f"mock-portkey-gateway does not model {what}"}
+    response = json_response(501, body, (("x-mock-unsupported", "true"),))
+    return UpstreamResponse(
+        response.status, response.headers, response.body, {"mock_unsupported": True}
+    )

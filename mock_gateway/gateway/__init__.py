@@ -1,0 +1,1 @@
+"""The gateway layer: what Portkey itself does in front of the providers."""

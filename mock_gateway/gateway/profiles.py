@@ -1,0 +1,92 @@
+"""Behaviour profiles: where hosted Portkey and the open-source gateway differ, as data.
+
+Handlers never ask "which profile is this?"; they read one of these fields. Sources are
+`shared/reference/portkey-gateway-behavior.md` (§ numbers below) unless a comment says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "Profile", "get_profile"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One gateway flavour. Every field names a behaviour that differs between flavours."""
+
+    name: str
+    description: str
+    # §2 / §7: OSS answers an empty `x-portkey-trace-id` when none was sent; hosted makes one.
+    generate_trace_id: bool
+    # §3.4: `created` on Stability responses is int seconds since commit 5f0a552b (2024-10-22);
+    # the seed thread (hosted, March 2024) shows a string of milliseconds.
+    created: Literal["seconds", "milliseconds-string"]
+    # §4.1: the Stability base URL the proxy route appends the path to. OSS 1.15.2 uses
+    # https://api.stability.ai, so /v1/generation/... loses its /v1 and real Stability 404s.
+    # Before commit 437fb1c3 (2024-09-17) the base was https://api.stability.ai/v1, which is
+    # what made the forum's proxy call work on hosted. Whether hosted still keeps /v1 today is
+    # NOT VERIFIED: the forum (March 2024) is the only hosted observation.
+    stability_proxy_base: str
+    # §4.2: a JSON proxy body without a v1 `model` is sent as the 15 bytes "[object Object]".
+    proxy_object_object_bug: bool
+    # §4.3: the npm build (@hono/node-server >= 1.14.3) turns every 2xx proxy answer into
+    # 500 "Something went wrong" with x-portkey-gateway-exception.
+    proxy_immutable_headers_bug: bool
+
+
+_STABILITY = "https://api.stability.ai"
+
+PROFILES: dict[str, Profile] = {
+    profile.name: profile
+    for profile in (
+        Profile(
+            name="hosted",
+            description="hosted Portkey as documented and as the forum thread shows it",
+            generate_trace_id=True,
+            created="seconds",
+            stability_proxy_base=f"{_STABILITY}/v1",
+            proxy_object_object_bug=False,
+            proxy_immutable_headers_bug=False,
+        ),
+        Profile(
+            name="hosted-2024",
+            description="hosted Portkey as the seed thread saw it in March 2024 (created in ms)",
+            generate_trace_id=True,
+            created="milliseconds-string",
+            stability_proxy_base=f"{_STABILITY}/v1",
+            proxy_object_object_bug=False,
+            proxy_immutable_headers_bug=False,
+        ),
+        Profile(
+            name="oss",
+            description="open-source gateway 1.15.2 with its lockfile's @hono/node-server 1.13.5",
+            generate_trace_id=False,
+            created="seconds",
+            stability_proxy_base=_STABILITY,
+            proxy_object_object_bug=True,
+            proxy_immutable_headers_bug=False,
+        ),
+        Profile(
+            name="oss-npm",
+            description="open-source gateway 1.15.2 as `npm install` ships it (proxy 2xx -> 500)",
+            generate_trace_id=False,
+            created="seconds",
+            stability_proxy_base=_STABILITY,
+            proxy_object_object_bug=True,
+            proxy_immutable_headers_bug=True,
+        ),
+    )
+}
+
+DEFAULT_PROFILE = "hosted"
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``; ``ValueError`` listing the known names otherwise."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        known = ", ".join(sorted(PROFILES))
+        raise ValueError(f"unknown profile {name!r}; choose one of: {known}") from None

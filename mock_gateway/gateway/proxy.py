@@ -1,0 +1,127 @@
+"""The proxy routes: ``/v1/*`` (validated) and ``POST /v1/proxy/*`` (not validated), §4.
+
+The client speaks the provider's own API; the gateway forwards nearly every header and the
+body, and passes the provider's answer back untouched, adding its ``x-portkey-*`` headers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
+from mock_gateway.gateway.errors import dumps, gateway_exception, gateway_failure
+from mock_gateway.gateway.headers import (
+    apply_forward_headers,
+    client_headers_for_proxy,
+    passthrough_headers,
+    portkey_headers,
+)
+from mock_gateway.gateway.responses import attempts_of, provider_problem, raw, reply, state_of
+from mock_gateway.gateway.target import Target, resolve_target
+from mock_gateway.gateway.validator import validate_request
+from mock_gateway.upstream import UpstreamRequest
+
+__all__ = ["proxy", "proxy_unvalidated"]
+
+_OBJECT_OBJECT = b"[object Object]"
+
+
+def js_parse_error(text: str) -> str:
+    """Node 20's ``JSON.parse`` message, for the common cases (empty, truncated, bad token)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.pos >= len(text.rstrip()):
+            return "Unexpected end of JSON input"
+        snippet = text if len(text) <= 10 else f'{text[:10]}"...'
+        quoted = f'"{snippet}"' if len(text) <= 10 else f'"{snippet}'
+        return f"Unexpected token '{text[error.pos]}', {quoted} is not valid JSON"
+    return "Unexpected end of JSON input"
+
+
+def _upstream_path(request: Request) -> str:
+    path = request.url.path
+    prefix = "/v1/proxy" if path.startswith("/v1/proxy/") else "/v1"
+    query = request.url.query
+    return path[len(prefix) :] + (f"?{query}" if query else "")
+
+
+def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes, Any]:
+    """``{...body, ...override_params}`` re-serialised; raises ValueError with Node's text."""
+    text = body.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        raise ValueError(js_parse_error(text)) from None
+    merged = {**parsed, **target.override_params} if isinstance(parsed, dict) else parsed
+    if object_bug and not (isinstance(merged, dict) and is_v1_model(merged.get("model"))):
+        # §4.2: Stability's headers() assumes v2 (multipart), so fetch gets the plain object.
+        return _OBJECT_OBJECT, merged
+    return dumps(merged), merged
+
+
+def _build(request: Request, body: bytes, target: Target) -> UpstreamRequest:
+    state = state_of(request)
+    base = (target.custom_host or state.profile.stability_proxy_base).rstrip("/")
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    payload, parsed = body, None
+    if media == "application/json" and request.method == "POST":
+        payload, parsed = _json_body(body, target, object_bug=state.profile.proxy_object_object_bug)
+    key = "undefined" if target.api_key is None else target.api_key
+    provider_headers = [("authorization", f"Bearer {key}")]
+    if not (isinstance(parsed, dict) and is_v1_model(parsed.get("model"))):
+        provider_headers += [
+            ("content-type", "multipart/form-data"),
+            ("accept", "application/json"),
+        ]
+    # Client headers override the provider's (so a raw `Authorization: sk-...` arrives raw).
+    client = client_headers_for_proxy(request.headers.items())
+    names = {name for name, _ in client}
+    merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
+    merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
+    merged = apply_forward_headers(merged, target.forward_headers, request.headers)
+    if payload:
+        merged.append(("content-length", str(len(payload))))
+    return UpstreamRequest.build(request.method, base + _upstream_path(request), merged, payload)
+
+
+async def _forward(request: Request) -> Response:
+    target = resolve_target(request.headers)
+    problem = provider_problem(target.provider, images=False)
+    if problem is not None:
+        return reply(problem)
+    try:
+        upstream = _build(request, await request.body(), target)
+    except ValueError as error:
+        return reply(gateway_failure(f"Proxy error: {error}", status=500))
+    state = state_of(request)
+    answer = state.send(attempts_of(request), target.path, upstream)
+    if answer.meta.get("mock_unsupported"):
+        return raw(answer.body, answer.status, dict(answer.headers))
+    if 200 <= answer.status < 300 and state.profile.proxy_immutable_headers_bug:
+        return reply(gateway_exception("Something went wrong"))
+    out = passthrough_headers(answer)
+    out |= portkey_headers(
+        target.provider or "", state.trace_id(request.headers.get("x-portkey-trace-id"))
+    )
+    return raw(answer.body, answer.status, out)
+
+
+async def proxy(request: Request) -> Response:
+    """``/v1/*``: the request validator first, then the passthrough."""
+    rejected = validate_request(request.headers)
+    if rejected is not None:
+        return reply(rejected)
+    return await _forward(request)
+
+
+async def proxy_unvalidated(request: Request) -> Response:
+    """``POST /v1/proxy/*``: deprecated, and the validator does not run on it."""
+    try:
+        return await _forward(request)
+    except ValueError as error:  # a config header the validator would have refused
+        return reply(gateway_failure(f"Proxy error: {error}", status=500))

@@ -1,0 +1,107 @@
+"""Which provider, key and options a request goes to (``constructConfigFromRequestHeaders``).
+
+Source: src/handlers/handlerUtils.ts and services/requestContext.ts (v1.15.2); facts in
+portkey-gateway-behavior.md §1.2 and §1.3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_gateway.gateway.validator import parse_config_json
+from mock_gateway.js import truthy
+
+__all__ = ["Target", "resolve_target"]
+
+# convertKeysToCamelCase leaves the contents of these keys alone.
+_PRESERVE = frozenset({"override_params", "params", "checks", "conditions", "input_guardrails",
+                       "output_guardrails", "vertex_service_account_json"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resolved provider target: what the upstream call is built from."""
+
+    provider: str | None
+    # None means the JS value `undefined`: the upstream then gets `Bearer undefined`.
+    api_key: str | None
+    override_params: Mapping[str, Any] = field(default_factory=dict)
+    custom_host: str | None = None
+    forward_headers: tuple[str, ...] = ()
+    request_timeout: float | None = None
+    retry: Mapping[str, Any] | None = None
+    strategy: Mapping[str, Any] | None = None
+    targets: tuple[Mapping[str, Any], ...] = ()
+    path: str = "config"
+
+
+def _camel(key: str) -> str:
+    return re.sub(r"_\w", lambda match: match.group(0)[1].upper(), key)
+
+
+def camel_case_keys(value: Any) -> Any:
+    """``convertKeysToCamelCase``: snake_case keys become camelCase, recursively."""
+    if isinstance(value, list):
+        return [camel_case_keys(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        _camel(key): item if key in _PRESERVE else camel_case_keys(item)
+        for key, item in value.items()
+    }
+
+
+def _api_key(headers: Mapping[str, str]) -> str | None:
+    authorization = headers.get("authorization")
+    # JS `replace('Bearer ', '')` drops the first occurrence, wherever it is.
+    return None if authorization is None else authorization.replace("Bearer ", "", 1)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text) if text else 0.0
+    except ValueError:
+        return None
+    return value or None  # `Number(header) || ...`: 0 and NaN fall through
+
+
+def _header_list(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(name.strip().lower() for name in text.split(",") if name.strip())
+
+
+def _config_from_headers(headers: Mapping[str, str]) -> dict[str, Any]:
+    raw = headers.get("x-portkey-config")
+    if not raw:
+        return {"provider": headers.get("x-portkey-provider"), "apiKey": _api_key(headers)}
+    config: dict[str, Any] = parse_config_json(raw)  # the validator already accepted it
+    if not truthy(config.get("provider")) and not truthy(config.get("targets")):
+        config["provider"] = headers.get("x-portkey-provider")
+        config["api_key"] = _api_key(headers)
+    converted: dict[str, Any] = camel_case_keys(config)
+    return converted
+
+
+def resolve_target(headers: Mapping[str, str]) -> Target:
+    """The top-level target for a request that passed the validator."""
+    config = _config_from_headers(headers)
+    forward = _header_list(headers.get("x-portkey-forward-headers"))
+    if forward is None:
+        forward = tuple(str(name).lower() for name in config.get("forwardHeaders") or ())
+    timeout = _number(headers.get("x-portkey-request-timeout")) or config.get("requestTimeout")
+    return Target(
+        provider=config.get("provider"),
+        api_key=config.get("apiKey"),
+        override_params=config.get("overrideParams") or {},
+        # The header wins over the config (RequestContext.customHost).
+        custom_host=headers.get("x-portkey-custom-host") or config.get("customHost"),
+        forward_headers=forward,
+        request_timeout=timeout,
+        retry=config.get("retry"),
+        strategy=config.get("strategy"),
+        targets=tuple(config.get("targets") or ()),
+    )

@@ -1,0 +1,75 @@
+"""``POST /v1/images/generations``: the unified, OpenAI-shaped images route (§3)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mock_gateway.adapters import stability
+from mock_gateway.fakes.stability import STABILITY_BASE_URL
+from mock_gateway.gateway.errors import dumps, gateway_exception, gateway_failure, mock_unsupported
+from mock_gateway.gateway.headers import apply_forward_headers, passthrough_headers, portkey_headers
+from mock_gateway.gateway.responses import attempts_of, provider_problem, raw, reply, state_of
+from mock_gateway.gateway.target import resolve_target
+from mock_gateway.gateway.validator import validate_request
+from mock_gateway.upstream import UpstreamRequest
+
+__all__ = ["images_generations"]
+
+
+def _params(body: bytes) -> dict[str, Any] | None:
+    """``c.req.json()``, then the ``{...body}`` spread: non-objects contribute nothing."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else {}
+
+
+async def images_generations(request: Request) -> Response:
+    """Validate, resolve the target, map to the provider, call it, map the answer back."""
+    headers = request.headers
+    rejected = validate_request(headers)
+    if rejected is not None:
+        return reply(rejected)
+    params = _params(await request.body())
+    if params is None:
+        # The handler computes a 400 for RouterError, then returns this 500 anyway (§3.1).
+        return reply(gateway_failure("Something went wrong", status=500))
+    target = resolve_target(headers)
+    if target.targets or target.strategy:
+        return reply(mock_unsupported("config strategies and targets yet"))
+    problem = provider_problem(target.provider, images=True)
+    if problem is not None:
+        return reply(problem)
+    state = state_of(request)
+    merged = {**params, **target.override_params}
+    try:
+        upstream = stability.to_upstream(
+            merged,
+            api_key=target.api_key,
+            base_url=target.custom_host or STABILITY_BASE_URL,
+            boundary=state.boundary(),
+            has_body="content-type" in headers,
+        )
+    except stability.SizeTypeError:
+        return reply(gateway_exception("Something went wrong"))
+    forwarded = apply_forward_headers(list(upstream.headers), target.forward_headers, headers)
+    upstream = UpstreamRequest(upstream.method, upstream.url, tuple(forwarded), upstream.body)
+    answer = state.send(attempts_of(request), target.path, upstream)
+    if answer.meta.get("mock_unsupported"):
+        return raw(answer.body, answer.status, dict(answer.headers))
+    out = passthrough_headers(answer)
+    out |= portkey_headers(target.provider or "", state.trace_id(headers.get("x-portkey-trace-id")))
+    if answer.media_type.startswith("image/") or answer.media_type == "application/octet-stream":
+        if state.profile.proxy_immutable_headers_bug:
+            return reply(gateway_exception("Something went wrong"))
+        return raw(answer.body, answer.status, out)
+    body = stability.to_client_body(
+        answer, v1=stability.is_v1_model(merged.get("model")), created=state.created()
+    )
+    out["content-type"] = "application/json"
+    return raw(dumps(body), answer.status, out)

@@ -1,0 +1,91 @@
+"""Deterministic, real PNG images of any size, cheap enough to make per request.
+
+Every image is a palette PNG (colour type 3) of diagonal stripes. The pixel data (IDAT)
+depends only on the width, height and stripe period, so it is compressed once per geometry
+and cached; the colours live in the PLTE chunk and come from a hash of the prompt, seed and
+index. A new prompt or seed therefore costs a few hundred bytes of hashing and CRCs, and two
+different prompts still give visibly different pictures.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import struct
+import zlib
+from functools import lru_cache
+
+__all__ = ["derive_seed", "png_dimensions", "render_png", "render_png_b64"]
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_COLOURS = 4
+# Stripe periods in pixels; which one an image uses is part of its hash.
+_PERIODS = (8, 16, 24, 32, 48, 64)
+_MAX_SEED = 4294967295
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+
+@lru_cache(maxsize=64)
+def _idat(width: int, height: int, period: int) -> bytes:
+    """The compressed scanlines for one geometry: index = ((x + y) // period) % 4."""
+    cycle = period * _COLOURS
+    ramp = bytes((i // period) % _COLOURS for i in range(cycle))
+    line = ramp * ((width + cycle) // cycle + 1)
+    rows = [b"\x00" + line[y % cycle : y % cycle + width] for y in range(cycle)]
+    raw = b"".join(rows[y % cycle] for y in range(height))
+    return _chunk(b"IDAT", zlib.compress(raw, 6))
+
+
+def _digest(prompt: str, seed: int, index: int) -> bytes:
+    return hashlib.sha256(f"{seed}\x00{index}\x00{prompt}".encode()).digest()
+
+
+def derive_seed(*parts: object) -> int:
+    """A stable seed in 1..4294967295 from any parts (what Stability's seed 0 means)."""
+    digest = hashlib.sha256("\x00".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") % _MAX_SEED + 1
+
+
+@lru_cache(maxsize=256)
+def render_png(
+    width: int, height: int, *, prompt: str = "", seed: int = 0, index: int = 0
+) -> bytes:
+    """A PNG of exactly ``width`` x ``height`` pixels, the same bytes for the same arguments."""
+    if not (1 <= width <= 16384 and 1 <= height <= 16384):
+        raise ValueError(f"image size {width}x{height} is outside 1..16384")
+    digest = _digest(prompt, seed, index)
+    period = _PERIODS[digest[0] % len(_PERIODS)]
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    palette = digest[1 : 1 + 3 * _COLOURS]
+    text = f"Software\x00mock-portkey-gateway seed={seed} index={index}".encode("latin-1")
+    return b"".join(
+        (
+            _PNG_SIGNATURE,
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", palette),
+            _chunk(b"tEXt", text),
+            _idat(width, height, period),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+@lru_cache(maxsize=256)
+def render_png_b64(
+    width: int, height: int, *, prompt: str = "", seed: int = 0, index: int = 0
+) -> str:
+    """``render_png`` as base64 text, cached separately because encoding costs as much."""
+    png = render_png(width, height, prompt=prompt, seed=seed, index=index)
+    return base64.b64encode(png).decode("ascii")
+
+
+def png_dimensions(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's IHDR chunk; ``ValueError`` if it is not a PNG."""
+    if len(data) < 24 or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)

@@ -1,0 +1,75 @@
+"""JavaScript value semantics the gateway's TypeScript relies on, where Python differs."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+__all__ = ["NAN", "clamp", "is_number", "js_string", "json_safe", "parse_int", "truthy"]
+
+NAN = math.nan
+_INT_PREFIX = re.compile(r"[+-]?\d+")
+
+
+def is_number(value: Any) -> bool:
+    """``typeof value === 'number'`` for a JSON value (booleans are not numbers in JS)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_int(text: str | None) -> float:
+    """``parseInt(text)`` without a radix: a leading integer, hex after ``0x``, else NaN."""
+    if text is None:
+        return NAN
+    stripped = text.lstrip()
+    sign = -1 if stripped.startswith("-") else 1
+    body = stripped[1:] if stripped[:1] in "+-" else stripped
+    if body[:2].lower() == "0x":
+        digits = re.match(r"[0-9a-fA-F]+", body[2:])
+        return sign * int(digits.group(0), 16) if digits else NAN
+    match = _INT_PREFIX.match(stripped)
+    return int(match.group(0)) if match else NAN
+
+
+def clamp(value: Any, low: float | None = None, high: float | None = None) -> Any:
+    """The gateway's min/max rule: applied only to numbers, and NaN compares false."""
+    if not is_number(value) or math.isnan(value):
+        return value
+    if low is not None and value < low:
+        return low
+    if high is not None and value > high:
+        return high
+    return value
+
+
+def js_string(value: Any) -> str:
+    """``String(value)`` for a JSON value, as FormData.append stringifies it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        return str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+    if isinstance(value, list):
+        return ",".join("" if item is None else js_string(item) for item in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)
+
+
+def json_safe(value: Any) -> Any:
+    """What ``JSON.stringify`` writes for a value: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def truthy(value: Any) -> bool:
+    """JavaScript truthiness: every object and array is true, even an empty one."""
+    if isinstance(value, dict | list):
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return bool(value)

@@ -1,0 +1,86 @@
+"""``LiveServer``: the app under uvicorn on a real loopback socket, in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+from starlette.applications import Starlette
+
+__all__ = ["LiveServer", "ServerStartError"]
+
+
+class ServerStartError(RuntimeError):
+    """The server did not start listening in time (or its thread died)."""
+
+
+class LiveServer:
+    """Run ``app`` under uvicorn on ``host:port`` (port 0 picks a free one) until ``stop()``."""
+
+    def __init__(self, app: Starlette, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = host
+        self.port = port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The origin, e.g. ``http://127.0.0.1:8787``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What SDKs take as their base URL: the origin plus ``/v1``."""
+        return f"{self.url}/v1"
+
+    def start(self, timeout: float = 5.0) -> None:
+        """Bind, start serving, and wait (with a deadline) until uvicorn reports it started."""
+        if self._thread is not None:
+            raise ServerStartError("the server is already running")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name="mock-portkey-gateway",
+            daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise ServerStartError(
+                    f"mock gateway did not start on {self.url} within {timeout}s"
+                )
+            time.sleep(0.002)
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit and wait for its thread."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> LiveServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,87 @@
+"""The upstream exchange: what the gateway would send a provider, and what came back.
+
+The gateway layer builds an :class:`UpstreamRequest` exactly as the real gateway would put
+it on the wire; a fake provider answers it in-process with an :class:`UpstreamResponse`.
+No socket is involved, but the journal shows the request as it would have travelled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["Headers", "UpstreamRequest", "UpstreamResponse", "json_response"]
+
+Headers = tuple[tuple[str, str], ...]
+
+
+def _lower(headers: Iterable[tuple[str, str]]) -> Headers:
+    return tuple((name.lower(), value) for name, value in headers)
+
+
+@dataclass(frozen=True)
+class UpstreamRequest:
+    """One request to a provider: method, absolute URL, lower-cased headers, raw body."""
+
+    method: str
+    url: str
+    headers: Headers = ()
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or ``None``."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
+
+    @property
+    def path(self) -> str:
+        """The URL's path, without the query string."""
+        return urlsplit(self.url).path or "/"
+
+    @classmethod
+    def build(
+        cls,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes,
+    ) -> UpstreamRequest:
+        """Build from any header mapping or pairs; names are lower-cased."""
+        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        return cls(method.upper(), url, _lower(pairs), body)
+
+
+@dataclass(frozen=True)
+class UpstreamResponse:
+    """A provider's answer: status, lower-cased headers and the body bytes."""
+
+    status: int
+    headers: Headers = ()
+    body: bytes = b""
+    # Set when the mock produced this answer itself (a fault, a timeout), not a provider.
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or ``None``."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
+
+    @property
+    def media_type(self) -> str:
+        """The media type of the body, lower-cased, without parameters ('' if absent)."""
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
+        return json.loads(self.body)
+
+
+def json_response(
+    status: int, body: Any, headers: Iterable[tuple[str, str]] = ()
+) -> UpstreamResponse:
+    """A JSON answer, serialised compactly as the providers and the gateway do."""
+    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return UpstreamResponse(status, (("content-type", "application/json"), *_lower(headers)), data)
