@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from mock_gateway.server import LiveServer, ServerStartError
 
 __all__ = [
-    "PROFILES",
     "LiveServer",
+    "PROFILES",
     "Profile",
     "ServerStartError",
     "__version__",

@@ -77,7 +77,6 @@ class JournalMiddleware:
         if scope["type"] != "http" or scope["path"].startswith("/_mock/"):
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
         call = self.state.journal.open(
             time=time.time(),
             method=scope["method"],
@@ -87,13 +86,23 @@ class JournalMiddleware:
             body=b"",
         )
         scope["mock.attempts"] = call.attempts
-
-        async def receive_and_keep() -> Message:
+        # Read the whole body first, so it is journaled even when no handler reads it (404s).
+        chunks, more = [], True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
-                call.body = b"".join(chunks)
-            return message
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        call.body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": call.body, "more_body": False}
+            return await receive()
 
         async def send_and_keep(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -105,7 +114,7 @@ class JournalMiddleware:
                 call.response_body += message.get("body", b"")
             await send(message)
 
-        await self.app(scope, receive_and_keep, send_and_keep)
+        await self.app(scope, replay, send_and_keep)
 
 
 def create_app(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -30,12 +29,10 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
+    from mock_gateway.server import bind_socket
 
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = bind_socket(args.host, args.port)
     except OSError as error:
         print(
             f"mock-portkey: cannot listen on {args.host}:{args.port}: {error.strerror}", file=stderr
@@ -50,7 +47,13 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
     app = create_app(profile=args.profile, seed=args.seed)
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
-    uvicorn.Server(config).run(sockets=[sock])  # returns after Ctrl-C / SIGTERM
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn (>= 0.29) shuts down gracefully, then re-raises the signal it captured.
+        pass
+    finally:
+        sock.close()
     print("mock-portkey-gateway stopped", file=stdout, flush=True)
     return 0
 

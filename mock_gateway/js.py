@@ -6,7 +6,16 @@ import math
 import re
 from typing import Any
 
-__all__ = ["NAN", "clamp", "is_number", "js_string", "json_safe", "parse_int", "truthy"]
+__all__ = [
+    "NAN",
+    "clamp",
+    "is_number",
+    "js_number",
+    "js_string",
+    "json_safe",
+    "parse_int",
+    "truthy",
+]
 
 NAN = math.nan
 _INT_PREFIX = re.compile(r"[+-]?\d+")
@@ -73,3 +82,23 @@ def truthy(value: Any) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return False
     return bool(value)
+
+
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_RADIX = {"0x": 16, "0o": 8, "0b": 2}
+
+
+def js_number(text: str) -> float:
+    """``Number(text)`` for a string: trimmed, ``""`` is 0, ``0x``/``0o``/``0b``, else NaN."""
+    stripped = text.strip()
+    if not stripped:
+        return 0.0
+    radix = _RADIX.get(stripped[:2].lower())
+    if radix is not None:
+        try:
+            return float(int(stripped[2:], radix)) if "_" not in stripped else NAN
+        except ValueError:
+            return NAN
+    if stripped in ("Infinity", "+Infinity", "-Infinity"):
+        return -math.inf if stripped.startswith("-") else math.inf
+    return float(stripped) if _DECIMAL.fullmatch(stripped) else NAN

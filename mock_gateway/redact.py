@@ -12,10 +12,17 @@ SECRET_HEADERS = frozenset({"authorization", "x-portkey-api-key", "x-api-key", "
 _SECRET_CONFIG_KEYS = frozenset({"api_key", "apiKey", "aws_secret_access_key", "aws_session_token"})
 
 
+# Placeholders that are not secrets, and that a user debugging their client needs to see:
+# what the OSS gateway sends with no key, and what the portkey-ai SDK sends with none.
+_PLACEHOLDERS = frozenset({"undefined", "OPENAI_API_KEY"})
+
+
 def redact_key(value: str) -> str:
     """Keep a scheme word and at most four characters at each end: ``Bearer sk-a...wxyz``."""
     scheme, _, secret = value.rpartition(" ")
     prefix = f"{scheme} " if scheme else ""
+    if secret in _PLACEHOLDERS:
+        return value
     if len(secret) <= 8:
         return prefix + "*" * len(secret)
     return f"{prefix}{secret[:4]}...{secret[-4:]}"

@@ -34,6 +34,7 @@ __all__ = ["STABILITY_BASE_URL", "FakeStability"]
 STABILITY_BASE_URL = "https://api.stability.ai"
 _V1_CONTRACT = "stability/v1-text-to-image-request.json"
 _V2_CONTRACT = "stability/v2beta-generate-request.json"
+_NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
 _V1_DEFAULTS = {"height": 512, "width": 512, "samples": 1, "seed": 0}
 
 
@@ -99,9 +100,10 @@ class FakeStability:
             raise _Reject(401, "unauthorized", MESSAGES["missing_key"])
         # Raw keys are accepted as well as `Bearer <key>`: the forum's proxy call sends the
         # raw key and Portkey staff recommended it as working. `undefined` is what the OSS
-        # gateway sends when it had no key (portkey-gateway-behavior.md §1.2).
+        # gateway sends when it had no key (§1.2); `OPENAI_API_KEY` is the placeholder the
+        # portkey-ai SDK sends when the user gave no Authorization (§1.4). Neither is a key.
         key = authorization.removeprefix("Bearer ").strip()
-        if not key or key == "undefined" or " " in key:
+        if not key or key in _NOT_KEYS or " " in key:
             raise _Reject(401, "unauthorized", MESSAGES["invalid_key"])
 
     # -- v1 ---------------------------------------------------------------------------------

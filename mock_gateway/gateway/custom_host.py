@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 __all__ = ["TRUSTED_CUSTOM_HOSTS", "is_valid_custom_host"]
 
@@ -33,22 +33,63 @@ def _port_ok(port: int | None) -> bool:
     return port is None or 0 < port <= 65535
 
 
+# Exactly the gateway's IPV4_RANGES (PRIVATE + RESERVED); Python's `is_private` is wider.
+_BLOCKED_NETWORKS = tuple(
+    ipaddress.IPv4Network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
+                "169.254.0.0/16", "100.64.0.0/10", "0.0.0.0/8", "224.0.0.0/3")
+)  # fmt: skip
+
+
 def _blocked_ipv4(text: str) -> bool:
     try:
         address = ipaddress.IPv4Address(text)
     except ValueError:
         return False
-    # Private (10/8, 172.16/12, 192.168/16) and the reserved ranges the gateway lists.
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or (
-            address in ipaddress.IPv4Network("100.64.0.0/10")
-            or address in ipaddress.IPv4Network("0.0.0.0/8")
-            or address >= ipaddress.IPv4Address("224.0.0.0")
-        )
+    return any(address in network for network in _BLOCKED_NETWORKS)
+
+
+def _ipv4_part(part: str) -> int | None:
+    if part[:2].lower() == "0x":
+        digits, base = part[2:] or "0", 16
+    elif len(part) > 1 and part.startswith("0"):
+        digits, base = part[1:], 8
+    else:
+        digits, base = part, 10
+    try:
+        return int(digits, base) if digits.isalnum() else None
+    except ValueError:
+        return None
+
+
+def _whatwg_ipv4(parts: list[str]) -> str | None:
+    """WHATWG's IPv4 parser: 1-4 parts, decimal, octal or hex; ``None`` for a failure."""
+    numbers = [_ipv4_part(part) for part in parts]
+    if len(parts) > 4 or None in numbers:
+        return None
+    values = [number for number in numbers if number is not None]
+    if any(value > 255 for value in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1] + sum(value << (8 * (3 - i)) for i, value in enumerate(values[:-1]))
+    return str(ipaddress.IPv4Address(address))
+
+
+def _canonical_host(raw: str) -> str | None:
+    """``new URL(...).hostname``: percent-decoded, IDNA-encoded, numeric IPv4 normalised."""
+    host = unquote(raw).lower()
+    if any(ord(char) > 127 for char in host):
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts = parts[:-1]
+    last = parts[-1]
+    ends_in_number = last.isdigit() or (
+        last[:2].lower() == "0x" and all(c in "0123456789abcdef" for c in last[2:].lower())
     )
+    return _whatwg_ipv4(parts) if ends_in_number else host
 
 
 def _alternative_ip(host: str, parts: list[str]) -> bool:
@@ -86,8 +127,13 @@ def is_valid_custom_host(custom_host: str) -> bool:
         port = url.port
     except ValueError:
         return False
-    host = (url.hostname or "").lower()
-    if url.scheme.lower() not in ("http", "https") or not host or "%" in host:
+    if url.scheme.lower() not in ("http", "https") or not url.hostname:
+        return False
+    # Node canonicalises the host before the gateway looks at it: `http://2130706433` is
+    # 127.0.0.1 (trusted), `http://exa%6dple.com` is example.com. A host it cannot parse
+    # makes `new URL` throw, which the gateway treats as invalid.
+    host = _canonical_host(url.hostname)
+    if host is None or "%" in host:
         return False
     if _SUSPICIOUS.search(host) or host.endswith("."):
         return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway.gateway.validator import parse_config_json
-from mock_gateway.js import truthy
+from mock_gateway.js import js_number, truthy
 
 __all__ = ["Target", "resolve_target"]
 
@@ -61,11 +61,8 @@ def _api_key(headers: Mapping[str, str]) -> str | None:
 
 
 def _number(text: str | None) -> float | None:
-    try:
-        value = float(text) if text else 0.0
-    except ValueError:
-        return None
-    return value or None  # `Number(header) || ...`: 0 and NaN fall through
+    value = js_number(text) if text is not None else 0.0
+    return value if truthy(value) else None  # `Number(header) || ...`: 0 and NaN fall through
 
 
 def _header_list(text: str | None) -> tuple[str, ...] | None:

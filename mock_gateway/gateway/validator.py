@@ -7,7 +7,6 @@ answers; its response carries no ``x-portkey-*`` headers.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,11 +33,12 @@ def _reject_constant(name: str) -> float:
 
 
 def parse_config_json(text: str) -> Any:
-    """``JSON.parse`` as the gateway calls it; ``ValueError`` for anything JS would refuse."""
-    value = json.loads(text, parse_constant=_reject_constant)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("number out of range")
-    return value
+    """``JSON.parse`` as the gateway calls it; ``ValueError`` for anything JS would refuse.
+
+    The NaN and Infinity *tokens* are not JSON, but an overflowing number such as ``1e400`` is,
+    and parses to Infinity in JS as in Python.
+    """
+    return json.loads(text, parse_constant=_reject_constant)
 
 
 def _content_type_ok(content_type: str | None) -> bool:
@@ -52,8 +52,9 @@ def _content_type_ok(content_type: str | None) -> bool:
 def _config_reply(raw: str, provider_header: str | None) -> GatewayReply | None:
     try:
         config = parse_config_json(raw)
-        # JS reads `parsedConfig.provider` here, which throws for null: the same 400.
-        if config is None:
+        # `!providerHeader && !(parsedConfig.provider || ...)`: without a provider header JS
+        # reads `null.provider`, which throws into the same catch as bad JSON.
+        if config is None and not provider_header:
             raise ValueError("null config")
     except ValueError:
         return gateway_failure("Invalid config passed. You need to pass a valid json")

@@ -1,0 +1,225 @@
+"""The proxy routes: Stability's own API through Portkey (§4), per profile."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import ClientFactory, InProcessClient, config
+from tests.pngcheck import decode_png
+
+SDXL_PATH = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+# The seed thread's curl --data, character for character.
+SEED_CURL_BODY = """{
+    "steps": 40,
+    "width": 1024,
+    "height": 1024,
+    "seed": 0,
+    "cfg_scale": 5,
+    "samples": 1,
+    "text_prompts": [
+        {
+            "text": "A painting of a cat",
+            "weight": 1
+        },
+        {
+            "text": "blurry, bad",
+            "weight": -1
+        }
+    ]
+}"""
+SEED_CURL_HEADERS = {
+    "x-portkey-provider": "stability-ai",
+    "authorization": "sk-stability-key-123",
+    "x-portkey-api-key": "pk-portkey-key",
+    "accept": "image/png",
+    "content-type": "application/json",
+}
+
+
+def proxy(
+    client: InProcessClient, path: str = SDXL_PATH, body: str = SEED_CURL_BODY, **headers: str
+) -> Any:
+    return client.post(path, headers={**SEED_CURL_HEADERS, **headers}, content=body)
+
+
+def test_seed_curl_returns_raw_png_bytes(client: InProcessClient) -> None:
+    response = proxy(client)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["finish-reason"] == "SUCCESS"
+    assert int(response.headers["seed"]) > 0
+    assert response.headers["x-portkey-provider"] == "stability-ai"
+    assert response.headers["x-portkey-last-used-option-index"] == "config"
+    image = decode_png(response.content)
+    assert (image.width, image.height) == (1024, 1024)
+
+
+def test_seed_curl_without_accept_gets_stability_json(client: InProcessClient) -> None:
+    headers = {k: v for k, v in SEED_CURL_HEADERS.items() if k != "accept"}
+    response = client.post(SDXL_PATH, headers=headers, content=SEED_CURL_BODY)
+    assert response.status_code == 200
+    (artifact,) = response.json()["artifacts"]
+    assert set(artifact) == {"base64", "seed", "finishReason"}
+    assert decode_png(base64.b64decode(artifact["base64"])).width == 1024
+
+
+def test_the_upstream_request_is_the_clients_own(client: InProcessClient) -> None:
+    proxy(client, **{"x-custom": "kept", "cookie": "a=b"})
+    request = client.calls()[-1]["upstream"][0]["request"]
+    headers = dict(request["headers"])
+    assert request["url"] == f"https://api.stability.ai{SDXL_PATH}"  # hosted keeps the /v1
+    assert headers["authorization"] == "sk-s...-123"  # raw, no Bearer added, redacted
+    assert headers["accept"] == "image/png"
+    assert headers["x-custom"] == "kept"
+    assert not [name for name in headers if name.startswith("x-portkey-")]
+    assert json.loads(request["body"]["text"]) == json.loads(SEED_CURL_BODY)
+
+
+def test_proxy_errors_pass_through_in_stabilitys_own_shape(client: InProcessClient) -> None:
+    response = proxy(
+        client, body=json.dumps({"text_prompts": [{"text": "x"}], "width": 512, "height": 512})
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"id", "name", "message"}
+    assert body["name"] == "invalid_sdxl_v1_dimensions"
+    assert response.headers["x-portkey-provider"] == "stability-ai"
+
+
+def test_unknown_engine_is_stabilitys_404(client: InProcessClient) -> None:
+    response = proxy(client, path="/v1/generation/sdxl-9000/text-to-image")
+    assert response.status_code == 404
+    assert response.json()["message"] == "The specified engine (ID sdxl-9000) was not found."
+
+
+def test_missing_authorization_is_stabilitys_401(client: InProcessClient) -> None:
+    headers = {k: v for k, v in SEED_CURL_HEADERS.items() if k != "authorization"}
+    response = client.post(SDXL_PATH, headers=headers, content=SEED_CURL_BODY)
+    # The gateway adds `Bearer undefined` itself when the client sent no key (§1.2).
+    assert response.status_code == 401
+    assert response.json()["name"] == "unauthorized"
+
+
+def test_override_params_apply_to_proxy_bodies(client: InProcessClient) -> None:
+    headers = {
+        "x-portkey-config": config(
+            provider="stability-ai", api_key="sk-k", override_params={"samples": 2}
+        ),
+        "accept": "application/json",
+    }
+    response = proxy(client, **headers)
+    assert len(response.json()["artifacts"]) == 2
+
+
+def test_query_string_is_kept(client: InProcessClient) -> None:
+    proxy(client, path=f"{SDXL_PATH}?foo=bar&x=1")
+    assert client.calls()[-1]["upstream"][0]["request"]["url"].endswith("text-to-image?foo=bar&x=1")
+
+
+def test_deprecated_proxy_prefix_works_too(client: InProcessClient) -> None:
+    response = proxy(
+        client, path="/v1/proxy/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+    )
+    assert response.status_code == 200
+    assert decode_png(response.content).height == 1024
+
+
+def test_v2beta_through_the_oss_proxy(make_client: ClientFactory) -> None:
+    client = make_client(profile="oss")
+    boundary = "b0undary"
+    form = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n'
+        f"a cat\r\n--{boundary}--\r\n"
+    )
+    response = client.post(
+        "/v1/v2beta/stable-image/generate/core",
+        headers={
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk-k",
+            "accept": "image/*",
+            "content-type": f"multipart/form-data; boundary={boundary}",
+        },
+        content=form,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert (decode_png(response.content).width, decode_png(response.content).height) == (1216, 1216)
+
+
+@pytest.mark.parametrize("body", ["", '{"steps":'])
+def test_bad_json_is_the_proxy_error(client: InProcessClient, body: str) -> None:
+    response = proxy(client, body=body)
+    assert response.status_code == 500
+    assert (
+        response.content
+        == b'{"status":"failure","message":"Proxy error: Unexpected end of JSON input"}'
+    )
+
+
+def test_get_engines_list_through_the_proxy(client: InProcessClient) -> None:
+    response = client.get(
+        "/v1/engines/list", headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k"}
+    )
+    assert response.status_code == 200
+    assert "stable-diffusion-v1-6" in {engine["id"] for engine in response.json()}
+
+
+# -- the open-source gateway's quirks, one profile each -----------------------------------
+
+
+def test_oss_loses_the_v1_and_stability_404s(make_client: ClientFactory) -> None:
+    client = make_client(profile="oss")
+    response = proxy(
+        client,
+        body=json.dumps({"model": "stable-diffusion-xl-1024-v1-0", **json.loads(SEED_CURL_BODY)}),
+    )
+    assert response.status_code == 404
+    assert client.calls()[-1]["upstream"][0]["request"]["url"] == (
+        "https://api.stability.ai/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+    )
+
+
+def test_oss_sends_object_object_without_a_v1_model(make_client: ClientFactory) -> None:
+    client = make_client(profile="oss")
+    response = proxy(client, path="/v1/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image")
+    assert response.status_code == 400  # Stability cannot parse "[object Object]"
+    request = client.calls()[-1]["upstream"][0]["request"]
+    assert request["body"] == {"text": "[object Object]"}
+    assert dict(request["headers"])["content-type"] == "application/json"
+
+
+def test_oss_with_a_v1_model_in_the_body_and_v1v1_path_works(make_client: ClientFactory) -> None:
+    client = make_client(profile="oss")
+    body = json.dumps({"model": "stable-diffusion-xl-1024-v1-0", **json.loads(SEED_CURL_BODY)})
+    response = proxy(
+        client, path="/v1/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image", body=body
+    )
+    assert response.status_code == 200
+    assert decode_png(response.content).width == 1024
+    assert response.headers["x-portkey-trace-id"] == ""
+
+
+def test_oss_npm_turns_every_2xx_proxy_answer_into_500(make_client: ClientFactory) -> None:
+    client = make_client(profile="oss-npm")
+    body = json.dumps({"model": "stable-diffusion-xl-1024-v1-0", **json.loads(SEED_CURL_BODY)})
+    response = proxy(
+        client, path="/v1/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image", body=body
+    )
+    assert response.status_code == 500
+    assert response.content == b'{"status":"failure","message":"Something went wrong"}'
+    assert response.headers["x-portkey-gateway-exception"] == "true"
+    assert not [
+        h
+        for h in response.headers
+        if h.startswith("x-portkey-") and h != "x-portkey-gateway-exception"
+    ]
+
+
+def test_oss_npm_passes_errors_through(make_client: ClientFactory) -> None:
+    response = proxy(make_client(profile="oss-npm"))  # loses /v1 -> Stability 404
+    assert response.status_code == 404
+    assert response.headers["x-portkey-provider"] == "stability-ai"

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from mock_gateway.cli import parse_args, run
+
+
+def test_defaults_bind_loopback_on_8787() -> None:
+    args = parse_args(["serve"])
+    assert (args.host, args.port, args.profile, args.seed) == ("127.0.0.1", 8787, "hosted", 0)
+
+
+def test_unknown_profile_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["serve", "--profile", "nope"])
+
+
+def test_a_busy_port_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        stderr = io.StringIO()
+        code = run(parse_args(["serve", "--port", str(port)]), stdout=io.StringIO(), stderr=stderr)
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in stderr.getvalue()
+
+
+@pytest.mark.socket
+@pytest.mark.parametrize(
+    "command", [["mock-portkey"], [sys.executable, "-m", "mock_gateway"]], ids=["script", "module"]
+)
+def test_serve_prints_the_base_url_answers_and_stops_on_ctrl_c(command: list[str]) -> None:
+    script = os.path.join(os.path.dirname(sys.executable), "mock-portkey")
+    argv = [script, *command[1:]] if command == ["mock-portkey"] else command
+    process = subprocess.Popen(
+        [*argv, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        base = process.stdout.readline().strip()
+        assert "listening on http://127.0.0.1:" in first
+        assert base.startswith("base URL: http://127.0.0.1:") and base.endswith("/v1")
+        origin = base.removeprefix("base URL: ").removesuffix("/v1")
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                response = httpx.get(origin + "/_mock/health")
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "server did not answer"
+                time.sleep(0.02)
+        assert response.json()["status"] == "ok"
+        assert httpx.get(origin + "/").text == "AI Gateway says hey!"
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert "stopped" in out
+    assert "Traceback" not in err

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+
+from mock_gateway.journal import Journal
+from mock_gateway.redact import redact_headers, redact_key
+from tests.conftest import ClientFactory, InProcessClient, config
+
+
+def test_every_request_is_journaled_even_rejected_and_unrouted(client: InProcessClient) -> None:
+    client.post("/v1/images/generations", content=b"{}")  # validator 400
+    client.post("/v2/images", content=b"x")  # 404
+    calls = client.calls()
+    assert [(c["request"]["path"], c["response"]["status"]) for c in calls] == [
+        ("/v1/images/generations", 400),
+        ("/v2/images", 404),
+    ]
+    assert calls[1]["request"]["body"] == {"text": "x"}
+
+
+def test_keys_are_never_stored_in_full(client: InProcessClient) -> None:
+    secret = "sk-stability-0123456789abcdef"
+    headers = {
+        "x-portkey-provider": "stability-ai",
+        "authorization": f"Bearer {secret}",
+        "x-portkey-api-key": "pk-portkey-0123456789",
+    }
+    client.post(
+        "/v1/images/generations",
+        headers=headers,
+        json={"model": "stable-diffusion-v1-6", "prompt": "a"},
+    )
+    client.post(
+        "/v1/images/generations",
+        headers={"x-portkey-config": config(provider="stability-ai", api_key=secret)},
+        json={},
+    )
+    dump = json.dumps(client.calls())
+    assert secret not in dump and "pk-portkey-0123456789" not in dump
+    assert "Bearer sk-s...cdef" in dump
+
+
+def test_reset_clears_the_journal_and_restarts_sequences(make_client: ClientFactory) -> None:
+    client = make_client()
+    headers = {"x-portkey-provider": "stability-ai", "authorization": "k"}
+    first = client.post("/v1/images/generations", headers=headers, json={"prompt": "a"}).json()
+    assert client.post("/_mock/reset").json() == {"status": "ok"}
+    assert client.calls() == []
+    assert (
+        client.post("/v1/images/generations", headers=headers, json={"prompt": "a"}).json() == first
+    )
+
+
+def test_the_cap_drops_the_oldest_and_counts_them() -> None:
+    journal = Journal(cap=2)
+    for i in range(3):
+        journal.open(time=0.0, method="GET", path=f"/{i}", query="", headers=[], body=b"")
+    assert [call.path for call in journal.calls()] == ["/1", "/2"]
+    assert journal.dropped == 1
+
+
+def test_redaction() -> None:
+    assert redact_key("Bearer sk-abcdefghijklmnop") == "Bearer sk-a...mnop"
+    assert redact_key("short") == "*****"
+    assert redact_key("Bearer undefined") == "Bearer undefined"  # a placeholder, not a key
+    assert redact_headers(
+        [("X-Portkey-Config", '{"provider":"stability-ai","api_key":"sk-abcdefghijkl"}')]
+    ) == [("x-portkey-config", '{"provider":"stability-ai","api_key":"sk-a...ijkl"}')]

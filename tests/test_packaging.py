@@ -1,0 +1,69 @@
+"""The wheel carries the contracts and py.typed, and they load from the installed package."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, (
+        f"building the wheel failed (pip install build hatchling):\n{result.stderr}"
+    )
+    (built,) = out.glob("*.whl")
+    return built
+
+
+def test_wheel_contains_contracts_and_py_typed(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "contracts").rglob("*.json")}
+    assert shipped, "no contracts in the checkout"
+    assert {f"mock_gateway/{name}" for name in shipped} <= names
+    assert "mock_gateway/py.typed" in names
+    assert not [name for name in names if name.startswith("tests/")]
+
+
+def test_contracts_load_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = (
+        "import mock_gateway, mock_gateway.contracts as c; "
+        "print(mock_gateway.__file__); print(len(c.contract_names())); "
+        "print(c.first_error('stability/v1-text-to-image-request.json', {}) is not None)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": ""},
+        timeout=60,
+        check=True,
+    )
+    location, count, rejects = result.stdout.split()
+    assert location.startswith(str(site))
+    assert int(count) == len(list((ROOT / "contracts").rglob("*.json")))
+    assert rejects == "True"
