@@ -62,8 +62,9 @@ def contract_names() -> list[str]:
 @cache
 def validator_for(name: str, definition: str | None = None) -> Draft202012Validator:
     """A cached validator for contract ``name`` (or one of its ``$defs``)."""
-    uri = CONTRACT_BASE + name
-    schema: dict[str, Any] = {"$ref": uri if definition is None else f"{uri}#/$defs/{definition}"}
+    if definition is None:  # the document itself: one `$ref` hop fewer on every validation
+        return Draft202012Validator(_schemas()[name], registry=_registry())
+    schema = {"$ref": f"{CONTRACT_BASE}{name}#/$defs/{definition}"}
     return Draft202012Validator(schema, registry=_registry())
 
 
