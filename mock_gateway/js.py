@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -102,3 +103,25 @@ def js_number(text: str) -> float:
     if stripped in ("Infinity", "+Infinity", "-Infinity"):
         return -math.inf if stripped.startswith("-") else math.inf
     return float(stripped) if _DECIMAL.fullmatch(stripped) else NAN
+
+
+def json_parse_error(text: str) -> str:
+    """Node 20's ``JSON.parse`` message, for the common cases (empty, truncated, bad token)."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.pos >= len(text.rstrip()):
+            return "Unexpected end of JSON input"
+        snippet = text if len(text) <= 10 else f'{text[:10]}"...'
+        quoted = f'"{snippet}"' if len(text) <= 10 else f'"{snippet}'
+        return f"Unexpected token '{text[error.pos]}', {quoted} is not valid JSON"
+    return "Unexpected end of JSON input"
+
+
+def property_write_error(value: Any, name: str) -> str:
+    """The TypeError strict-mode JS throws for ``value.name = ...`` on a non-object."""
+    if value is None:
+        return f"Cannot set properties of null (setting '{name}')"
+    kind = "boolean" if isinstance(value, bool) else "number" if is_number(value) else "string"
+    shown = js_string(value)
+    return f"Cannot create property '{name}' on {kind} '{shown}'"

@@ -13,6 +13,8 @@ from starlette.applications import Starlette
 
 from mock_gateway import create_app
 
+__all__ = ["FIXED_NOW", "ClientFactory", "InProcessClient", "config", "create_app"]
+
 FIXED_NOW = 1_795_000_000.25
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from mock_gateway import LiveServer, ServerStartError, create_app
 from tests.pngcheck import decode_png
+from tests.seed import SEED_CURL_DATA
 
 pytestmark = pytest.mark.socket
 
@@ -63,24 +64,7 @@ def test_seed_curl_verbatim_but_the_url(server: LiveServer, tmp_path: Any) -> No
     curl = shutil.which("curl")
     assert curl, "this test runs the seed's curl command: install curl (apt-get install curl)"
     out = tmp_path / "cat.png"
-    seed_data = """{
-    "steps": 40,
-    "width": 1024,
-    "height": 1024,
-    "seed": 0,
-    "cfg_scale": 5,
-    "samples": 1,
-    "text_prompts": [
-        {
-            "text": "A painting of a cat",
-            "weight": 1
-        },
-        {
-            "text": "blurry, bad",
-            "weight": -1
-        }
-    ]
-}"""
+    seed_data = SEED_CURL_DATA  # the thread's --data, character for character
     command = [
         curl,
         "--silent",

@@ -23,24 +23,12 @@ from mock_gateway.gateway.headers import (
 from mock_gateway.gateway.responses import attempts_of, provider_problem, raw, reply, state_of
 from mock_gateway.gateway.target import Target, resolve_target
 from mock_gateway.gateway.validator import validate_request
+from mock_gateway.js import json_parse_error
 from mock_gateway.upstream import UpstreamRequest
 
 __all__ = ["proxy", "proxy_unvalidated"]
 
 _OBJECT_OBJECT = b"[object Object]"
-
-
-def js_parse_error(text: str) -> str:
-    """Node 20's ``JSON.parse`` message, for the common cases (empty, truncated, bad token)."""
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
-            return "Unexpected end of JSON input"
-        snippet = text if len(text) <= 10 else f'{text[:10]}"...'
-        quoted = f'"{snippet}"' if len(text) <= 10 else f'"{snippet}'
-        return f"Unexpected token '{text[error.pos]}', {quoted} is not valid JSON"
-    return "Unexpected end of JSON input"
 
 
 def _upstream_path(request: Request) -> str:
@@ -56,7 +44,7 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
     try:
         parsed = json.loads(text)
     except ValueError:
-        raise ValueError(js_parse_error(text)) from None
+        raise ValueError(json_parse_error(text)) from None
     merged = {**parsed, **target.override_params} if isinstance(parsed, dict) else parsed
     if object_bug and not (isinstance(merged, dict) and is_v1_model(merged.get("model"))):
         # §4.2: Stability's headers() assumes v2 (multipart), so fetch gets the plain object.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway.gateway.validator import parse_config_json
-from mock_gateway.js import js_number, truthy
+from mock_gateway.js import js_number, js_string, json_parse_error, property_write_error, truthy
 
 __all__ = ["Target", "resolve_target"]
 
@@ -75,7 +75,16 @@ def _config_from_headers(headers: Mapping[str, str]) -> dict[str, Any]:
     raw = headers.get("x-portkey-config")
     if not raw:
         return {"provider": headers.get("x-portkey-provider"), "apiKey": _api_key(headers)}
-    config: dict[str, Any] = parse_config_json(raw)  # the validator already accepted it
+    # The validator accepted it, except on /v1/proxy/*, where no validator runs: there JS
+    # throws into the proxy handler's catch (bad JSON, or a property write on a non-object).
+    try:
+        config = parse_config_json(raw)
+    except ValueError:
+        raise ValueError(json_parse_error(raw)) from None
+    if isinstance(config, list):
+        return {}  # an array takes the writes, but camel-casing maps it to a bare array
+    if not isinstance(config, dict):
+        raise ValueError(property_write_error(config, "default_input_guardrails"))
     if not truthy(config.get("provider")) and not truthy(config.get("targets")):
         config["provider"] = headers.get("x-portkey-provider")
         config["api_key"] = _api_key(headers)
@@ -83,22 +92,35 @@ def _config_from_headers(headers: Mapping[str, str]) -> dict[str, Any]:
     return converted
 
 
+def _typed(value: Any, kind: type | tuple[type, ...]) -> Any:
+    # Only /v1/proxy/* skips the validator; there an ill-typed field is ignored. What the
+    # gateway does with one is NOT MEASURED (it fails somewhere deeper in JS).
+    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else value if isinstance(value, str) else js_string(value)
+
+
 def resolve_target(headers: Mapping[str, str]) -> Target:
     """The top-level target for a request that passed the validator."""
     config = _config_from_headers(headers)
     forward = _header_list(headers.get("x-portkey-forward-headers"))
     if forward is None:
-        forward = tuple(str(name).lower() for name in config.get("forwardHeaders") or ())
-    timeout = _number(headers.get("x-portkey-request-timeout")) or config.get("requestTimeout")
+        names = _typed(config.get("forwardHeaders"), list) or ()
+        forward = tuple(name.lower() for name in names if isinstance(name, str))
+    timeout = _number(headers.get("x-portkey-request-timeout")) or _typed(
+        config.get("requestTimeout"), (int, float)
+    )
     return Target(
-        provider=config.get("provider"),
-        api_key=config.get("apiKey"),
-        override_params=config.get("overrideParams") or {},
+        provider=_text(config.get("provider")),
+        api_key=_text(config.get("apiKey")),
+        override_params=_typed(config.get("overrideParams"), dict) or {},
         # The header wins over the config (RequestContext.customHost).
-        custom_host=headers.get("x-portkey-custom-host") or config.get("customHost"),
+        custom_host=headers.get("x-portkey-custom-host") or _typed(config.get("customHost"), str),
         forward_headers=forward,
         request_timeout=timeout,
-        retry=config.get("retry"),
-        strategy=config.get("strategy"),
-        targets=tuple(config.get("targets") or ()),
+        retry=_typed(config.get("retry"), dict),
+        strategy=_typed(config.get("strategy"), dict),
+        targets=tuple(_typed(config.get("targets"), list) or ()),
     )

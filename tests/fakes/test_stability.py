@@ -13,21 +13,10 @@ from mock_gateway.fakes.stability_data import SDXL_DIMENSIONS
 from mock_gateway.multipart import encode_form
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from tests.pngcheck import decode_png
+from tests.seed import SEED_CURL_BODY
 
 BASE = "https://api.stability.ai"
 SDXL = "stable-diffusion-xl-1024-v1-0"
-SEED_CURL_BODY = {
-    "steps": 40,
-    "width": 1024,
-    "height": 1024,
-    "seed": 0,
-    "cfg_scale": 5,
-    "samples": 1,
-    "text_prompts": [
-        {"text": "A painting of a cat", "weight": 1},
-        {"text": "blurry, bad", "weight": -1},
-    ],
-}
 
 
 def v1(

@@ -10,27 +10,10 @@ import pytest
 
 from tests.conftest import ClientFactory, InProcessClient, config
 from tests.pngcheck import decode_png
+from tests.seed import SEED_CURL_DATA
 
 SDXL_PATH = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
-# The seed thread's curl --data, character for character.
-SEED_CURL_BODY = """{
-    "steps": 40,
-    "width": 1024,
-    "height": 1024,
-    "seed": 0,
-    "cfg_scale": 5,
-    "samples": 1,
-    "text_prompts": [
-        {
-            "text": "A painting of a cat",
-            "weight": 1
-        },
-        {
-            "text": "blurry, bad",
-            "weight": -1
-        }
-    ]
-}"""
+SEED_CURL_BODY = SEED_CURL_DATA
 SEED_CURL_HEADERS = {
     "x-portkey-provider": "stability-ai",
     "authorization": "sk-stability-key-123",
@@ -223,3 +206,25 @@ def test_oss_npm_passes_errors_through(make_client: ClientFactory) -> None:
     response = proxy(make_client(profile="oss-npm"))  # loses /v1 -> Stability 404
     assert response.status_code == 404
     assert response.headers["x-portkey-provider"] == "stability-ai"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("5", "Proxy error: Cannot create property 'default_input_guardrails' on number '5'"),
+        ("null", "Proxy error: Cannot set properties of null (setting 'default_input_guardrails')"),
+        ("{", "Proxy error: Unexpected end of JSON input"),
+        ("[]", "Provider  not found"),
+    ],
+)
+def test_unvalidated_proxy_with_an_odd_config_is_the_gateways_error_not_a_crash(
+    client: InProcessClient, raw: str, message: str
+) -> None:
+    response = client.post(
+        "/v1/proxy/generation/stable-diffusion-xl-1024-v1-0/text-to-image",
+        headers={"x-portkey-config": raw, "content-type": "application/json"},
+        content=SEED_CURL_DATA,
+    )
+    assert response.status_code == 500
+    assert response.json() == {"status": "failure", "message": message}
+    assert "x-mock-internal-error" not in response.headers
