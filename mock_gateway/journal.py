@@ -8,6 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_gateway.faults import Fault
 from mock_gateway.redact import redact_headers
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
@@ -28,11 +29,13 @@ class Attempt:
     target: str
     request: UpstreamRequest
     response: UpstreamResponse
+    fault: Fault | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready view, with keys redacted."""
         return {
             "target": self.target,
+            "fault": None if self.fault is None else self.fault.to_json(),
             "request": {
                 "method": self.request.method,
                 "url": self.request.url,

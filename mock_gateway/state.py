@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import random
 import time
 import uuid
@@ -9,30 +11,45 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mock_gateway.fakes.stability import FakeStability
+from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["MockState"]
 
+# What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
+# body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
+# refused connection). NOT VERIFIED: the cause text for a connection closed mid-request.
+_DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
+
 
 @dataclass
 class MockState:
-    """The profile, clock, seeded randomness, fake providers and journal of one app."""
+    """The profile, clock, seeded randomness, fake providers, faults and journal of one app."""
 
     profile: Profile
     seed: int = 0
     clock: Callable[[], float] = time.time
     journal: Journal = field(default_factory=Journal)
+    faults: FaultQueue = field(default_factory=FaultQueue)
+    # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
+    errors: list[BaseException] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.stability = FakeStability(seed=self.seed)
         self._rng = random.Random(self.seed)
 
-    def reset(self) -> None:
-        """Forget the journal and restart every seeded sequence."""
+    def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
+        """Forget the journal, faults and errors; restart every seeded sequence."""
+        if profile is not None:
+            self.profile = profile
+        if seed is not None:
+            self.seed = seed
         self.journal.reset()
-        self.stability.reset()
+        self.faults.clear()
+        self.errors.clear()
+        self.stability = FakeStability(seed=self.seed)
         self._rng = random.Random(self.seed)
 
     def created(self) -> int | str:
@@ -54,10 +71,41 @@ class MockState:
         """A multipart boundary in undici's form, from the seeded sequence."""
         return f"----formdata-undici-0{self._rng.randrange(10**10, 10**11)}"
 
-    def send(
-        self, attempts: list[Attempt], target: str, request: UpstreamRequest
+    async def send(
+        self,
+        attempts: list[Attempt],
+        target: str,
+        request: UpstreamRequest,
+        *,
+        client_path: str,
+        fault: Fault | None = None,
+        timeout_ms: float | None = None,
     ) -> UpstreamResponse:
-        """Call the fake provider in-process and record the attempt."""
-        response = self.stability.handle(request)
-        attempts.append(Attempt(target, request, response))
+        """One upstream attempt: a queued or per-request fault, else the fake provider."""
+        fault = fault or self.faults.take(client_path)
+        response = await self._answer(request, fault, timeout_ms)
+        attempts.append(Attempt(target, request, response, fault))
         return response
+
+    async def _answer(
+        self, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
+    ) -> UpstreamResponse:
+        if fault is None:
+            return self.stability.handle(request)
+        wait = math.inf if fault.kind == "timeout" else fault.delay
+        if timeout_ms is not None and wait * 1000 > timeout_ms:
+            await asyncio.sleep(timeout_ms / 1000)
+            return UpstreamResponse(408, meta={"timeout_ms": timeout_ms})
+        await asyncio.sleep(fault.hold if fault.kind == "timeout" else wait)
+        if fault.kind in ("timeout", "drop"):
+            return UpstreamResponse(
+                500, (("content-type", "text/plain;charset=UTF-8"),), _DROPPED.encode()
+            )
+        if fault.kind == "status" and fault.status is not None:
+            return self.stability.error_response(
+                request, fault.status, retry_after=fault.retry_after
+            )
+        if fault.kind == "malformed":
+            headers = (("content-type", fault.content_type),)
+            return UpstreamResponse(fault.status or 200, headers, fault.body.encode())
+        return self.stability.handle(request, filtered=fault.kind == "content-filter")

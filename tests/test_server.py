@@ -100,19 +100,19 @@ def test_seed_curl_verbatim_but_the_url(server: LiveServer, tmp_path: Any) -> No
 def test_openai_sdk_pointed_at_the_base_url(server: LiveServer) -> None:
     import openai
 
-    client = openai.OpenAI(
+    with openai.OpenAI(
         base_url=server.base_url,
         api_key="sk-stability-key",
         default_headers={"x-portkey-provider": "stability-ai"},
         max_retries=0,
-    )
-    result = client.images.generate(
-        prompt="a cat",
-        model="stable-diffusion-xl-1024-v1-0",
-        size="1024x1024",
-        n=2,
-        response_format="url",
-    )
+    ) as client:
+        result = client.images.generate(
+            prompt="a cat",
+            model="stable-diffusion-xl-1024-v1-0",
+            size="1024x1024",
+            n=2,
+            response_format="url",
+        )
     assert [item.url for item in result.data or []] == [None, None]
     for item in result.data or []:
         assert decode_png(base64.b64decode(item.b64_json or "")).width == 1024
@@ -122,13 +122,15 @@ def test_openai_sdk_pointed_at_the_base_url(server: LiveServer) -> None:
 def test_portkey_sdk_pointed_at_the_base_url(server: LiveServer) -> None:
     from portkey_ai import Portkey
 
-    portkey = Portkey(
+    with Portkey(
         base_url=server.base_url,
         api_key="pk-test",
         provider="stability-ai",
         Authorization="sk-stability-key",
-    )
-    result = portkey.images.generate(prompt="a dog", model="stable-diffusion-v1-6", size="640x448")
+    ) as portkey:
+        result = portkey.images.generate(
+            prompt="a dog", model="stable-diffusion-v1-6", size="640x448"
+        )
     (item,) = result.data or []
     image = decode_png(base64.b64decode(item.b64_json or ""))
     assert (image.width, image.height) == (640, 448)
@@ -141,7 +143,7 @@ def test_portkey_sdk_without_authorization_meets_stabilitys_401(server: LiveServ
 
     portkey = Portkey(base_url=server.base_url, api_key="pk-test", provider="stability-ai")
     # portkey-ai raises its vendored openai's APIStatusError, which it does not re-export.
-    with pytest.raises(Exception, match="stability-ai error") as caught:
+    with portkey, pytest.raises(Exception, match="stability-ai error") as caught:
         portkey.images.generate(prompt="a dog", model="stable-diffusion-v1-6")
     assert getattr(caught.value, "status_code", None) == 401
     assert "stability-ai error" in str(caught.value)

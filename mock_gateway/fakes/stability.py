@@ -18,6 +18,7 @@ from mock_gateway.fakes.stability_data import (
     CORE_SIZES,
     ENGINES,
     ERROR_NAMES,
+    FAULT_ERRORS,
     MESSAGES,
     ONE_MP_SIZES,
     SD16_RANGE,
@@ -26,6 +27,7 @@ from mock_gateway.fakes.stability_data import (
     V2_ENDPOINTS,
 )
 from mock_gateway.images import derive_seed, render_png, render_png_b64
+from mock_gateway.js import js_string
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, json_response
 
@@ -57,16 +59,33 @@ class FakeStability:
         """Restart the id sequence, as a fresh instance with the same seed would."""
         self._rng = random.Random(self._seed)
 
-    def handle(self, request: UpstreamRequest) -> UpstreamResponse:
-        """Answer one request to ``api.stability.ai`` as Stability would."""
-        parts = request.path.strip("/").split("/")
-        v2 = parts[0] == "v2beta"
-        try:
-            return self._route(request, parts)
-        except _Reject as reject:
-            return self._error(reject, v2=v2)
+    def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse:
+        """Answer one request to ``api.stability.ai`` as Stability would.
 
-    def _route(self, request: UpstreamRequest, parts: list[str]) -> UpstreamResponse:
+        ``filtered`` makes the content filter fire on an otherwise valid generation.
+        """
+        parts = request.path.strip("/").split("/")
+        try:
+            return self._route(request, parts, filtered)
+        except _Reject as reject:
+            return self._error(reject, v2=parts[0] == "v2beta")
+
+    def error_response(
+        self, request: UpstreamRequest, status: int, *, retry_after: float | None = None
+    ) -> UpstreamResponse:
+        """Stability's own error body for ``status`` on this route (an injected fault)."""
+        v2 = request.path.startswith("/v2beta/")
+        v1_name, v1_message, v2_name, v2_message = FAULT_ERRORS.get(status, FAULT_ERRORS[500])
+        name, message = (v2_name, v2_message) if v2 else (v1_name, v1_message)
+        response = self._error(_Reject(status, name, message), v2=v2)
+        if retry_after is None:
+            return response
+        extra = (("retry-after", js_string(retry_after)),)
+        return UpstreamResponse(response.status, response.headers + extra, response.body)
+
+    def _route(
+        self, request: UpstreamRequest, parts: list[str], filtered: bool
+    ) -> UpstreamResponse:
         method = request.method
         if (
             method == "POST"
@@ -74,13 +93,13 @@ class FakeStability:
             and parts[:2] == ["v1", "generation"]
             and parts[3] == "text-to-image"
         ):
-            return self._text_to_image(request, parts[2])
+            return self._text_to_image(request, parts[2], filtered)
         if method == "GET" and parts == ["v1", "engines", "list"]:
             self._authorize(request)
             return json_response(200, list(ENGINES))
         is_v2 = parts[:3] == ["v2beta", "stable-image", "generate"] and len(parts) == 4
         if method == "POST" and is_v2 and parts[3] in V2_ENDPOINTS:
-            return self._generate_v2(request, parts[3])
+            return self._generate_v2(request, parts[3], filtered)
         raise _Reject(404, "not_found", MESSAGES["route_not_found"].format(path=request.path))
 
     def _error(self, reject: _Reject, *, v2: bool) -> UpstreamResponse:
@@ -108,7 +127,9 @@ class FakeStability:
 
     # -- v1 ---------------------------------------------------------------------------------
 
-    def _text_to_image(self, request: UpstreamRequest, engine: str) -> UpstreamResponse:
+    def _text_to_image(
+        self, request: UpstreamRequest, engine: str, filtered: bool
+    ) -> UpstreamResponse:
         self._authorize(request)
         if engine not in {entry["id"] for entry in ENGINES}:
             raise _Reject(404, "not_found", MESSAGES["engine_not_found"].format(engine=engine))
@@ -119,9 +140,11 @@ class FakeStability:
         seed = body["seed"] or derive_seed(
             self._seed, engine, prompt, body["width"], body["height"]
         )
+        # v1 reports filtering per artifact, with a 200 (spec: finishReason CONTENT_FILTERED).
+        finish = "CONTENT_FILTERED" if filtered else "SUCCESS"
         if wants_png:
             png = render_png(body["width"], body["height"], prompt=prompt, seed=seed)
-            return UpstreamResponse(200, _image_headers("image/png", seed, len(png)), png)
+            return UpstreamResponse(200, _image_headers(finish, seed, len(png)), png)
         artifacts = [
             {
                 "base64": render_png_b64(
@@ -129,7 +152,7 @@ class FakeStability:
                 ),
                 # ASSUMED: each further sample takes the next seed, as a batch would.
                 "seed": (seed + i) % 4294967296,
-                "finishReason": "SUCCESS",
+                "finishReason": finish,
             }
             for i in range(body["samples"])
         ]
@@ -166,7 +189,9 @@ class FakeStability:
 
     # -- v2beta -----------------------------------------------------------------------------
 
-    def _generate_v2(self, request: UpstreamRequest, endpoint: str) -> UpstreamResponse:
+    def _generate_v2(
+        self, request: UpstreamRequest, endpoint: str, filtered: bool
+    ) -> UpstreamResponse:
         self._authorize(request)
         fields = _form_fields(request)
         error = first_error(_V2_CONTRACT, fields, endpoint)
@@ -175,6 +200,9 @@ class FakeStability:
                 missing = next(key for key in error.validator_value if key not in error.instance)
                 raise _Reject(400, "bad_request", MESSAGES["v2_missing"].format(field=missing))
             raise _Reject(400, "bad_request", describe(error))
+        if filtered:  # v2beta answers a flagged request with 403 content_moderation
+            _, _, name, message = FAULT_ERRORS[403]
+            raise _Reject(403, name, message)
         output_format = fields.get("output_format", "png")
         if output_format != "png":
             return _unsupported(
@@ -196,7 +224,7 @@ class FakeStability:
                 200, (("content-type", "application/json; type=image/png"),), data
             )
         request_id = uuid.UUID(int=self._rng.getrandbits(128), version=4).hex
-        headers = (*_image_headers("image/png", seed, len(png)), ("x-request-id", request_id))
+        headers = (*_image_headers("SUCCESS", seed, len(png)), ("x-request-id", request_id))
         return UpstreamResponse(200, headers, png)
 
 
@@ -205,11 +233,11 @@ def _accepts(request: UpstreamRequest, media: str) -> bool:
     return accept == media
 
 
-def _image_headers(media: str, seed: int, length: int) -> tuple[tuple[str, str], ...]:
+def _image_headers(finish: str, seed: int, length: int) -> tuple[tuple[str, str], ...]:
     return (
-        ("content-type", media),
+        ("content-type", "image/png"),
         ("content-length", str(length)),
-        ("finish-reason", "SUCCESS"),
+        ("finish-reason", finish),
         ("seed", str(seed)),
     )
 

@@ -90,3 +90,28 @@ CORE_SIZES: dict[str, tuple[int, int]] = {
     "2:3": (1024, 1472), "5:4": (1344, 1088), "4:5": (1088, 1344), "9:16": (896, 1664),
     "9:21": (832, 1856),
 }  # fmt: skip
+
+# Error bodies for an injected `status` fault: status -> (v1 name, v1 message, v2 name, v2 message).
+# v1: the v1 spec's 401/403/404/500 responses. v2: the v2beta spec's 403/413/422/429/500.
+# ASSUMED: the v1 429 body (the v1 spec documents none), and every status not listed here,
+# which falls back to 500's names with the HTTP reason phrase.
+FAULT_ERRORS: dict[int, tuple[str, str, str, str]] = {
+    400: ("bad_request", "bad request", "bad_request", "bad request"),
+    401: ("unauthorized", "invalid authorization header",
+          "unauthorized", "invalid authorization header"),
+    403: ("permission_denied", "You do not have permission to access this resource",
+          "content_moderation", "Your request was flagged by our content moderation system, as a "
+          "result your request was denied and you were not charged."),
+    404: ("not_found", "The requested resource was not found.", "not_found",
+          "The requested resource was not found."),
+    413: ("payload_too_large", "body: payloads cannot be larger than 10MiB in size",
+          "payload_too_large", "body: payloads cannot be larger than 10MiB in size"),
+    422: ("invalid_language", "English is the only supported language for this service.",
+          "invalid_language", "English is the only supported language for this service."),
+    429: ("rate_limit_exceeded", "You have exceeded the rate limit of 150 requests within a 10 "
+          "second period, and have been timed out for 60 seconds.", "rate_limit_exceeded",
+          "You have exceeded the rate limit of 150 requests within a 10 second period, and have "
+          "been timed out for 60 seconds."),
+    500: ("server_error", "An unexpected server error occurred, please try again.",
+          "internal_error", "An unexpected server error has occurred, please try again later."),
+}  # fmt: skip

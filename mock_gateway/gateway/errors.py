@@ -10,6 +10,7 @@ __all__ = [
     "gateway_exception",
     "gateway_failure",
     "invalid_provider_response",
+    "mock_control_error",
     "mock_unsupported",
     "not_found",
     "provider_error",
@@ -61,6 +62,11 @@ def mock_unsupported(what: str) -> GatewayReply:
         {"status": "failure", "message": f"mock-portkey-gateway does not model {what}"},
         {"x-mock-unsupported": "true"},
     )
+
+
+def mock_control_error(message: str) -> GatewayReply:
+    """An ``x-mock-*`` control header this mock cannot carry out (not a gateway answer)."""
+    return GatewayReply(400, {"status": "failure", "message": message}, {"x-mock-error": "true"})
 
 
 def provider_error(

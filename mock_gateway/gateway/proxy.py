@@ -13,14 +13,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
-from mock_gateway.gateway.errors import dumps, gateway_exception, gateway_failure
-from mock_gateway.gateway.headers import (
-    apply_forward_headers,
-    client_headers_for_proxy,
-    passthrough_headers,
-    portkey_headers,
+from mock_gateway.faults import FaultError
+from mock_gateway.gateway.errors import (
+    dumps,
+    gateway_exception,
+    gateway_failure,
+    mock_control_error,
 )
-from mock_gateway.gateway.responses import attempts_of, provider_problem, raw, reply, state_of
+from mock_gateway.gateway.headers import apply_forward_headers, client_headers_for_proxy
+from mock_gateway.gateway.responses import (
+    answer_headers,
+    attempts_of,
+    early_answer,
+    mock_fault,
+    provider_problem,
+    raw,
+    reply,
+    state_of,
+)
 from mock_gateway.gateway.target import Target, resolve_target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.js import json_parse_error
@@ -83,19 +93,24 @@ async def _forward(request: Request) -> Response:
     if problem is not None:
         return reply(problem)
     try:
+        fault = mock_fault(request)
+    except FaultError as error:
+        return reply(mock_control_error(str(error)))
+    try:
         upstream = _build(request, await request.body(), target)
     except ValueError as error:
         return reply(gateway_failure(f"Proxy error: {error}", status=500))
     state = state_of(request)
-    answer = state.send(attempts_of(request), target.path, upstream)
-    if answer.meta.get("mock_unsupported"):
-        return raw(answer.body, answer.status, dict(answer.headers))
+    answer = await state.send(
+        attempts_of(request), target.path, upstream, client_path=request.url.path, fault=fault,
+        timeout_ms=target.request_timeout,
+    )  # fmt: skip
+    out = answer_headers(request, target.provider, answer)
+    early = early_answer(answer, out)
+    if early is not None:
+        return early
     if 200 <= answer.status < 300 and state.profile.proxy_immutable_headers_bug:
         return reply(gateway_exception("Something went wrong"))
-    out = passthrough_headers(answer)
-    out |= portkey_headers(
-        target.provider or "", state.trace_id(request.headers.get("x-portkey-trace-id"))
-    )
     return raw(answer.body, answer.status, out)
 
 

@@ -7,12 +7,31 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mock_gateway.gateway.errors import GatewayReply, gateway_exception, mock_unsupported
+from mock_gateway.faults import Fault, fault_from_headers
+from mock_gateway.gateway.errors import (
+    GatewayReply,
+    dumps,
+    gateway_exception,
+    mock_unsupported,
+)
+from mock_gateway.gateway.headers import passthrough_headers, portkey_headers
 from mock_gateway.gateway.providers import IMAGE_PROVIDERS, MODELLED_PROVIDERS, VALID_PROVIDERS
 from mock_gateway.journal import Attempt
+from mock_gateway.js import js_string
 from mock_gateway.state import MockState
+from mock_gateway.upstream import UpstreamResponse
 
-__all__ = ["attempts_of", "provider_problem", "raw", "reply", "state_of"]
+__all__ = [
+    "answer_headers",
+    "attempts_of",
+    "early_answer",
+    "mock_fault",
+    "provider_problem",
+    "raw",
+    "reply",
+    "state_of",
+    "timeout_body",
+]
 
 
 def reply(answer: GatewayReply) -> Response:
@@ -48,4 +67,34 @@ def provider_problem(provider: str | None, *, images: bool) -> GatewayReply | No
         return mock_unsupported(
             f"provider {provider!r} (only {', '.join(sorted(MODELLED_PROVIDERS))})"
         )
+    return None
+
+
+def mock_fault(request: Request) -> Fault | None:
+    """The per-request fault from ``x-mock-*`` headers; ``FaultError`` if they are malformed."""
+    return fault_from_headers(request.headers)
+
+
+def timeout_body(timeout_ms: float) -> bytes:
+    """The gateway's 408 for ``request_timeout`` (retryHandler.ts, measured §5.4): no transform."""
+    message = f"Request exceeded the timeout sent in the request: {js_string(timeout_ms)}ms"
+    error = {"message": message, "type": "timeout_error", "param": None, "code": None}
+    return dumps({"error": error})
+
+
+def answer_headers(
+    request: Request, provider: str | None, answer: UpstreamResponse
+) -> dict[str, str]:
+    """Upstream headers as passed on, plus the ``x-portkey-*`` headers of an upstream attempt."""
+    trace = state_of(request).trace_id(request.headers.get("x-portkey-trace-id"))
+    return passthrough_headers(answer) | portkey_headers(provider or "", trace)
+
+
+def early_answer(answer: UpstreamResponse, headers: dict[str, str]) -> Response | None:
+    """The answer when the attempt did not reach a provider: unmodelled, or timed out (408)."""
+    if answer.meta.get("mock_unsupported"):
+        return raw(answer.body, answer.status, dict(answer.headers))
+    if "timeout_ms" in answer.meta:
+        body = timeout_body(answer.meta["timeout_ms"])
+        return raw(body, 408, {**headers, "content-type": "application/json"})
     return None

@@ -10,9 +10,25 @@ from starlette.responses import Response
 
 from mock_gateway.adapters import stability
 from mock_gateway.fakes.stability import STABILITY_BASE_URL
-from mock_gateway.gateway.errors import dumps, gateway_exception, gateway_failure, mock_unsupported
-from mock_gateway.gateway.headers import apply_forward_headers, passthrough_headers, portkey_headers
-from mock_gateway.gateway.responses import attempts_of, provider_problem, raw, reply, state_of
+from mock_gateway.faults import FaultError
+from mock_gateway.gateway.errors import (
+    dumps,
+    gateway_exception,
+    gateway_failure,
+    mock_control_error,
+    mock_unsupported,
+)
+from mock_gateway.gateway.headers import apply_forward_headers
+from mock_gateway.gateway.responses import (
+    answer_headers,
+    attempts_of,
+    early_answer,
+    mock_fault,
+    provider_problem,
+    raw,
+    reply,
+    state_of,
+)
 from mock_gateway.gateway.target import resolve_target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.upstream import UpstreamRequest
@@ -45,6 +61,10 @@ async def images_generations(request: Request) -> Response:
     problem = provider_problem(target.provider, images=True)
     if problem is not None:
         return reply(problem)
+    try:
+        fault = mock_fault(request)
+    except FaultError as error:
+        return reply(mock_control_error(str(error)))
     state = state_of(request)
     merged = {**params, **target.override_params}
     try:
@@ -59,11 +79,14 @@ async def images_generations(request: Request) -> Response:
         return reply(gateway_exception("Something went wrong"))
     forwarded = apply_forward_headers(list(upstream.headers), target.forward_headers, headers)
     upstream = UpstreamRequest(upstream.method, upstream.url, tuple(forwarded), upstream.body)
-    answer = state.send(attempts_of(request), target.path, upstream)
-    if answer.meta.get("mock_unsupported"):
-        return raw(answer.body, answer.status, dict(answer.headers))
-    out = passthrough_headers(answer)
-    out |= portkey_headers(target.provider or "", state.trace_id(headers.get("x-portkey-trace-id")))
+    answer = await state.send(
+        attempts_of(request), target.path, upstream, client_path=request.url.path, fault=fault,
+        timeout_ms=target.request_timeout,
+    )  # fmt: skip
+    out = answer_headers(request, target.provider, answer)
+    early = early_answer(answer, out)
+    if early is not None:
+        return early
     if answer.media_type.startswith("image/") or answer.media_type == "application/octet-stream":
         if state.profile.proxy_immutable_headers_bug:
             return reply(gateway_exception("Something went wrong"))
