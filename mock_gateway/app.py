@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_gateway._version import __version__
+from mock_gateway.faults import Fault, FaultError
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
@@ -51,13 +53,35 @@ async def _reset(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+async def _faults(request: Request) -> Response:
+    """GET: what is queued; POST ``{"fault": ..., "times": N, "path": ...}``; DELETE: clear."""
+    queue = state_of(request).faults
+    if request.method == "DELETE":
+        queue.clear()
+    elif request.method == "POST":
+        try:
+            data = json.loads(await request.body())
+            if not isinstance(data, dict):
+                raise FaultError('send a JSON object such as {"fault": "status", "status": 429}')
+            times = data.get("times", 1)
+            path = data.get("path")
+            if not isinstance(times, int) or (path is not None and not isinstance(path, str)):
+                raise FaultError("times must be an integer and path a string")
+            queue.add(Fault.from_json(data), times=times, path=path)
+        except (ValueError, TypeError) as error:  # FaultError is a ValueError, as bad JSON is
+            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+    return JSONResponse({"faults": queue.pending()})
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     # Hono answers an unrouted path, or a method no route takes, with its notFound body.
     return reply(not_found())
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
-    # The gateway's app.onError shape. A 500 from our own code is a bug: flag and log it.
+    # The gateway's app.onError shape. A 500 from our own code is a bug: flag it, log it, and
+    # keep it so that the pytest fixture fails the test that caused it.
+    state_of(request).errors.append(exc)
     logger.exception(
         "mock-portkey-gateway bug while handling %s %s", request.method, request.url.path
     )
@@ -140,8 +164,10 @@ def create_app(
     routes = [
         Route("/", _home, methods=["GET"]),
         Route("/_mock/health", _health, methods=["GET"]),
+        Route("/_mock/requests", _calls, methods=["GET"]),
         Route("/_mock/calls", _calls, methods=["GET"]),
         Route("/_mock/reset", _reset, methods=["POST"]),
+        Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
         Route("/v1/images/generations", images_generations, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
         Route("/v1/{path:path}", proxy, methods=proxy_methods),

@@ -3,23 +3,59 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway.faults import Fault
+from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.redact import redact_headers
-from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.upstream import Headers, UpstreamRequest, UpstreamResponse
 
-__all__ = ["Attempt", "Call", "Journal"]
+__all__ = ["Attempt", "Call", "CallList", "Journal"]
 
 
-def _body(data: bytes) -> dict[str, Any]:
+def _header(headers: Headers | list[tuple[str, str]], name: str) -> str | None:
+    wanted = name.lower()
+    return next((value for key, value in headers if key == wanted), None)
+
+
+def _json(data: bytes) -> Any:
     try:
-        return {"text": data.decode("utf-8")}
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _form(data: bytes, content_type: str | None) -> list[dict[str, Any]] | None:
+    if not content_type or not content_type.lower().startswith("multipart/form-data"):
+        return None
+    try:
+        fields = decode_form(data, content_type)
+    except MultipartError:
+        return None
+    return [
+        {"name": f.name, "filename": f.filename, "size": len(f.value)}
+        if f.filename is not None
+        else {"name": f.name, "value": f.text}
+        for f in fields
+    ]
+
+
+def _body(data: bytes, content_type: str | None) -> dict[str, Any]:
+    """A JSON-ready body: its text (or base64), and its JSON or form fields when it has them."""
+    try:
+        shown: dict[str, Any] = {"text": data.decode("utf-8")}
     except UnicodeDecodeError:
-        return {"base64": base64.b64encode(data).decode("ascii")}
+        shown = {"base64": base64.b64encode(data).decode("ascii")}
+    parsed, form = _json(data), _form(data, content_type)
+    if parsed is not None:
+        shown["json"] = parsed
+    if form is not None:
+        shown["form"] = form
+    return shown
 
 
 @dataclass(frozen=True)
@@ -31,6 +67,21 @@ class Attempt:
     response: UpstreamResponse
     fault: Fault | None = None
 
+    @property
+    def url(self) -> str:
+        """The upstream URL the gateway would have called."""
+        return self.request.url
+
+    @property
+    def json(self) -> Any:
+        """The upstream request body as JSON (``None`` if it is not JSON)."""
+        return _json(self.request.body)
+
+    @property
+    def form(self) -> list[dict[str, Any]] | None:
+        """The upstream multipart fields, in order (``None`` if it is not a form)."""
+        return _form(self.request.body, self.request.header("content-type"))
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready view, with keys redacted."""
         return {
@@ -40,12 +91,12 @@ class Attempt:
                 "method": self.request.method,
                 "url": self.request.url,
                 "headers": redact_headers(self.request.headers),
-                "body": _body(self.request.body),
+                "body": _body(self.request.body, self.request.header("content-type")),
             },
             "response": {
                 "status": self.response.status,
                 "headers": list(self.response.headers),
-                "body": _body(self.response.body),
+                "body": _body(self.response.body, None),
             },
         }
 
@@ -66,17 +117,75 @@ class Call:
     response_body: bytes = b""
     attempts: list[Attempt] = field(default_factory=list)
 
+    def header(self, name: str) -> str | None:
+        """A request header (redacted if it is a secret)."""
+        return _header(self.headers, name)
+
+    @property
+    def json(self) -> Any:
+        """The request body as JSON (``None`` if it is not JSON)."""
+        return _json(self.body)
+
+    @property
+    def form(self) -> list[dict[str, Any]] | None:
+        """The request's multipart fields (``None`` if it is not a form)."""
+        return _form(self.body, self.header("content-type"))
+
+    @property
+    def response_json(self) -> Any:
+        """The response body as JSON (``None`` if it is not JSON)."""
+        return _json(self.response_body)
+
+    @property
+    def upstream(self) -> list[Attempt]:
+        """The upstream attempts, in order: what the gateway would have sent, and the answers."""
+        return self.attempts
+
+    def describe(self) -> str:
+        """One line for failure messages: method, path, status and a short body."""
+        body = self.body[:120].decode("utf-8", "replace")
+        return f"{self.method} {self.path} -> {self.status} {body}"
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready view of the call."""
         return {
             "index": self.index,
             "time": self.time,
-            "request": {"method": self.method, "path": self.path, "query": self.query,
-                        "headers": self.headers, "body": _body(self.body)},
-            "response": {"status": self.status, "headers": self.response_headers,
-                         "body": _body(self.response_body)},
+            "request": {
+                "method": self.method,
+                "path": self.path,
+                "query": self.query,
+                "headers": self.headers,
+                "body": _body(self.body, self.header("content-type")),
+            },
+            "response": {
+                "status": self.status,
+                "headers": self.response_headers,
+                "body": _body(self.response_body, None),
+            },
             "upstream": [attempt.to_json() for attempt in self.attempts],
-        }  # fmt: skip
+        }
+
+
+class CallList(list[Call]):
+    """Calls, oldest first, with respx's vocabulary: ``.last``, ``.called``, ``.call_count``."""
+
+    @property
+    def last(self) -> Call:
+        """The most recent call; ``IndexError`` if there is none."""
+        if not self:
+            raise IndexError("no request has reached the mock gateway")
+        return self[-1]
+
+    @property
+    def called(self) -> bool:
+        """Whether any request arrived."""
+        return bool(self)
+
+    @property
+    def call_count(self) -> int:
+        """How many requests arrived."""
+        return len(self)
 
 
 class Journal:
@@ -98,10 +207,10 @@ class Journal:
             self._calls.append(call)
         return call
 
-    def calls(self) -> list[Call]:
+    def calls(self) -> CallList:
         """A snapshot of the calls, oldest first."""
         with self._lock:
-            return list(self._calls)
+            return CallList(self._calls)
 
     def reset(self) -> None:
         """Forget every call."""

@@ -14,6 +14,7 @@ from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
+from mock_gateway.redact import redact_headers
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["MockState"]
@@ -84,7 +85,11 @@ class MockState:
         """One upstream attempt: a queued or per-request fault, else the fake provider."""
         fault = fault or self.faults.take(client_path)
         response = await self._answer(request, fault, timeout_ms)
-        attempts.append(Attempt(target, request, response, fault))
+        # The fake saw the real key; the journal keeps only a redacted copy of the request.
+        journaled = UpstreamRequest(
+            request.method, request.url, tuple(redact_headers(request.headers)), request.body
+        )
+        attempts.append(Attempt(target, journaled, response, fault))
         return response
 
     async def _answer(

@@ -1,0 +1,165 @@
+"""``PortkeyMock``: the handle a test holds. Requests, journal, faults, assertions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+from mock_gateway.faults import Fault
+from mock_gateway.gateway.profiles import get_profile
+from mock_gateway.journal import Call, CallList
+from mock_gateway.state import MockState
+from mock_gateway.transport import InProcessTransport
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from mock_gateway.server import LiveServer
+
+__all__ = ["PortkeyMock", "ServerError"]
+
+
+class ServerError(AssertionError):
+    """The mock's own code raised while serving a request of this test (a mock bug)."""
+
+
+class PortkeyMock:
+    """A running mock gateway, as a test sees it.
+
+    ``url`` and ``base_url`` point at the live server; ``transport()`` reaches the same app
+    in-process. ``calls`` is the journal; the ``*_next`` methods queue upstream faults.
+    """
+
+    __test__ = False  # not a test class, whatever pytest's collection rules say
+
+    def __init__(self, app: Starlette, server: LiveServer | None = None) -> None:
+        self.app = app
+        self.server = server
+
+    @property
+    def state(self) -> MockState:
+        """The app's mock state (journal, faults, profile)."""
+        state: MockState = self.app.state.mock
+        return state
+
+    # -- where it is ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The origin, e.g. ``http://127.0.0.1:41234`` (in-process: ``http://portkey-mock``)."""
+        return self.server.url if self.server is not None else "http://portkey-mock"
+
+    @property
+    def base_url(self) -> str:
+        """What SDKs take: the origin plus ``/v1``."""
+        return f"{self.url}/v1"
+
+    def url_for(self, path: str) -> str:
+        """An absolute URL for ``path`` on the mock."""
+        return self.url + ("" if path.startswith("/") else "/") + path
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point the SDKs at the mock (see the ``env`` marker option).
+
+        ``PORTKEY_PROXY`` is what portkey-ai reads for its base URL; ``OPENAI_BASE_URL`` is
+        the openai SDK's.
+        """
+        return {"PORTKEY_PROXY": self.base_url, "OPENAI_BASE_URL": self.base_url}
+
+    def transport(self) -> httpx.BaseTransport:
+        """A sync httpx transport to the same app, in-process: ``httpx.Client(transport=...)``."""
+        return InProcessTransport(self.app)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An async httpx transport to the same app, in-process."""
+        return httpx.ASGITransport(app=self.app)
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> CallList:
+        """Every request received since the last reset, oldest first."""
+        return self.state.journal.calls()
+
+    def reset(self, *, profile: str | None = None, seed: int | None = None) -> None:
+        """Forget calls, faults and errors; optionally switch profile or seed."""
+        self.state.reset(profile=None if profile is None else get_profile(profile), seed=seed)
+
+    def check(self) -> None:
+        """Raise ``ServerError`` if the mock's own code failed while serving."""
+        errors = list(self.state.errors)
+        if errors:
+            self.state.errors.clear()
+            raise ServerError(f"the mock gateway failed while serving: {errors[0]!r}") from errors[
+                0
+            ]
+
+    # -- faults ---------------------------------------------------------------------------
+
+    def queue(self, fault: Fault, *, times: int = 1, path: str | None = None) -> None:
+        """Apply ``fault`` to the next ``times`` upstream attempts (of requests under ``path``)."""
+        self.state.faults.add(fault, times=times, path=path)
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        retry_after: float | None = None,
+        times: int = 1,
+        path: str | None = None,
+    ) -> None:
+        """The provider answers ``status`` with its own error body (429, 500, 503, ...)."""
+        self.queue(Fault.error(status, retry_after=retry_after), times=times, path=path)
+
+    def delay_next(self, seconds: float, *, times: int = 1, path: str | None = None) -> None:
+        """The provider answers ``seconds`` late."""
+        self.queue(Fault.latency(seconds), times=times, path=path)
+
+    def timeout_next(self, *, hold: float = 30.0, times: int = 1, path: str | None = None) -> None:
+        """The provider never answers (408 with a request timeout; else held, then dropped)."""
+        self.queue(Fault.timeout(hold=hold), times=times, path=path)
+
+    def drop_next(self, *, times: int = 1, path: str | None = None) -> None:
+        """The upstream connection drops before an answer."""
+        self.queue(Fault.dropped(), times=times, path=path)
+
+    def malformed_next(
+        self, body: str | None = None, *, status: int = 200, times: int = 1, path: str | None = None
+    ) -> None:
+        """The provider answers a body the gateway cannot read."""
+        self.queue(Fault.malformed(body, status=status), times=times, path=path)
+
+    def filter_next(self, *, times: int = 1, path: str | None = None) -> None:
+        """The provider's content filter fires."""
+        self.queue(Fault.content_filtered(), times=times, path=path)
+
+    # -- assertions -----------------------------------------------------------------------
+
+    def assert_called(
+        self, path: str | None = None, *, method: str | None = None, count: int | None = None
+    ) -> list[Call]:
+        """Assert requests to ``path`` (and ``method``) arrived: ``count`` of them, or any.
+
+        The failure message lists the requests that did arrive, nearest first.
+        """
+        calls = self.calls
+        verb = None if method is None else method.upper()
+        matching = [
+            call
+            for call in calls
+            if (path is None or call.path == path) and (verb is None or call.method == verb)
+        ]
+        if (count is None and matching) or (count is not None and len(matching) == count):
+            return matching
+        how_many = "at least one" if count is None else str(count)
+        wanted = f"{how_many} {verb or 'any method'} {path or ''}"
+        seen = sorted(calls, key=lambda call: (call.path != path, -call.index))
+        lines = "\n".join(f"  {call.describe()}" for call in seen[:10]) or "  (none)"
+        raise AssertionError(
+            f"expected {wanted.strip()} request(s), got {len(matching)}; received:\n{lines}"
+        )
+
+    def assert_not_called(self, path: str | None = None) -> None:
+        """Assert no request (to ``path``) arrived."""
+        self.assert_called(path, count=0)
