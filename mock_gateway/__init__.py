@@ -13,14 +13,19 @@ from mock_gateway._version import __version__
 
 if TYPE_CHECKING:
     from mock_gateway.app import create_app
+    from mock_gateway.faults import Fault
     from mock_gateway.gateway.profiles import PROFILES, Profile
+    from mock_gateway.handle import PortkeyMock, ServerError
     from mock_gateway.images import png_dimensions, render_png
     from mock_gateway.server import LiveServer, ServerStartError
 
 __all__ = [
+    "Fault",
     "LiveServer",
     "PROFILES",
+    "PortkeyMock",
     "Profile",
+    "ServerError",
     "ServerStartError",
     "__version__",
     "create_app",
@@ -29,6 +34,9 @@ __all__ = [
 ]
 
 _WHERE = {
+    "Fault": "mock_gateway.faults",
+    "PortkeyMock": "mock_gateway.handle",
+    "ServerError": "mock_gateway.handle",
     "PROFILES": "mock_gateway.gateway.profiles",
     "LiveServer": "mock_gateway.server",
     "Profile": "mock_gateway.gateway.profiles",

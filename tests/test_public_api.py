@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import mock_gateway
 
 
@@ -16,7 +18,10 @@ def test_all_is_sorted_and_resolves() -> None:
 
 def test_expected_names() -> None:
     assert set(mock_gateway.__all__) == {
+        "Fault",
         "LiveServer",
+        "PortkeyMock",
+        "ServerError",
         "PROFILES",
         "Profile",
         "ServerStartError",
@@ -36,13 +41,13 @@ def test_unknown_names_raise_attribute_error() -> None:
         raise AssertionError("expected AttributeError")
 
 
-def test_importing_the_package_imports_nothing_heavy() -> None:
+@pytest.mark.parametrize("module", ["mock_gateway", "mock_gateway.pytest_plugin"])
+def test_importing_imports_nothing_heavy(module: str) -> None:
+    # Every pytest run in a user's environment imports the plugin (and so the package).
     heavy = "('starlette', 'uvicorn', 'jsonschema', 'httpx')"
-    code = f"import sys, mock_gateway; print(sorted(m for m in {heavy} if m in sys.modules))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    code = f"import sys, {module}; print(sorted(m for m in {heavy} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_profiles_are_data() -> None:
