@@ -68,3 +68,14 @@ def test_under_xdist_each_worker_has_its_own_server(pytester: pytest.Pytester) -
     result.assert_outcomes(passed=8)
     ports = {path.read_text() for path in pytester.path.parent.rglob("port-*")}
     assert len(ports) == 2, ports
+
+
+def test_the_readme_fixture_example_passes(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("## In your tests") :]
+    example = section[
+        section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))
+    ]
+    pytester.makepyfile(test_readme=example)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
