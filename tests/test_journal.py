@@ -66,3 +66,41 @@ def test_redaction() -> None:
     assert redact_headers(
         [("X-Portkey-Config", '{"provider":"stability-ai","api_key":"sk-abcdefghijkl"}')]
     ) == [("x-portkey-config", '{"provider":"stability-ai","api_key":"sk-a...ijkl"}')]
+
+
+def test_multipart_fields_are_listed_for_client_and_upstream(client: InProcessClient) -> None:
+    boundary = "b0undary"
+    form = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na cat\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\n'
+        f"Content-Type: image/png\r\n\r\nPNGDATA\r\n--{boundary}--\r\n"
+    )
+    headers = {
+        "x-portkey-provider": "stability-ai",
+        "authorization": "sk-k",
+        "content-type": f"multipart/form-data; boundary={boundary}",
+    }
+    client.post("/v1/v2beta/stable-image/generate/ultra", headers=headers, content=form)
+    (call,) = client.calls()
+    assert call["request"]["body"]["form"] == [
+        {"name": "prompt", "value": "a cat"},
+        {"name": "image", "filename": "x.png", "size": 7},
+    ]
+    # The unified route's v2 upstream request is a form too, listed the same way.
+    client.post(
+        "/v1/images/generations",
+        headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k"},
+        json={"model": "core", "prompt": "a dog", "seed": 3},
+    )
+    upstream = client.calls()[-1]["upstream"][0]["request"]["body"]["form"]
+    assert upstream == [{"name": "prompt", "value": "a dog"}, {"name": "seed", "value": "3"}]
+
+
+def test_malformed_bodies_are_kept_verbatim(client: InProcessClient) -> None:
+    raw = b'{"prompt": "unterminated'
+    client.post(
+        "/v1/images/generations", content=raw, headers={"x-portkey-provider": "stability-ai"}
+    )
+    (call,) = client.calls()
+    assert call["request"]["body"] == {"text": raw.decode()}
+    assert call["response"]["status"] == 500
