@@ -18,6 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_gateway._version import __version__
+from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
 from mock_gateway.faults import Fault, FaultError
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
@@ -73,6 +74,12 @@ async def _faults(request: Request) -> Response:
     return JSONResponse({"faults": queue.pending()})
 
 
+async def _blob(request: Request) -> Response:
+    # The signed image URLs DALL·E answers with (`response_format: "url"`), served here.
+    status, content_type, body = state_of(request).blobs.get(request.url.path, request.url.query)
+    return Response(body, status, media_type=content_type)
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     # Hono answers an unrouted path, or a method no route takes, with its notFound body.
     return reply(not_found())
@@ -110,6 +117,9 @@ class JournalMiddleware:
             body=b"",
         )
         scope["mock.attempts"] = call.attempts
+        # DALL·E's URLs must point at the host and port this client used to reach us.
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        current_origin.set(origin_of(headers, scope.get("scheme", "http")))
         # Read the whole body first, so it is journaled even when no handler reads it (404s).
         chunks, more = [], True
         while more:
@@ -147,6 +157,9 @@ def create_app(
     seed: int = 0,
     clock: Callable[[], float] = time.time,
     journal_cap: int = 10_000,
+    blocked_words: tuple[str, ...] = ("mock-blocked",),
+    filtered_words: tuple[str, ...] = ("mock-filtered",),
+    url_ttl: float = 3600.0,
 ) -> Starlette:
     """Build a mock Portkey gateway app.
 
@@ -156,9 +169,20 @@ def create_app(
         seed: seeds every generated id, trace id and Stability "random" seed.
         clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
         journal_cap: how many calls the journal keeps before dropping the oldest.
+        blocked_words: a prompt containing one is refused by the provider's content filter
+            (OpenAI's moderation error, Stability v2beta's 403; v1 answers CONTENT_FILTERED).
+        filtered_words: Stability answers 200 with a blurred image marked CONTENT_FILTERED
+            (OpenAI, which has no such answer, refuses these too).
+        url_ttl: seconds a DALL·E image URL stays valid (OpenAI: 60 minutes).
     """
     state = MockState(
-        get_profile(profile), seed=seed, clock=clock, journal=Journal(cap=journal_cap)
+        get_profile(profile),
+        seed=seed,
+        clock=clock,
+        journal=Journal(cap=journal_cap),
+        blocked_words=tuple(word.lower() for word in blocked_words),
+        filtered_words=tuple(word.lower() for word in filtered_words),
+        url_ttl=url_ttl,
     )
     proxy_methods = ["GET", "POST", "DELETE"]
     routes = [
@@ -168,6 +192,7 @@ def create_app(
         Route("/_mock/calls", _calls, methods=["GET"]),
         Route("/_mock/reset", _reset, methods=["POST"]),
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
+        Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         Route("/v1/images/generations", images_generations, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
         Route("/v1/{path:path}", proxy, methods=proxy_methods),

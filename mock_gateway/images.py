@@ -15,7 +15,18 @@ import struct
 import zlib
 from functools import lru_cache
 
-__all__ = ["derive_seed", "png_dimensions", "render_png", "render_png_b64"]
+__all__ = [
+    "IMAGE_FORMATS",
+    "derive_seed",
+    "image_dimensions",
+    "png_dimensions",
+    "render_image",
+    "render_png",
+    "render_png_b64",
+]
+
+# Output formats the providers offer; PNG is written here, JPEG and WebP by Pillow.
+IMAGE_FORMATS = ("png", "jpeg", "webp")
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOURS = 4
@@ -52,15 +63,27 @@ def derive_seed(*parts: object) -> int:
 
 @lru_cache(maxsize=256)
 def render_png(
-    width: int, height: int, *, prompt: str = "", seed: int = 0, index: int = 0
+    width: int,
+    height: int,
+    *,
+    prompt: str = "",
+    seed: int = 0,
+    index: int = 0,
+    blurred: bool = False,
 ) -> bytes:
-    """A PNG of exactly ``width`` x ``height`` pixels, the same bytes for the same arguments."""
+    """A PNG of exactly ``width`` x ``height`` pixels, the same bytes for the same arguments.
+
+    ``blurred`` gives the picture a content filter returns: one flat colour, nothing to see.
+    """
     if not (1 <= width <= 16384 and 1 <= height <= 16384):
         raise ValueError(f"image size {width}x{height} is outside 1..16384")
     digest = _digest(prompt, seed, index)
     period = _PERIODS[digest[0] % len(_PERIODS)]
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
     palette = digest[1 : 1 + 3 * _COLOURS]
+    if blurred:  # every index maps to the palette's mean colour
+        mean = bytes(sum(palette[c::3]) // _COLOURS for c in range(3))
+        palette = mean * _COLOURS
     text = f"Software\x00mock-portkey-gateway seed={seed} index={index}".encode("latin-1")
     return b"".join(
         (
@@ -76,11 +99,61 @@ def render_png(
 
 @lru_cache(maxsize=256)
 def render_png_b64(
-    width: int, height: int, *, prompt: str = "", seed: int = 0, index: int = 0
+    width: int,
+    height: int,
+    *,
+    prompt: str = "",
+    seed: int = 0,
+    index: int = 0,
+    blurred: bool = False,
 ) -> str:
     """``render_png`` as base64 text, cached separately because encoding costs as much."""
-    png = render_png(width, height, prompt=prompt, seed=seed, index=index)
+    png = render_png(width, height, prompt=prompt, seed=seed, index=index, blurred=blurred)
     return base64.b64encode(png).decode("ascii")
+
+
+@lru_cache(maxsize=64)
+def render_image(
+    width: int,
+    height: int,
+    *,
+    prompt: str = "",
+    seed: int = 0,
+    index: int = 0,
+    fmt: str = "png",
+    blurred: bool = False,
+) -> bytes:
+    """The same picture as ``render_png``, encoded as ``png``, ``jpeg`` or ``webp``."""
+    png = render_png(width, height, prompt=prompt, seed=seed, index=index, blurred=blurred)
+    if fmt == "png":
+        return png
+    if fmt not in IMAGE_FORMATS:
+        raise ValueError(f"unknown image format {fmt!r}; choose one of: {', '.join(IMAGE_FORMATS)}")
+    import io
+
+    from PIL import Image  # only JPEG and WebP need Pillow; PNG stays on the fast path
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(png)) as picture:
+        rgb = picture.convert("RGB")
+        if fmt == "jpeg":
+            rgb.save(out, "JPEG", quality=85)
+        else:
+            rgb.save(out, "WEBP", quality=80, method=0)  # method 0: the fastest encoder
+    return out.getvalue()
+
+
+def image_dimensions(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, JPEG or WebP (decoded with Pillow for the latter two)."""
+    if data.startswith(_PNG_SIGNATURE):
+        return png_dimensions(data)
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as picture:
+        picture.load()  # decode it all: a truncated file fails here
+        return picture.size
 
 
 def png_dimensions(data: bytes) -> tuple[int, int]:

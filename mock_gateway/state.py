@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import random
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from mock_gateway.blobs import BlobStore
+from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.profiles import Profile
@@ -17,12 +21,22 @@ from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
-__all__ = ["MockState"]
+__all__ = ["FakeProvider", "MockState"]
 
 # What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
 # body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
 # refused connection). NOT VERIFIED: the cause text for a connection closed mid-request.
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
+
+
+class FakeProvider(Protocol):
+    """What the gateway needs of a fake provider."""
+
+    def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse: ...
+
+    def error_response(
+        self, request: UpstreamRequest, status: int, *, retry_after: float | None = None
+    ) -> UpstreamResponse: ...
 
 
 @dataclass
@@ -34,15 +48,38 @@ class MockState:
     clock: Callable[[], float] = time.time
     journal: Journal = field(default_factory=Journal)
     faults: FaultQueue = field(default_factory=FaultQueue)
+    # A prompt containing one of these is refused by the provider's content filter.
+    blocked_words: tuple[str, ...] = ("mock-blocked",)
+    # Stability only: the image comes back blurred, marked CONTENT_FILTERED, with a 200.
+    filtered_words: tuple[str, ...] = ("mock-filtered",)
+    url_ttl: float = 3600.0
     # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
     errors: list[BaseException] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.stability = FakeStability(seed=self.seed)
+        self._build()
+
+    def _build(self) -> None:
+        secret = hashlib.sha256(f"blob-secret-{self.seed}".encode()).digest()
+        self.blobs = BlobStore(secret=secret, clock=self.clock, ttl=self.url_ttl)
+        self.stability = FakeStability(
+            seed=self.seed, blocked_words=self.blocked_words, filtered_words=self.filtered_words
+        )
+        self.openai = FakeOpenAI(
+            blobs=self.blobs,
+            clock=self.clock,
+            seed=self.seed,
+            retired=self.profile.openai_dall_e_retired,
+            blocked_words=self.blocked_words + self.filtered_words,
+        )
+        self.fakes: dict[str, FakeProvider] = {
+            "stability-ai": self.stability,
+            "openai": self.openai,
+        }
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Forget the journal, faults and errors; restart every seeded sequence."""
+        """Forget the journal, faults, errors and URLs; restart every seeded sequence."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
@@ -50,8 +87,7 @@ class MockState:
         self.journal.reset()
         self.faults.clear()
         self.errors.clear()
-        self.stability = FakeStability(seed=self.seed)
-        self._rng = random.Random(self.seed)
+        self._build()
 
     def created(self) -> int | str:
         """The gateway's ``created`` for Stability responses, in the profile's format."""
@@ -78,39 +114,37 @@ class MockState:
         target: str,
         request: UpstreamRequest,
         *,
+        provider: str,
         client_path: str,
         fault: Fault | None = None,
         timeout_ms: float | None = None,
     ) -> UpstreamResponse:
         """One upstream attempt: a queued or per-request fault, else the fake provider."""
         fault = fault or self.faults.take(client_path)
-        response = await self._answer(request, fault, timeout_ms)
+        response = await self._answer(self.fakes[provider], request, fault, timeout_ms)
         # The fake saw the real key; the journal keeps only a redacted copy of the request.
-        journaled = UpstreamRequest(
-            request.method, request.url, tuple(redact_headers(request.headers)), request.body
-        )
+        headers = tuple(redact_headers(request.headers))
+        journaled = UpstreamRequest(request.method, request.url, headers, request.body)
         attempts.append(Attempt(target, journaled, response, fault))
         return response
 
+    @staticmethod
     async def _answer(
-        self, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
+        fake: FakeProvider, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
     ) -> UpstreamResponse:
         if fault is None:
-            return self.stability.handle(request)
+            return fake.handle(request)
         wait = math.inf if fault.kind == "timeout" else fault.delay
         if timeout_ms is not None and wait * 1000 > timeout_ms:
             await asyncio.sleep(timeout_ms / 1000)
             return UpstreamResponse(408, meta={"timeout_ms": timeout_ms})
         await asyncio.sleep(fault.hold if fault.kind == "timeout" else wait)
         if fault.kind in ("timeout", "drop"):
-            return UpstreamResponse(
-                500, (("content-type", "text/plain;charset=UTF-8"),), _DROPPED.encode()
-            )
+            headers = (("content-type", "text/plain;charset=UTF-8"),)
+            return UpstreamResponse(500, headers, _DROPPED.encode())
         if fault.kind == "status" and fault.status is not None:
-            return self.stability.error_response(
-                request, fault.status, retry_after=fault.retry_after
-            )
+            return fake.error_response(request, fault.status, retry_after=fault.retry_after)
         if fault.kind == "malformed":
             headers = (("content-type", fault.content_type),)
             return UpstreamResponse(fault.status or 200, headers, fault.body.encode())
-        return self.stability.handle(request, filtered=fault.kind == "content-filter")
+        return fake.handle(request, filtered=fault.kind == "content-filter")

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["Headers", "UpstreamRequest", "UpstreamResponse", "json_response"]
+__all__ = [
+    "Headers",
+    "UpstreamRequest",
+    "UpstreamResponse",
+    "json_response",
+    "unsupported_response",
+]
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -85,3 +91,12 @@ def json_response(
     """A JSON answer, serialised compactly as the providers and the gateway do."""
     data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
     return UpstreamResponse(status, (("content-type", "application/json"), *_lower(headers)), data)
+
+
+def unsupported_response(what: str) -> UpstreamResponse:
+    """A fake provider's "this mock does not model that" (passed to the client as is)."""
+    body = {"status": "failure", "message": f"mock-portkey-gateway does not model {what}"}
+    response = json_response(501, body, (("x-mock-unsupported", "true"),))
+    return UpstreamResponse(
+        response.status, response.headers, response.body, {"mock_unsupported": True}
+    )

@@ -16,15 +16,18 @@ from mock_gateway.multipart import encode_form
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = [
+    "BASE_URL",
     "PROVIDER",
     "V1_MODELS",
     "SizeTypeError",
+    "client_body",
     "is_v1_model",
     "to_client_body",
     "to_upstream",
 ]
 
 PROVIDER = "stability-ai"
+BASE_URL = "https://api.stability.ai"
 # STABILITY_V1_MODELS (constants.ts): the only models sent to the v1 JSON API.
 V1_MODELS = ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6")
 # What undici adds to every fetch (measured upstream headers, §3.2).
@@ -140,3 +143,8 @@ def to_client_body(response: UpstreamResponse, *, v1: bool, created: int | str) 
     if not v1 and "image" in data:
         return {"created": created, "data": [{"b64_json": data["image"]}], "provider": PROVIDER}
     return invalid_provider_response(PROVIDER, data)
+
+
+def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: int | str) -> Any:
+    """The adapter interface: ``to_client_body`` with the v1/v2 choice made from the params."""
+    return to_client_body(response, v1=is_v1_model(params.get("model")), created=created)

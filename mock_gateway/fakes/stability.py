@@ -26,10 +26,14 @@ from mock_gateway.fakes.stability_data import (
     SDXL_ENGINES,
     V2_ENDPOINTS,
 )
-from mock_gateway.images import derive_seed, render_png, render_png_b64
+from mock_gateway.images import derive_seed, render_image, render_png, render_png_b64
 from mock_gateway.js import js_string
 from mock_gateway.multipart import MultipartError, decode_form
-from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, json_response
+from mock_gateway.upstream import (
+    UpstreamRequest,
+    UpstreamResponse,
+    json_response,
+)
 
 __all__ = ["STABILITY_BASE_URL", "FakeStability"]
 
@@ -51,9 +55,20 @@ class _Reject(Exception):
 class FakeStability:
     """Stability's v1 text-to-image, engines list and v2beta generate, deterministic per seed."""
 
-    def __init__(self, *, seed: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        blocked_words: tuple[str, ...] = (),
+        filtered_words: tuple[str, ...] = (),
+    ) -> None:
         self._seed = seed
         self._rng = random.Random(seed)
+        self._blocked, self._filtered = blocked_words, filtered_words
+
+    def _flagged(self, prompt: str, words: tuple[str, ...]) -> bool:
+        lowered = prompt.lower()
+        return any(word in lowered for word in words)
 
     def reset(self) -> None:
         """Restart the id sequence, as a fresh instance with the same seed would."""
@@ -140,15 +155,24 @@ class FakeStability:
         seed = body["seed"] or derive_seed(
             self._seed, engine, prompt, body["width"], body["height"]
         )
-        # v1 reports filtering per artifact, with a 200 (spec: finishReason CONTENT_FILTERED).
-        finish = "CONTENT_FILTERED" if filtered else "SUCCESS"
+        # v1 has no moderation error: filtering is per artifact, with a 200, a blurred image
+        # and finishReason CONTENT_FILTERED (spec: Image.finishReason).
+        blurred = filtered or self._flagged(prompt, self._blocked + self._filtered)
+        finish = "CONTENT_FILTERED" if blurred else "SUCCESS"
         if wants_png:
-            png = render_png(body["width"], body["height"], prompt=prompt, seed=seed)
-            return UpstreamResponse(200, _image_headers(finish, seed, len(png)), png)
+            png = render_png(
+                body["width"], body["height"], prompt=prompt, seed=seed, blurred=blurred
+            )
+            return UpstreamResponse(200, _image_headers("png", finish, seed, len(png)), png)
         artifacts = [
             {
                 "base64": render_png_b64(
-                    body["width"], body["height"], prompt=prompt, seed=seed, index=i
+                    body["width"],
+                    body["height"],
+                    prompt=prompt,
+                    seed=seed,
+                    index=i,
+                    blurred=blurred,
                 ),
                 # ASSUMED: each further sample takes the next seed, as a batch would.
                 "seed": (seed + i) % 4294967296,
@@ -200,32 +224,31 @@ class FakeStability:
                 missing = next(key for key in error.validator_value if key not in error.instance)
                 raise _Reject(400, "bad_request", MESSAGES["v2_missing"].format(field=missing))
             raise _Reject(400, "bad_request", describe(error))
-        if filtered:  # v2beta answers a flagged request with 403 content_moderation
+        prompt = fields["prompt"]
+        if filtered or self._flagged(prompt, self._blocked):
+            # v2beta refuses a flagged request outright: 403 content_moderation (spec).
             _, _, name, message = FAULT_ERRORS[403]
             raise _Reject(403, name, message)
-        output_format = fields.get("output_format", "png")
-        if output_format != "png":
-            return _unsupported(
-                f"Stability output_format {output_format!r} (only png is generated)"
-            )
+        # A softer filter answers 200 with a blurred image and finish_reason CONTENT_FILTERED.
+        blurred = self._flagged(prompt, self._filtered)
+        finish = "CONTENT_FILTERED" if blurred else "SUCCESS"
+        fmt = fields.get("output_format", "png")
         ratio = fields.get("aspect_ratio", "1:1")
         width, height = (CORE_SIZES if endpoint == "core" else ONE_MP_SIZES)[ratio]
-        prompt = fields["prompt"]
         seed = fields.get("seed") or derive_seed(self._seed, endpoint, prompt, ratio)
-        png = render_png(width, height, prompt=prompt, seed=seed)
+        image = render_image(width, height, prompt=prompt, seed=seed, fmt=fmt, blurred=blurred)
         if _accepts(request, "application/json"):
             body = {
-                "image": base64.b64encode(png).decode(),
-                "finish_reason": "SUCCESS",
+                "image": base64.b64encode(image).decode(),
+                "finish_reason": finish,
                 "seed": seed,
             }
             data = json.dumps(body, separators=(",", ":")).encode()
-            return UpstreamResponse(
-                200, (("content-type", "application/json; type=image/png"),), data
-            )
+            content_type = f"application/json; type=image/{fmt}"
+            return UpstreamResponse(200, (("content-type", content_type),), data)
         request_id = uuid.UUID(int=self._rng.getrandbits(128), version=4).hex
-        headers = (*_image_headers("SUCCESS", seed, len(png)), ("x-request-id", request_id))
-        return UpstreamResponse(200, headers, png)
+        headers = (*_image_headers(fmt, finish, seed, len(image)), ("x-request-id", request_id))
+        return UpstreamResponse(200, headers, image)
 
 
 def _accepts(request: UpstreamRequest, media: str) -> bool:
@@ -233,9 +256,9 @@ def _accepts(request: UpstreamRequest, media: str) -> bool:
     return accept == media
 
 
-def _image_headers(finish: str, seed: int, length: int) -> tuple[tuple[str, str], ...]:
+def _image_headers(fmt: str, finish: str, seed: int, length: int) -> tuple[tuple[str, str], ...]:
     return (
-        ("content-type", "image/png"),
+        ("content-type", f"image/{fmt}"),
         ("content-length", str(length)),
         ("finish-reason", finish),
         ("seed", str(seed)),
@@ -265,11 +288,3 @@ def _typed(name: str, text: str) -> Any:
     except ValueError:
         return text  # left as text so the contract names the field as the wrong type
     return text
-
-
-def _unsupported(what: str) -> UpstreamResponse:
-    body = {"status": "failure", "message": f"mock-portkey-gateway does not model {what}"}
-    response = json_response(501, body, (("x-mock-unsupported", "true"),))
-    return UpstreamResponse(
-        response.status, response.headers, response.body, {"mock_unsupported": True}
-    )

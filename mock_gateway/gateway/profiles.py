@@ -34,6 +34,9 @@ class Profile:
     # §4.3: the npm build (@hono/node-server >= 1.14.3) turns every 2xx proxy answer into
     # 500 "Something went wrong" with x-portkey-gateway-exception.
     proxy_immutable_headers_bug: bool
+    # OpenAI shut dall-e-2 and dall-e-3 down on 2026-05-12 (deprecations page). False keeps
+    # serving them as documented, for code written against them; True answers as today.
+    openai_dall_e_retired: bool = False
 
 
 _STABILITY = "https://api.stability.ai"
@@ -49,6 +52,16 @@ PROFILES: dict[str, Profile] = {
             stability_proxy_base=f"{_STABILITY}/v1",
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
+        ),
+        Profile(
+            name="hosted-dalle-retired",
+            description="hosted Portkey, with OpenAI's DALL·E models retired as they are today",
+            generate_trace_id=True,
+            created="seconds",
+            stability_proxy_base=f"{_STABILITY}/v1",
+            proxy_object_object_bug=False,
+            proxy_immutable_headers_bug=False,
+            openai_dall_e_retired=True,
         ),
         Profile(
             name="hosted-2024",

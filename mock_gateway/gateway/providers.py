@@ -32,4 +32,4 @@ IMAGE_PROVIDERS: frozenset[str] = frozenset(
 
 # Providers this mock has a fake for. Requests routed to any other image provider get a
 # clear `x-mock-unsupported` answer rather than a made-up imitation.
-MODELLED_PROVIDERS: frozenset[str] = frozenset({"stability-ai"})
+MODELLED_PROVIDERS: frozenset[str] = frozenset({"openai", "stability-ai"})

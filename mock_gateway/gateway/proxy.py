@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.errors import (
@@ -62,29 +63,42 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
     return dumps(merged), merged
 
 
-def _build(request: Request, body: bytes, target: Target) -> UpstreamRequest:
+def _provider_headers(provider: str, api_key: str | None, parsed: Any) -> list[tuple[str, str]]:
+    """The provider config's own headers, before the client's override them."""
+    headers = [("authorization", f"Bearer {'undefined' if api_key is None else api_key}")]
+    v1 = isinstance(parsed, dict) and is_v1_model(parsed.get("model"))
+    if provider == "stability-ai" and not v1:
+        # stability-ai/api.ts: anything not a v1 model is taken for a v2 multipart call.
+        headers += [("content-type", "multipart/form-data"), ("accept", "application/json")]
+    return headers
+
+
+def _base_url(request: Request, provider: str, target: Target) -> str:
+    if target.custom_host:
+        return target.custom_host.rstrip("/")
+    if provider == "stability-ai":
+        return state_of(request).profile.stability_proxy_base
+    return str(ADAPTERS[provider].BASE_URL)
+
+
+def _build(request: Request, body: bytes, target: Target, provider: str) -> UpstreamRequest:
     state = state_of(request)
-    base = (target.custom_host or state.profile.stability_proxy_base).rstrip("/")
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     payload, parsed = body, None
     if media == "application/json" and request.method == "POST":
-        payload, parsed = _json_body(body, target, object_bug=state.profile.proxy_object_object_bug)
-    key = "undefined" if target.api_key is None else target.api_key
-    provider_headers = [("authorization", f"Bearer {key}")]
-    if not (isinstance(parsed, dict) and is_v1_model(parsed.get("model"))):
-        provider_headers += [
-            ("content-type", "multipart/form-data"),
-            ("accept", "application/json"),
-        ]
+        object_bug = provider == "stability-ai" and state.profile.proxy_object_object_bug
+        payload, parsed = _json_body(body, target, object_bug=object_bug)
     # Client headers override the provider's (so a raw `Authorization: sk-...` arrives raw).
     client = client_headers_for_proxy(request.headers.items())
     names = {name for name, _ in client}
+    provider_headers = _provider_headers(provider, target.api_key, parsed)
     merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
     merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
     merged = apply_forward_headers(merged, target.forward_headers, request.headers)
     if payload:
         merged.append(("content-length", str(len(payload))))
-    return UpstreamRequest.build(request.method, base + _upstream_path(request), merged, payload)
+    url = _base_url(request, provider, target) + _upstream_path(request)
+    return UpstreamRequest.build(request.method, url, merged, payload)
 
 
 async def _forward(request: Request) -> Response:
@@ -96,16 +110,17 @@ async def _forward(request: Request) -> Response:
         fault = mock_fault(request)
     except FaultError as error:
         return reply(mock_control_error(str(error)))
+    provider = str(target.provider)  # provider_problem rejected a missing one
     try:
-        upstream = _build(request, await request.body(), target)
+        upstream = _build(request, await request.body(), target, provider)
     except ValueError as error:
         return reply(gateway_failure(f"Proxy error: {error}", status=500))
     state = state_of(request)
     answer = await state.send(
-        attempts_of(request), target.path, upstream, client_path=request.url.path, fault=fault,
-        timeout_ms=target.request_timeout,
+        attempts_of(request), target.path, upstream, provider=provider,
+        client_path=request.url.path, fault=fault, timeout_ms=target.request_timeout,
     )  # fmt: skip
-    out = answer_headers(request, target.provider, answer)
+    out = answer_headers(request, provider, answer)
     early = early_answer(answer, out)
     if early is not None:
         return early

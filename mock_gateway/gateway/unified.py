@@ -8,8 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mock_gateway.adapters import stability
-from mock_gateway.fakes.stability import STABILITY_BASE_URL
+from mock_gateway.adapters import ADAPTERS, stability
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.errors import (
     dumps,
@@ -66,12 +65,14 @@ async def images_generations(request: Request) -> Response:
     except FaultError as error:
         return reply(mock_control_error(str(error)))
     state = state_of(request)
+    provider = str(target.provider)  # provider_problem rejected a missing one
+    adapter = ADAPTERS[provider]
     merged = {**params, **target.override_params}
     try:
-        upstream = stability.to_upstream(
+        upstream = adapter.to_upstream(
             merged,
             api_key=target.api_key,
-            base_url=target.custom_host or STABILITY_BASE_URL,
+            base_url=target.custom_host or adapter.BASE_URL,
             boundary=state.boundary(),
             has_body="content-type" in headers,
         )
@@ -80,10 +81,10 @@ async def images_generations(request: Request) -> Response:
     forwarded = apply_forward_headers(list(upstream.headers), target.forward_headers, headers)
     upstream = UpstreamRequest(upstream.method, upstream.url, tuple(forwarded), upstream.body)
     answer = await state.send(
-        attempts_of(request), target.path, upstream, client_path=request.url.path, fault=fault,
-        timeout_ms=target.request_timeout,
+        attempts_of(request), target.path, upstream, provider=provider,
+        client_path=request.url.path, fault=fault, timeout_ms=target.request_timeout,
     )  # fmt: skip
-    out = answer_headers(request, target.provider, answer)
+    out = answer_headers(request, provider, answer)
     early = early_answer(answer, out)
     if early is not None:
         return early
@@ -91,8 +92,6 @@ async def images_generations(request: Request) -> Response:
         if state.profile.proxy_immutable_headers_bug:
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
-    body = stability.to_client_body(
-        answer, v1=stability.is_v1_model(merged.get("model")), created=state.created()
-    )
+    body = adapter.client_body(answer, merged, state.created())
     out["content-type"] = "application/json"
     return raw(dumps(body), answer.status, out)

@@ -10,6 +10,7 @@ import pytest
 
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.fakes.stability_data import SDXL_DIMENSIONS
+from mock_gateway.images import image_dimensions
 from mock_gateway.multipart import encode_form
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from tests.pngcheck import decode_png
@@ -288,7 +289,14 @@ def test_v2_unknown_endpoint_is_404_in_the_v2_shape() -> None:
     assert set(response.json()) == {"id", "name", "errors"}
 
 
-def test_v2_formats_other_than_png_are_declared_unsupported() -> None:
-    response = v2([("prompt", "x"), ("output_format", "webp")])
-    assert response.status == 501
-    assert response.header("x-mock-unsupported") == "true"
+@pytest.mark.parametrize(("fmt", "magic"), [("jpeg", b"\xff\xd8\xff"), ("webp", b"RIFF")])
+@pytest.mark.parametrize("endpoint", ["core", "ultra", "sd3"])
+def test_v2_other_formats_are_real_images(endpoint: str, fmt: str, magic: bytes) -> None:
+    response = v2(
+        [("prompt", "x"), ("output_format", fmt), ("aspect_ratio", "16:9")], endpoint=endpoint
+    )
+    assert response.status == 200
+    assert response.header("content-type") == f"image/{fmt}"
+    assert response.body.startswith(magic)
+    expected = (1664, 896) if endpoint == "core" else (1344, 768)
+    assert image_dimensions(response.body) == expected

@@ -1,0 +1,419 @@
+"""A fake OpenAI images API: ``POST /v1/images/generations``, answered in-process.
+
+It validates what arrives as OpenAI does (per model, from ``openai_data.MODELS``) and answers
+in OpenAI's shapes: DALL·E with signed URLs or base64, GPT image models with base64, ``usage``
+and the top-level ``background``/``output_format``/``quality``/``size``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import random
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mock_gateway.blobs import BlobStore
+from mock_gateway.fakes.openai_data import (
+    BLOCKED_CATEGORIES,
+    DALL_E_ONLY,
+    DEFAULT_MODEL,
+    GPT_IMAGE_ONLY,
+    MESSAGES,
+    MODELS,
+    RETIRED,
+    TOKENS,
+    ModelRules,
+)
+from mock_gateway.images import derive_seed, render_image
+from mock_gateway.upstream import (
+    UpstreamRequest,
+    UpstreamResponse,
+    json_response,
+    unsupported_response,
+)
+
+__all__ = ["OPENAI_BASE_URL", "FakeOpenAI"]
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+_COMMON = ("prompt", "model", "n", "size", "quality", "user")
+_NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
+_CUSTOM_SIZE = re.compile(r"(\d+)x(\d+)")
+_MEDIA = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+class _Reject(Exception):
+    """An OpenAI error answer, raised from deep in validation."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        type_: str,
+        param: str | None,
+        code: str | None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = {"message": message, "type": type_, "param": param, "code": code, **extra}
+
+
+def _invalid(message: str, param: str | None, code: str | None = "invalid_value") -> _Reject:
+    return _Reject(400, message, "invalid_request_error", param, code)
+
+
+def _type_error(name: str, expected: str, value: Any) -> _Reject:
+    message = MESSAGES["invalid_type"].format(name=name, expected=expected, got=_kind(value))
+    return _invalid(message, name, "invalid_type")
+
+
+def _not_one_of(name: str, value: Any, choices: Iterable[str]) -> _Reject:
+    message = MESSAGES["invalid_value"].format(value=f"'{value}'", supported=_choices(choices))
+    return _invalid(message, name)
+
+
+def _choices(values: Iterable[str]) -> str:
+    """OpenAI's list: ``'a', 'b', and 'c'`` (``'a' and 'b'`` for two)."""
+    quoted = [f"'{value}'" for value in values]
+    if len(quoted) <= 2:
+        return " and ".join(quoted)
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+def _mask(key: str) -> str:
+    # OpenAI shows the first 8 characters, stars, and the last 4 (observed).
+    # ASSUMED: for keys of 12 characters or fewer, the first 2 and stars.
+    if len(key) > 12:
+        return key[:8] + "*" * (len(key) - 12) + key[-4:]
+    return key[:2] + "*" * (len(key) - 2)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number" if isinstance(value, float) else "an integer"
+    if isinstance(value, str):
+        return "a string"
+    return (
+        "an array"
+        if isinstance(value, list)
+        else "an object"
+        if isinstance(value, dict)
+        else "null"
+    )
+
+
+class FakeOpenAI:
+    """OpenAI's image generation, deterministic per seed; DALL·E URLs served from ``blobs``."""
+
+    def __init__(
+        self,
+        *,
+        blobs: BlobStore,
+        clock: Callable[[], float],
+        seed: int = 0,
+        retired: bool = False,
+        blocked_words: tuple[str, ...] = (),
+    ) -> None:
+        self._blobs, self._clock, self._seed = blobs, clock, seed
+        self._retired, self._blocked = retired, blocked_words
+        self._rng = random.Random(seed)
+
+    def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse:
+        """Answer one request to ``api.openai.com`` as OpenAI would."""
+        if request.method != "POST" or request.path != "/v1/images/generations":
+            return json_response(
+                404,
+                {
+                    "error": {
+                        "message": f"Invalid URL ({request.method} {request.path})",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+            )
+        try:
+            self._authorize(request)
+            body = self._body(request.body)
+            model, rules = self._model(body)
+            self._check(body, model, rules)
+            return self._generate(body, model, rules, filtered=filtered)
+        except _Reject as reject:
+            return json_response(reject.status, {"error": reject.error})
+
+    def error_response(
+        self, request: UpstreamRequest, status: int, *, retry_after: float | None = None
+    ) -> UpstreamResponse:
+        """OpenAI's error body for an injected ``status`` fault."""
+        if status == 429:
+            error = {
+                "message": MESSAGES["rate_limit"],
+                "type": "requests",
+                "param": None,
+                "code": "rate_limit_exceeded",
+            }
+        elif status >= 500:
+            error = {
+                "message": MESSAGES["server_error"],
+                "type": "server_error",
+                "param": None,
+                "code": None,
+            }
+        else:
+            error = {
+                "message": f"HTTP {status}",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            }
+        extra = () if retry_after is None else (("retry-after", f"{retry_after:g}"),)
+        return json_response(status, {"error": error}, extra)
+
+    # -- validation -------------------------------------------------------------------------
+
+    @staticmethod
+    def _authorize(request: UpstreamRequest) -> None:
+        authorization = request.header("authorization")
+        if not authorization or not authorization.startswith("Bearer "):
+            raise _Reject(401, MESSAGES["no_key"], "invalid_request_error", None, None)
+        key = authorization.removeprefix("Bearer ").strip()
+        if not key or key in _NOT_KEYS or " " in key:
+            raise _Reject(
+                401,
+                MESSAGES["bad_key"].format(masked=_mask(key)),
+                "invalid_request_error",
+                None,
+                "invalid_api_key",
+            )
+
+    @staticmethod
+    def _body(raw: bytes) -> dict[str, Any]:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            raise _invalid(MESSAGES["bad_json"], None, None) from None
+        if not isinstance(body, dict):
+            raise _invalid(MESSAGES["bad_json"], None, None)
+        return body
+
+    def _model(self, body: dict[str, Any]) -> tuple[str, ModelRules]:
+        model = body.get("model")
+        if model is None:
+            # The spec's default, unless a GPT-image-only field asks for a GPT image model.
+            model = "gpt-image-1" if any(key in body for key in GPT_IMAGE_ONLY) else DEFAULT_MODEL
+        if not isinstance(model, str):
+            raise _invalid(
+                MESSAGES["invalid_type"].format(
+                    name="model", expected="a string", got=_kind(model)
+                ),
+                "model",
+                "invalid_type",
+            )
+        if model not in MODELS or (self._retired and model in RETIRED):
+            raise _Reject(
+                404,
+                MESSAGES["model_not_found"].format(model=model),
+                "invalid_request_error",
+                None,
+                "model_not_found",
+            )
+        return model, MODELS[model]
+
+    def _check(self, body: dict[str, Any], model: str, rules: ModelRules) -> None:
+        allowed = set(_COMMON) | set(GPT_IMAGE_ONLY if rules.family == "gpt-image" else DALL_E_ONLY)
+        for name in body:
+            if name not in allowed:
+                raise _invalid(
+                    MESSAGES["unknown_parameter"].format(name=name), name, "unknown_parameter"
+                )
+        self._check_prompt(body, rules)
+        self._check_n(body, model, rules)
+        self._check_size(body.get("size", rules.default_size), rules)
+        for name, choices in (
+            ("quality", rules.qualities),
+            ("style", rules.styles),
+            ("response_format", ("url", "b64_json")),
+            ("background", ("transparent", "opaque", "auto")),
+            ("output_format", ("png", "jpeg", "webp")),
+            ("moderation", ("low", "auto")),
+        ):
+            if name in body and body[name] not in choices:
+                raise _invalid(
+                    MESSAGES["invalid_value"].format(
+                        value=f"'{body[name]}'", supported=_choices(choices)
+                    ),
+                    name,
+                )
+        if body.get("background") == "transparent" and body.get("output_format", "png") == "jpeg":
+            raise _invalid(MESSAGES["transparent"], "background")
+        if "user" in body and not isinstance(body["user"], str):
+            raise _invalid(
+                MESSAGES["invalid_type"].format(
+                    name="user", expected="a string", got=_kind(body["user"])
+                ),
+                "user",
+                "invalid_type",
+            )
+
+    @staticmethod
+    def _check_prompt(body: dict[str, Any], rules: ModelRules) -> None:
+        if "prompt" not in body:
+            raise _invalid(MESSAGES["missing_prompt"], "prompt", "missing_required_parameter")
+        prompt = body["prompt"]
+        if not isinstance(prompt, str):
+            raise _invalid(
+                MESSAGES["invalid_type"].format(
+                    name="prompt", expected="a string", got=_kind(prompt)
+                ),
+                "prompt",
+                "invalid_type",
+            )
+        if len(prompt) > rules.max_prompt:
+            raise _invalid(
+                MESSAGES["prompt_too_long"].format(limit=rules.max_prompt, length=len(prompt)),
+                "prompt",
+                "string_above_max_length",
+            )
+
+    @staticmethod
+    def _check_n(body: dict[str, Any], model: str, rules: ModelRules) -> None:
+        n = body.get("n", 1)
+        if n is None:
+            return
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise _invalid(
+                MESSAGES["invalid_type"].format(name="n", expected="an integer", got=_kind(n)),
+                "n",
+                "invalid_type",
+            )
+        if not 1 <= n <= 10:
+            side, op, bound = ("below minimum", ">=", 1) if n < 1 else ("above maximum", "<=", 10)
+            code = "integer_below_min_value" if n < 1 else "integer_above_max_value"
+            raise _invalid(
+                MESSAGES["n_range"].format(side=side, op=op, bound=bound, n=n), "n", code
+            )
+        if n > rules.max_n:
+            raise _Reject(400, MESSAGES["dall_e_3_n"], "invalid_request_error", None, None)
+
+    @staticmethod
+    def _check_size(size: Any, rules: ModelRules) -> None:
+        if size in rules.sizes:
+            return
+        match = _CUSTOM_SIZE.fullmatch(size) if isinstance(size, str) else None
+        if rules.custom_sizes and match:
+            width, height = int(match.group(1)), int(match.group(2))
+            long_side, short_side = max(width, height), min(width, height)
+            if (
+                width % 16 == 0
+                and height % 16 == 0
+                and short_side > 0
+                and long_side <= 3 * short_side
+                and long_side <= 3840
+                and short_side <= 2160
+            ):
+                return
+            raise _invalid(MESSAGES["custom_size"].format(size=size), "size")
+        raise _invalid(
+            MESSAGES["invalid_value"].format(value=f"'{size}'", supported=_choices(rules.sizes)),
+            "size",
+        )
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def _policy(self, model: str, rules: ModelRules) -> _Reject:
+        if rules.family == "dall-e":
+            key = "dall_e_3_policy" if model.startswith("dall-e-3") else "dall_e_2_policy"
+            return _Reject(
+                400, MESSAGES[key], "invalid_request_error", None, "content_policy_violation"
+            )
+        request_id = f"req_{uuid.UUID(int=self._rng.getrandbits(128)).hex}"
+        message = MESSAGES["moderation_blocked"].format(
+            request_id=request_id, categories=", ".join(BLOCKED_CATEGORIES)
+        )
+        details = {"moderation_stage": "input", "categories": list(BLOCKED_CATEGORIES)}
+        return _Reject(
+            400,
+            message,
+            "image_generation_user_error",
+            None,
+            "moderation_blocked",
+            moderation_details=details,
+        )
+
+    def _generate(
+        self, body: dict[str, Any], model: str, rules: ModelRules, *, filtered: bool
+    ) -> UpstreamResponse:
+        prompt: str = body["prompt"]
+        if filtered or any(word in prompt.lower() for word in self._blocked):
+            raise self._policy(model, rules)
+        if body.get("stream"):
+            return unsupported_response("OpenAI image streaming (stream: true)")
+        size = body.get("size", rules.default_size)
+        size = "1024x1024" if size == "auto" else size
+        width, height = (int(side) for side in size.split("x"))
+        fmt = body.get("output_format", "png")
+        seed = derive_seed(self._seed, model, prompt, size)
+        created = int(self._clock())
+        images = [
+            render_image(width, height, prompt=prompt, seed=seed, index=i, fmt=fmt)
+            for i in range(body.get("n") or 1)
+        ]
+        if rules.family == "dall-e":
+            return json_response(
+                200,
+                {
+                    "created": created,
+                    "data": [self._dall_e_item(body, model, image, created) for image in images],
+                },
+            )
+        quality = body.get("quality", "auto")
+        quality = "medium" if quality == "auto" else quality  # ASSUMED: what "auto" resolves to
+        background = "opaque" if body.get("background", "auto") == "auto" else body["background"]
+        return json_response(
+            200,
+            {
+                "created": created,
+                "data": [{"b64_json": base64.b64encode(image).decode()} for image in images],
+                "usage": self._usage(prompt, size, quality, len(images)),
+                "background": background,
+                "output_format": fmt,
+                "quality": quality,
+                "size": size,
+            },
+        )
+
+    def _dall_e_item(
+        self, body: dict[str, Any], model: str, image: bytes, created: int
+    ) -> dict[str, Any]:
+        if body.get("response_format", "url") == "b64_json":
+            item: dict[str, Any] = {"b64_json": base64.b64encode(image).decode()}
+        else:
+            name = f"img-{uuid.UUID(int=self._rng.getrandbits(128)).hex[:24]}.png"
+            item = {
+                "url": self._blobs.put(image, name=name, content_type="image/png", created=created)
+            }
+        if model == "dall-e-3":
+            # ASSUMED: the wording of the rewrite; dall-e-3 always returns one.
+            item["revised_prompt"] = f"A detailed, high-quality image of {body['prompt']}"
+        return item
+
+    @staticmethod
+    def _usage(prompt: str, size: str, quality: str, count: int) -> dict[str, Any]:
+        text_tokens = max(1, math.ceil(len(prompt) / 4))  # ASSUMED: about 4 characters a token
+        per_image = TOKENS.get((size, quality))
+        if per_image is None:  # custom gpt-image-2 sizes: scale the square's count by area
+            width, height = (int(side) for side in size.split("x"))
+            per_image = round(TOKENS[("1024x1024", quality)] * width * height / 1024**2)
+        output = per_image * count
+        return {
+            "input_tokens": text_tokens,
+            "input_tokens_details": {"text_tokens": text_tokens, "image_tokens": 0},
+            "output_tokens": output,
+            "total_tokens": text_tokens + output,
+        }

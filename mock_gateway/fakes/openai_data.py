@@ -1,0 +1,141 @@
+"""OpenAI image facts the fake answers from: the model catalogue and the error texts.
+
+Sources: shared/reference/upstream-apis.md and sources/openai-claims.md (OpenAI's OpenAPI spec,
+the openai Python package, the image-generation guide, the deprecations page, and error bodies
+observed in public issue threads). Lines marked ASSUMED are not established by any source; they
+are kept here, and only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_MODEL", "MESSAGES", "MODELS", "ModelRules", "TOKENS"]
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    """What one model accepts. ``sizes`` ``None`` with ``custom_sizes`` means any valid WxH."""
+
+    family: str  # "dall-e" or "gpt-image"
+    max_prompt: int
+    sizes: tuple[str, ...]
+    default_size: str
+    qualities: tuple[str, ...]
+    max_n: int = 10
+    styles: tuple[str, ...] = ()
+    custom_sizes: bool = False  # gpt-image-2: any WxH, sides multiples of 16, ratio <= 3:1
+
+
+_GPT_SIZES = ("1024x1024", "1024x1536", "1536x1024", "auto")
+_GPT_QUALITIES = ("low", "medium", "high", "auto")
+
+# The catalogue: one line per model (upstream-apis.md, OpenAI section).
+MODELS: dict[str, ModelRules] = {
+    "dall-e-2": ModelRules(
+        "dall-e", 1000, ("256x256", "512x512", "1024x1024"), "1024x1024", ("standard",)
+    ),
+    "dall-e-3": ModelRules(
+        "dall-e",
+        4000,
+        ("1024x1024", "1792x1024", "1024x1792"),
+        "1024x1024",
+        ("standard", "hd"),
+        max_n=1,
+        styles=("vivid", "natural"),
+    ),
+    "gpt-image-1": ModelRules("gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES),
+    "gpt-image-1-mini": ModelRules("gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES),
+    "gpt-image-1.5": ModelRules("gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES),
+    "gpt-image-2": ModelRules(
+        "gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES, custom_sizes=True
+    ),
+    "gpt-image-2-2026-04-21": ModelRules(
+        "gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES, custom_sizes=True
+    ),
+}
+DEFAULT_MODEL = "dall-e-2"  # the spec's default when no GPT-image-only field is sent
+RETIRED = frozenset({"dall-e-2", "dall-e-3"})  # shut down 2026-05-12 (deprecations page)
+GPT_IMAGE_ONLY = (
+    "background",
+    "output_format",
+    "output_compression",
+    "moderation",
+    "stream",
+    "partial_images",
+)
+DALL_E_ONLY = ("response_format", "style")  # GPT image models answer `unknown_parameter`
+
+# Output tokens per image by (size, quality), from OpenAI's gpt-image-1 price table.
+# ASSUMED: the same counts for the other GPT image models, and "auto" billed as "medium".
+TOKENS: dict[tuple[str, str], int] = {
+    ("1024x1024", "low"): 272,
+    ("1024x1024", "medium"): 1056,
+    ("1024x1024", "high"): 4160,
+    ("1024x1536", "low"): 408,
+    ("1024x1536", "medium"): 1584,
+    ("1024x1536", "high"): 6240,
+    ("1536x1024", "low"): 400,
+    ("1536x1024", "medium"): 1568,
+    ("1536x1024", "high"): 6208,
+}
+
+MESSAGES: dict[str, str] = {
+    # Observed in public issue threads (openai-claims.md rows 15, 30-32, 35, 36): confirmed.
+    "invalid_value": "Invalid value: {value}. Supported values are: {supported}.",
+    "unknown_parameter": "Unknown parameter: '{name}'.",
+    "prompt_too_long": (
+        "Invalid 'prompt': string too long. Expected a string with maximum length {limit}, "
+        "but got a string with length {length} instead."
+    ),
+    "bad_key": (
+        "Incorrect API key provided: {masked}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys."
+    ),
+    "no_key": (
+        "You didn't provide an API key. You need to provide your API key in an Authorization "
+        "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field "
+        "(with blank username) if you're accessing the API from your browser and are prompted for "
+        "a username and password. You can obtain an API key from "
+        "https://platform.openai.com/account/api-keys."
+    ),
+    "dall_e_2_policy": (
+        "Your request was rejected as a result of our safety system. Your prompt may contain "
+        "text that is not allowed by our safety system."
+    ),
+    "dall_e_3_policy": (
+        "Your request was rejected as a result of our safety system. Image descriptions "
+        "generated from your prompt may contain text that is not allowed by our safety system. "
+        "If you believe this was done in error, your request may succeed if retried, or by "
+        "adjusting your prompt."
+    ),
+    "moderation_blocked": (
+        "Your request was rejected by the safety system. If you believe this is an error, "
+        "contact us at help.openai.com and include the request ID {request_id}. "
+        "safety_violations=[{categories}]."
+    ),
+    "rate_limit": (
+        "Rate limit exceeded for images per minute in organization org-mock. Limit: 5/1min. "
+        "Current: 6/1min. Please visit https://platform.openai.com/docs/guides/rate-limits to "
+        "learn how to increase your rate limit."
+    ),
+    # Weak evidence (one third-party excerpt): the dall-e-3 n>1 text.
+    "dall_e_3_n": "You must provide n=1 for this model.",
+    # Seen on other endpoints only.
+    "server_error": "The server had an error while processing your request. Sorry about that!",
+    # ASSUMED: no source for the image endpoint; the newer OpenAI style is used.
+    "missing_prompt": "Missing required parameter: 'prompt'.",
+    "model_not_found": "The model `{model}` does not exist or you do not have access to it.",
+    "invalid_type": "Invalid type for '{name}': expected {expected}, but got {got} instead.",
+    "n_range": (
+        "Invalid 'n': integer {side} value. Expected a value {op} {bound}, but got {n} instead."
+    ),
+    "custom_size": (
+        "Invalid value: '{size}'. Width and height must be multiples of 16, the aspect ratio at "
+        "most 3:1, and the size at most 3840x2160."
+    ),
+    "bad_json": "We could not parse the JSON body of your request.",
+    "transparent": "Transparent background requires output_format png or webp.",
+}
+# ASSUMED: the moderation categories a blocked prompt reports.
+BLOCKED_CATEGORIES = ("sexual",)
