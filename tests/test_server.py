@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from mock_gateway import LiveServer, ServerStartError, create_app
+from mock_gateway.fakes.openai_data import MODELS
+from mock_gateway.images import image_dimensions
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA
 
@@ -171,3 +173,22 @@ def test_listening_socket_is_tcp_so_connections_get_nodelay() -> None:
 def test_start_twice_is_refused() -> None:
     with LiveServer(create_app()) as live, pytest.raises(ServerStartError, match="already running"):
         live.start()
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_openai_sdk_generates_with_every_catalogue_model(server: LiveServer, model: str) -> None:
+    import openai
+
+    with openai.OpenAI(
+        base_url=server.base_url, api_key="sk-openai-key", max_retries=0,
+        default_headers={"x-portkey-provider": "openai"},
+    ) as client:  # fmt: skip
+        result = client.images.generate(prompt="a cat", model=model)
+    (item,) = result.data or []
+    if model.startswith("dall-e"):
+        assert item.url and item.b64_json is None
+        image = httpx.get(item.url).content  # the URL resolves on the running server
+    else:
+        assert item.b64_json and item.url is None and result.usage is not None
+        image = base64.b64decode(item.b64_json)
+    assert image_dimensions(image) == (1024, 1024)

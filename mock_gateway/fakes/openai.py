@@ -183,7 +183,9 @@ class FakeOpenAI:
         if not authorization or not authorization.startswith("Bearer "):
             raise _Reject(401, MESSAGES["no_key"], "invalid_request_error", None, None)
         key = authorization.removeprefix("Bearer ").strip()
-        if not key or key in _NOT_KEYS or " " in key:
+        # A mock convention, documented: a key containing "invalid" is refused, so tests can
+        # reach OpenAI's invalid_api_key answer with a realistic-looking key.
+        if not key or key in _NOT_KEYS or " " in key or "invalid" in key:
             raise _Reject(
                 401,
                 MESSAGES["bad_key"].format(masked=_mask(key)),

@@ -137,7 +137,8 @@ class FakeStability:
         # gateway sends when it had no key (§1.2); `OPENAI_API_KEY` is the placeholder the
         # portkey-ai SDK sends when the user gave no Authorization (§1.4). Neither is a key.
         key = authorization.removeprefix("Bearer ").strip()
-        if not key or key in _NOT_KEYS or " " in key:
+        # A mock convention, documented: a key containing "invalid" is refused (a 401).
+        if not key or key in _NOT_KEYS or " " in key or "invalid" in key:
             raise _Reject(401, "unauthorized", MESSAGES["invalid_key"])
 
     # -- v1 ---------------------------------------------------------------------------------

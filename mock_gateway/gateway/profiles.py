@@ -23,12 +23,13 @@ class Profile:
     # §3.4: `created` on Stability responses is int seconds since commit 5f0a552b (2024-10-22);
     # the seed thread (hosted, March 2024) shows a string of milliseconds.
     created: Literal["seconds", "milliseconds-string"]
-    # §4.1: the Stability base URL the proxy route appends the path to. OSS 1.15.2 uses
-    # https://api.stability.ai, so /v1/generation/... loses its /v1 and real Stability 404s.
-    # Before commit 437fb1c3 (2024-09-17) the base was https://api.stability.ai/v1, which is
-    # what made the forum's proxy call work on hosted. Whether hosted still keeps /v1 today is
-    # NOT VERIFIED: the forum (March 2024) is the only hosted observation.
-    stability_proxy_base: str
+    # §4.1: the proxy route appends the path after /v1 to https://api.stability.ai, so OSS
+    # 1.15.2 sends /v1/generation/... to /generation/... and real Stability 404s. Before commit
+    # 437fb1c3 (2024-09-17) the base was .../v1, which is what made the forum's proxy call work
+    # on hosted; v2beta calls (/v1/v2beta/...) need the base without /v1. With this True the
+    # /v1 is put back for paths that name no Stability API version, so both work: the intended
+    # behaviour. NOT VERIFIED against hosted Portkey today (the forum is its only observation).
+    stability_proxy_restores_v1: bool
     # §4.2: a JSON proxy body without a v1 `model` is sent as the 15 bytes "[object Object]".
     proxy_object_object_bug: bool
     # §4.3: the npm build (@hono/node-server >= 1.14.3) turns every 2xx proxy answer into
@@ -39,8 +40,6 @@ class Profile:
     openai_dall_e_retired: bool = False
 
 
-_STABILITY = "https://api.stability.ai"
-
 PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
@@ -49,7 +48,7 @@ PROFILES: dict[str, Profile] = {
             description="hosted Portkey as documented and as the forum thread shows it",
             generate_trace_id=True,
             created="seconds",
-            stability_proxy_base=f"{_STABILITY}/v1",
+            stability_proxy_restores_v1=True,
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
         ),
@@ -58,7 +57,7 @@ PROFILES: dict[str, Profile] = {
             description="hosted Portkey, with OpenAI's DALL·E models retired as they are today",
             generate_trace_id=True,
             created="seconds",
-            stability_proxy_base=f"{_STABILITY}/v1",
+            stability_proxy_restores_v1=True,
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
             openai_dall_e_retired=True,
@@ -68,7 +67,7 @@ PROFILES: dict[str, Profile] = {
             description="hosted Portkey as the seed thread saw it in March 2024 (created in ms)",
             generate_trace_id=True,
             created="milliseconds-string",
-            stability_proxy_base=f"{_STABILITY}/v1",
+            stability_proxy_restores_v1=True,
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
         ),
@@ -77,7 +76,7 @@ PROFILES: dict[str, Profile] = {
             description="open-source gateway 1.15.2 with its lockfile's @hono/node-server 1.13.5",
             generate_trace_id=False,
             created="seconds",
-            stability_proxy_base=_STABILITY,
+            stability_proxy_restores_v1=False,
             proxy_object_object_bug=True,
             proxy_immutable_headers_bug=False,
         ),
@@ -86,7 +85,7 @@ PROFILES: dict[str, Profile] = {
             description="open-source gateway 1.15.2 as `npm install` ships it (proxy 2xx -> 500)",
             generate_trace_id=False,
             created="seconds",
-            stability_proxy_base=_STABILITY,
+            stability_proxy_restores_v1=False,
             proxy_object_object_bug=True,
             proxy_immutable_headers_bug=True,
         ),

@@ -40,6 +40,7 @@ from mock_gateway.upstream import UpstreamRequest
 __all__ = ["proxy", "proxy_unvalidated"]
 
 _OBJECT_OBJECT = b"[object Object]"
+_STABILITY_VERSIONS = ("/v1/", "/v2beta/", "/v2alpha/")
 
 
 def _upstream_path(request: Request) -> str:
@@ -73,12 +74,15 @@ def _provider_headers(provider: str, api_key: str | None, parsed: Any) -> list[t
     return headers
 
 
-def _base_url(request: Request, provider: str, target: Target) -> str:
+def _upstream_url(request: Request, provider: str, target: Target) -> str:
+    """Custom host (or the provider's base) plus the path after /v1 (or /v1/proxy) and query."""
+    path = _upstream_path(request)
     if target.custom_host:
-        return target.custom_host.rstrip("/")
-    if provider == "stability-ai":
-        return state_of(request).profile.stability_proxy_base
-    return str(ADAPTERS[provider].BASE_URL)
+        return target.custom_host.rstrip("/") + path
+    restores_v1 = state_of(request).profile.stability_proxy_restores_v1
+    if provider == "stability-ai" and restores_v1 and not path.startswith(_STABILITY_VERSIONS):
+        path = "/v1" + path
+    return str(ADAPTERS[provider].BASE_URL) + path
 
 
 def _build(request: Request, body: bytes, target: Target, provider: str) -> UpstreamRequest:
@@ -97,7 +101,7 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     merged = apply_forward_headers(merged, target.forward_headers, request.headers)
     if payload:
         merged.append(("content-length", str(len(payload))))
-    url = _base_url(request, provider, target) + _upstream_path(request)
+    url = _upstream_url(request, provider, target)
     return UpstreamRequest.build(request.method, url, merged, payload)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from mock_gateway.images import image_dimensions
 from tests.conftest import ClientFactory, InProcessClient, config
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA
@@ -228,3 +229,92 @@ def test_unvalidated_proxy_with_an_odd_config_is_the_gateways_error_not_a_crash(
     assert response.status_code == 500
     assert response.json() == {"status": "failure", "message": message}
     assert "x-mock-internal-error" not in response.headers
+
+
+def _v2_form(fields: list[tuple[str, str]]) -> tuple[str, str]:
+    boundary = "formboundary42"
+    parts = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields
+    )
+    return f"multipart/form-data; boundary={boundary}", parts + f"--{boundary}--\r\n"
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp"])
+@pytest.mark.parametrize("endpoint", ["core", "ultra", "sd3"])
+def test_v2beta_proxy_returns_raw_bytes_in_each_format(
+    client: InProcessClient, endpoint: str, fmt: str
+) -> None:
+    content_type, body = _v2_form(
+        [("prompt", "a cat"), ("output_format", fmt), ("aspect_ratio", "1:1")]
+    )
+    response = client.post(
+        f"/v1/v2beta/stable-image/generate/{endpoint}",
+        headers={
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk-k",
+            "content-type": content_type,
+        },
+        content=body,
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == f"image/{fmt}"
+    assert response.headers["finish-reason"] == "SUCCESS" and response.headers["seed"]
+    expected = (1216, 1216) if endpoint == "core" else (1024, 1024)
+    assert image_dimensions(response.content) == expected
+
+
+def test_v2beta_proxy_json_answer(client: InProcessClient) -> None:
+    content_type, body = _v2_form(
+        [("prompt", "a cat"), ("output_format", "webp"), ("model", "sd3.5-medium")]
+    )
+    response = client.post(
+        "/v1/v2beta/stable-image/generate/sd3",
+        headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k",
+                 "content-type": content_type, "accept": "application/json"},
+        content=body,
+    )  # fmt: skip
+    assert response.headers["content-type"] == "application/json; type=image/webp"
+    data = response.json()
+    assert (data["finish_reason"], list(data)) == ("SUCCESS", ["image", "finish_reason", "seed"])
+    assert "finish-reason" not in response.headers
+    assert image_dimensions(base64.b64decode(data["image"])) == (1024, 1024)
+
+
+def test_v2beta_soft_filter_marks_body_and_header(client: InProcessClient) -> None:
+    content_type, body = _v2_form([("prompt", "a mock-filtered cat")])
+    response = client.post(
+        "/v1/v2beta/stable-image/generate/core",
+        headers={
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk-k",
+            "content-type": content_type,
+        },
+        content=body,
+    )
+    assert response.status_code == 200
+    assert response.headers["finish-reason"] == "CONTENT_FILTERED"
+
+
+@pytest.mark.parametrize(
+    ("path", "upstream"),
+    [
+        (
+            "/v1/generation/stable-diffusion-v1-6/text-to-image",
+            "/v1/generation/stable-diffusion-v1-6/text-to-image",
+        ),
+        (
+            "/v1/v1/generation/stable-diffusion-v1-6/text-to-image",
+            "/v1/generation/stable-diffusion-v1-6/text-to-image",
+        ),
+        ("/v1/v2beta/stable-image/generate/core", "/v2beta/stable-image/generate/core"),
+        ("/v1/engines/list", "/v1/engines/list"),
+    ],
+)
+def test_hosted_proxy_paths(client: InProcessClient, path: str, upstream: str) -> None:
+    client.post(
+        path, headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k"}, json={}
+    )
+    assert (
+        client.calls()[-1]["upstream"][0]["request"]["url"] == "https://api.stability.ai" + upstream
+    )
