@@ -22,6 +22,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES),
                        help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})")  # fmt: skip
     serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
+    serve.add_argument("--url-ttl", type=float, default=3600.0,
+                       help="seconds a DALL·E image URL stays valid (default 3600)")  # fmt: skip
+    serve.add_argument("--blocked-word", action="append", dest="blocked_words", metavar="WORD",
+                       help="prompts containing WORD are refused by the content filter "
+                       "(repeatable; default mock-blocked)")  # fmt: skip
+    serve.add_argument("--filtered-word", action="append", dest="filtered_words", metavar="WORD",
+                       help="Stability blurs images for prompts containing WORD "
+                       "(repeatable; default mock-filtered)")  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -45,7 +53,13 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         file=stdout,
     )
     print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
-    app = create_app(profile=args.profile, seed=args.seed)
+    app = create_app(
+        profile=args.profile,
+        seed=args.seed,
+        url_ttl=args.url_ttl,
+        blocked_words=tuple(args.blocked_words or ("mock-blocked",)),
+        filtered_words=tuple(args.filtered_words or ("mock-filtered",)),
+    )
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -69,3 +69,30 @@ def test_serve_prints_the_base_url_answers_and_stops_on_ctrl_c(command: list[str
     assert process.returncode == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
+
+
+def test_content_filter_words_and_url_lifetime_options() -> None:
+    args = parse_args(
+        [
+            "serve",
+            "--blocked-word",
+            "nope",
+            "--blocked-word",
+            "never",
+            "--filtered-word",
+            "blur",
+            "--url-ttl",
+            "60",
+        ]
+    )
+    assert (args.blocked_words, args.filtered_words, args.url_ttl) == (
+        ["nope", "never"],
+        ["blur"],
+        60.0,
+    )
+    defaults = parse_args(["serve"])
+    assert (defaults.blocked_words, defaults.filtered_words, defaults.url_ttl) == (
+        None,
+        None,
+        3600.0,
+    )

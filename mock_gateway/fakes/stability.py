@@ -40,6 +40,7 @@ __all__ = ["STABILITY_BASE_URL", "FakeStability"]
 STABILITY_BASE_URL = "https://api.stability.ai"
 _V1_CONTRACT = "stability/v1-text-to-image-request.json"
 _V2_CONTRACT = "stability/v2beta-generate-request.json"
+_V2_MAX_BODY = 10 * 1024 * 1024  # v2beta: 413 payload_too_large over 10 MiB (spec)
 _NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
 _V1_DEFAULTS = {"height": 512, "width": 512, "samples": 1, "seed": 0}
 
@@ -218,6 +219,9 @@ class FakeStability:
         self, request: UpstreamRequest, endpoint: str, filtered: bool
     ) -> UpstreamResponse:
         self._authorize(request)
+        if len(request.body) > _V2_MAX_BODY:
+            _, _, name, message = FAULT_ERRORS[413]
+            raise _Reject(413, name, message)
         fields = _form_fields(request)
         error = first_error(_V2_CONTRACT, fields, endpoint)
         if error is not None:

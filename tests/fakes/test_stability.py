@@ -300,3 +300,58 @@ def test_v2_other_formats_are_real_images(endpoint: str, fmt: str, magic: bytes)
     assert response.body.startswith(magic)
     expected = (1664, 896) if endpoint == "core" else (1344, 768)
     assert image_dimensions(response.body) == expected
+
+
+def test_v2_body_over_10_mib_is_413() -> None:
+    response = v2([("prompt", "x"), ("negative_prompt", "y" * (10 * 1024 * 1024))])
+    assert response.status == 413
+    body = response.json()
+    assert (body["name"], body["errors"]) == (
+        "payload_too_large",
+        ["body: payloads cannot be larger than 10MiB in size"],
+    )
+
+
+def test_sd3_image_to_image_needs_image_and_strength() -> None:
+    response = v2([("prompt", "x"), ("mode", "image-to-image")], endpoint="sd3")
+    assert response.status == 400
+    assert response.json()["errors"] == ["image: required"]
+
+
+@pytest.mark.parametrize(
+    ("status", "name", "message"),
+    [
+        (
+            403,
+            "content_moderation",
+            "Your request was flagged by our content moderation system, as a result your request was denied and you were not charged.",
+        ),
+        (422, "invalid_language", "English is the only supported language for this service."),
+        (
+            429,
+            "rate_limit_exceeded",
+            "You have exceeded the rate limit of 150 requests within a 10 second period, and have been timed out for 60 seconds.",
+        ),
+        (500, "internal_error", "An unexpected server error has occurred, please try again later."),
+    ],
+)
+def test_v2_error_bodies_for_injected_statuses(status: int, name: str, message: str) -> None:
+    request = UpstreamRequest.build("POST", f"{BASE}/v2beta/stable-image/generate/core", {}, b"")
+    response = FakeStability().error_response(request, status)
+    body = response.json()
+    assert (response.status, body["name"], body["errors"]) == (status, name, [message])
+    assert set(body) == {"id", "name", "errors"}
+
+
+def test_v1_error_bodies_for_injected_statuses() -> None:
+    request = UpstreamRequest.build("POST", f"{BASE}/v1/generation/{SDXL}/text-to-image", {}, b"")
+    body = FakeStability().error_response(request, 500).json()
+    assert (body["name"], body["message"]) == (
+        "server_error",
+        "An unexpected server error occurred, please try again.",
+    )
+
+
+def test_a_key_containing_invalid_is_refused() -> None:
+    status, name, _ = error_of(v1(SEED_CURL_BODY, key="Bearer sk-invalid-key-123"))
+    assert (status, name) == (401, "unauthorized")
