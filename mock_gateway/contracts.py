@@ -15,6 +15,7 @@ from referencing import Registry, Resource
 
 __all__ = [
     "CONTRACT_BASE",
+    "contract",
     "contract_names",
     "describe",
     "field_path",
@@ -52,6 +53,15 @@ def _schemas() -> dict[str, Any]:
 def _registry() -> Registry[Any]:
     resources = [Resource.from_contents(schema) for schema in _schemas().values()]
     return resources @ Registry()
+
+
+def contract(name: str) -> dict[str, Any]:
+    """The contract document called ``name`` (``KeyError`` naming the known ones otherwise)."""
+    schemas = _schemas()
+    if name not in schemas:
+        raise KeyError(f"no contract {name!r}; known: {', '.join(sorted(schemas))}")
+    document: dict[str, Any] = schemas[name]
+    return document
 
 
 def contract_names() -> list[str]:

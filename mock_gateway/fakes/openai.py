@@ -16,14 +16,17 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from jsonschema.exceptions import ValidationError
+
 from mock_gateway.blobs import BlobStore
+from mock_gateway.contracts import validator_for
 from mock_gateway.fakes.openai_data import (
     BLOCKED_CATEGORIES,
-    DALL_E_ONLY,
     DEFAULT_MODEL,
     GPT_IMAGE_ONLY,
     MESSAGES,
     MODELS,
+    REQUEST_CONTRACT,
     RETIRED,
     TOKENS,
     ModelRules,
@@ -39,7 +42,6 @@ from mock_gateway.upstream import (
 __all__ = ["OPENAI_BASE_URL", "FakeOpenAI"]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-_COMMON = ("prompt", "model", "n", "size", "quality", "user")
 _NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
 _CUSTOM_SIZE = re.compile(r"(\d+)x(\d+)")
 _MEDIA = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -82,6 +84,68 @@ def _choices(values: Iterable[str]) -> str:
     if len(quoted) <= 2:
         return " and ".join(quoted)
     return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+# The order OpenAI reports problems in (ASSUMED beyond "unknown parameters first").
+_FIELD_ORDER = ("prompt", "model", "n", "size", "quality", "style", "response_format",
+                "background", "output_format", "output_compression", "moderation", "stream",
+                "partial_images", "user")  # fmt: skip
+_TYPE_NAMES = {"integer": "an integer", "string": "a string", "boolean": "a boolean",
+               "number": "a number", "object": "an object", "array": "an array"}  # fmt: skip
+
+
+def _precedence(error: ValidationError) -> tuple[int, int, int]:
+    if "propertyNames" in error.absolute_schema_path:
+        return (0, 0, 0)
+    if error.validator == "required":
+        return (1, 0, 0)
+    field = str(error.absolute_path[0]) if error.absolute_path else ""
+    rank = _FIELD_ORDER.index(field) if field in _FIELD_ORDER else len(_FIELD_ORDER)
+    # A model's own message (x-message) yields to the generic one on the same field.
+    return (2, rank, int("x-message" in error.schema) + int(error.validator != "type"))
+
+
+def _to_openai(error: ValidationError) -> _Reject:
+    """A contract violation as OpenAI words it (openai_data.MESSAGES)."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    field = str(error.absolute_path[0]) if error.absolute_path else None
+    if "x-message" in schema:
+        param, code = schema.get("x-param", field), schema.get("x-code", "invalid_value")
+        return _Reject(400, schema["x-message"], "invalid_request_error", param, code)
+    if "propertyNames" in error.absolute_schema_path:
+        name = str(error.instance)
+        return _invalid(MESSAGES["unknown_parameter"].format(name=name), name, "unknown_parameter")
+    if error.validator == "required":
+        return _invalid(MESSAGES["missing_prompt"], "prompt", "missing_required_parameter")
+    value = error.validator_value
+    if error.validator == "type":
+        kinds = [kind for kind in (value if isinstance(value, list) else [value]) if kind != "null"]
+        return _type_error(str(field), _TYPE_NAMES.get(kinds[0], kinds[0]), error.instance)
+    if error.validator == "maxLength":
+        message = MESSAGES["prompt_too_long"].format(limit=value, length=len(error.instance))
+        return _invalid(message, field, "string_above_max_length")
+    if error.validator in ("minimum", "maximum"):
+        below = error.validator == "minimum"
+        side, op = ("below minimum", ">=") if below else ("above maximum", "<=")
+        code = "integer_below_min_value" if below else "integer_above_max_value"
+        message = MESSAGES["n_range"].format(side=side, op=op, bound=value, n=error.instance)
+        return _invalid(message.replace("'n'", f"'{field}'"), field, code)
+    if error.validator == "anyOf":  # gpt-image-2 sizes: a listed size or WxH
+        return _invalid(MESSAGES["custom_size"].format(size=error.instance), field)
+    choices = [choice for choice in value if choice is not None] if isinstance(value, list) else []
+    return _not_one_of(str(field), error.instance, choices)
+
+
+def _check_custom_size(size: str) -> None:
+    """gpt-image-2's WxH rule, which JSON Schema cannot state (it relates the two numbers)."""
+    match = _CUSTOM_SIZE.fullmatch(size)
+    if match:
+        width, height = int(match.group(1)), int(match.group(2))
+        long_side, short_side = max(width, height), min(width, height)
+        multiples = width % 16 == 0 and height % 16 == 0 and short_side > 0
+        if multiples and long_side <= 3 * short_side and long_side <= 3840 and short_side <= 2160:
+            return
+    raise _invalid(MESSAGES["custom_size"].format(size=size), "size")
 
 
 def _mask(key: str) -> str:
@@ -228,103 +292,13 @@ class FakeOpenAI:
         return model, MODELS[model]
 
     def _check(self, body: dict[str, Any], model: str, rules: ModelRules) -> None:
-        allowed = set(_COMMON) | set(GPT_IMAGE_ONLY if rules.family == "gpt-image" else DALL_E_ONLY)
-        for name in body:
-            if name not in allowed:
-                raise _invalid(
-                    MESSAGES["unknown_parameter"].format(name=name), name, "unknown_parameter"
-                )
-        self._check_prompt(body, rules)
-        self._check_n(body, model, rules)
-        self._check_size(body.get("size", rules.default_size), rules)
-        for name, choices in (
-            ("quality", rules.qualities),
-            ("style", rules.styles),
-            ("response_format", ("url", "b64_json")),
-            ("background", ("transparent", "opaque", "auto")),
-            ("output_format", ("png", "jpeg", "webp")),
-            ("moderation", ("low", "auto")),
-        ):
-            if name in body and body[name] not in choices:
-                raise _invalid(
-                    MESSAGES["invalid_value"].format(
-                        value=f"'{body[name]}'", supported=_choices(choices)
-                    ),
-                    name,
-                )
-        if body.get("background") == "transparent" and body.get("output_format", "png") == "jpeg":
-            raise _invalid(MESSAGES["transparent"], "background")
-        if "user" in body and not isinstance(body["user"], str):
-            raise _invalid(
-                MESSAGES["invalid_type"].format(
-                    name="user", expected="a string", got=_kind(body["user"])
-                ),
-                "user",
-                "invalid_type",
-            )
-
-    @staticmethod
-    def _check_prompt(body: dict[str, Any], rules: ModelRules) -> None:
-        if "prompt" not in body:
-            raise _invalid(MESSAGES["missing_prompt"], "prompt", "missing_required_parameter")
-        prompt = body["prompt"]
-        if not isinstance(prompt, str):
-            raise _invalid(
-                MESSAGES["invalid_type"].format(
-                    name="prompt", expected="a string", got=_kind(prompt)
-                ),
-                "prompt",
-                "invalid_type",
-            )
-        if len(prompt) > rules.max_prompt:
-            raise _invalid(
-                MESSAGES["prompt_too_long"].format(limit=rules.max_prompt, length=len(prompt)),
-                "prompt",
-                "string_above_max_length",
-            )
-
-    @staticmethod
-    def _check_n(body: dict[str, Any], model: str, rules: ModelRules) -> None:
-        n = body.get("n", 1)
-        if n is None:
-            return
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise _invalid(
-                MESSAGES["invalid_type"].format(name="n", expected="an integer", got=_kind(n)),
-                "n",
-                "invalid_type",
-            )
-        if not 1 <= n <= 10:
-            side, op, bound = ("below minimum", ">=", 1) if n < 1 else ("above maximum", "<=", 10)
-            code = "integer_below_min_value" if n < 1 else "integer_above_max_value"
-            raise _invalid(
-                MESSAGES["n_range"].format(side=side, op=op, bound=bound, n=n), "n", code
-            )
-        if n > rules.max_n:
-            raise _Reject(400, MESSAGES["dall_e_3_n"], "invalid_request_error", None, None)
-
-    @staticmethod
-    def _check_size(size: Any, rules: ModelRules) -> None:
-        if size in rules.sizes:
-            return
-        match = _CUSTOM_SIZE.fullmatch(size) if isinstance(size, str) else None
-        if rules.custom_sizes and match:
-            width, height = int(match.group(1)), int(match.group(2))
-            long_side, short_side = max(width, height), min(width, height)
-            if (
-                width % 16 == 0
-                and height % 16 == 0
-                and short_side > 0
-                and long_side <= 3 * short_side
-                and long_side <= 3840
-                and short_side <= 2160
-            ):
-                return
-            raise _invalid(MESSAGES["custom_size"].format(size=size), "size")
-        raise _invalid(
-            MESSAGES["invalid_value"].format(value=f"'{size}'", supported=_choices(rules.sizes)),
-            "size",
-        )
+        """OpenAI's rules for ``model``, from the request contract, answered as OpenAI does."""
+        errors = list(validator_for(REQUEST_CONTRACT, model).iter_errors(body))
+        if errors:
+            raise _to_openai(min(errors, key=_precedence))
+        size = body.get("size")
+        if rules.custom_sizes and isinstance(size, str) and size not in ("auto",):
+            _check_custom_size(size)
 
     # -- answers ----------------------------------------------------------------------------
 

@@ -10,61 +10,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_MODEL", "MESSAGES", "MODELS", "ModelRules", "TOKENS"]
+from mock_gateway.contracts import contract
+
+__all__ = ["DEFAULT_MODEL", "MESSAGES", "MODELS", "REQUEST_CONTRACT", "ModelRules", "TOKENS"]
 
 
 @dataclass(frozen=True)
 class ModelRules:
-    """What one model accepts. ``sizes`` ``None`` with ``custom_sizes`` means any valid WxH."""
+    """What the generator needs of one model; its validation rules live in the contract."""
 
     family: str  # "dall-e" or "gpt-image"
-    max_prompt: int
-    sizes: tuple[str, ...]
     default_size: str
-    qualities: tuple[str, ...]
-    max_n: int = 10
-    styles: tuple[str, ...] = ()
     custom_sizes: bool = False  # gpt-image-2: any WxH, sides multiples of 16, ratio <= 3:1
 
 
-_GPT_SIZES = ("1024x1024", "1024x1536", "1536x1024", "auto")
-_GPT_QUALITIES = ("low", "medium", "high", "auto")
+REQUEST_CONTRACT = "openai/images-request.json"
 
-# The catalogue: one line per model (upstream-apis.md, OpenAI section).
-MODELS: dict[str, ModelRules] = {
-    "dall-e-2": ModelRules(
-        "dall-e", 1000, ("256x256", "512x512", "1024x1024"), "1024x1024", ("standard",)
-    ),
-    "dall-e-3": ModelRules(
-        "dall-e",
-        4000,
-        ("1024x1024", "1792x1024", "1024x1792"),
-        "1024x1024",
-        ("standard", "hd"),
-        max_n=1,
-        styles=("vivid", "natural"),
-    ),
-    "gpt-image-1": ModelRules("gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES),
-    "gpt-image-1-mini": ModelRules("gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES),
-    "gpt-image-1.5": ModelRules("gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES),
-    "gpt-image-2": ModelRules(
-        "gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES, custom_sizes=True
-    ),
-    "gpt-image-2-2026-04-21": ModelRules(
-        "gpt-image", 32000, _GPT_SIZES, "auto", _GPT_QUALITIES, custom_sizes=True
-    ),
-}
+
+def _catalogue() -> dict[str, ModelRules]:
+    # The catalogue is the request contract's $defs: one entry per model, the next model is
+    # one more entry there (contracts/openai/images-request.json).
+    definitions = contract(REQUEST_CONTRACT)["$defs"]
+    return {
+        name: ModelRules(
+            family=entry["x-family"],
+            default_size=entry["properties"]["size"]["default"],
+            custom_sizes=entry.get("x-custom-sizes", False),
+        )
+        for name, entry in definitions.items()
+        if "x-family" in entry
+    }
+
+
+MODELS: dict[str, ModelRules] = _catalogue()
 DEFAULT_MODEL = "dall-e-2"  # the spec's default when no GPT-image-only field is sent
 RETIRED = frozenset({"dall-e-2", "dall-e-3"})  # shut down 2026-05-12 (deprecations page)
-GPT_IMAGE_ONLY = (
-    "background",
-    "output_format",
-    "output_compression",
-    "moderation",
-    "stream",
-    "partial_images",
-)
-DALL_E_ONLY = ("response_format", "style")  # GPT image models answer `unknown_parameter`
+GPT_IMAGE_ONLY = ("background", "output_format", "output_compression", "moderation", "stream",
+                  "partial_images")  # fmt: skip
 
 # Output tokens per image by (size, quality), from OpenAI's gpt-image-1 price table.
 # ASSUMED: the same counts for the other GPT image models, and "auto" billed as "medium".
