@@ -27,6 +27,7 @@ from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.journal import Journal
 from mock_gateway.state import MockState
+from mock_gateway.strict import StrictResponses
 
 __all__ = ["create_app"]
 
@@ -160,6 +161,7 @@ def create_app(
     blocked_words: tuple[str, ...] = ("mock-blocked",),
     filtered_words: tuple[str, ...] = ("mock-filtered",),
     url_ttl: float = 3600.0,
+    strict_responses: bool = False,
 ) -> Starlette:
     """Build a mock Portkey gateway app.
 
@@ -174,6 +176,8 @@ def create_app(
         filtered_words: Stability answers 200 with a blurred image marked CONTENT_FILTERED
             (OpenAI, which has no such answer, refuses these too).
         url_ttl: seconds a DALL·E image URL stays valid (OpenAI: 60 minutes).
+        strict_responses: check every JSON answer against its contract before sending it,
+            and answer a loud 500 instead of one that breaks it (a debug switch).
     """
     state = MockState(
         get_profile(profile),
@@ -200,5 +204,7 @@ def create_app(
     handlers: dict[Any, Any] = {HTTPException: _not_found, Exception: _internal_error}
     app = Starlette(routes=routes, exception_handlers=handlers)
     app.state.mock = state
-    app.add_middleware(JournalMiddleware, state=state)
+    if strict_responses:
+        app.add_middleware(StrictResponses, state=state)
+    app.add_middleware(JournalMiddleware, state=state)  # outermost: it sees what the client got
     return app

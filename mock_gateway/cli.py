@@ -19,17 +19,40 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve = commands.add_parser("serve", help="run the mock gateway under uvicorn")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 = any free)")
-    serve.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES),
-                       help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})")  # fmt: skip
+    serve.add_argument(
+        "--profile",
+        default=DEFAULT_PROFILE,
+        choices=sorted(PROFILES),
+        help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})",
+    )
     serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
-    serve.add_argument("--url-ttl", type=float, default=3600.0,
-                       help="seconds a DALL·E image URL stays valid (default 3600)")  # fmt: skip
-    serve.add_argument("--blocked-word", action="append", dest="blocked_words", metavar="WORD",
-                       help="prompts containing WORD are refused by the content filter "
-                       "(repeatable; default mock-blocked)")  # fmt: skip
-    serve.add_argument("--filtered-word", action="append", dest="filtered_words", metavar="WORD",
-                       help="Stability blurs images for prompts containing WORD "
-                       "(repeatable; default mock-filtered)")  # fmt: skip
+    serve.add_argument(
+        "--strict-responses",
+        action="store_true",
+        help="refuse (500, loudly) to send any answer that breaks its contract",
+    )
+    serve.add_argument(
+        "--url-ttl",
+        type=float,
+        default=3600.0,
+        help="seconds a DALL·E image URL stays valid (default 3600)",
+    )
+    serve.add_argument(
+        "--blocked-word",
+        action="append",
+        dest="blocked_words",
+        metavar="WORD",
+        help="prompts containing WORD are refused by the content filter "
+        "(repeatable; default mock-blocked)",
+    )
+    serve.add_argument(
+        "--filtered-word",
+        action="append",
+        dest="filtered_words",
+        metavar="WORD",
+        help="Stability blurs images for prompts containing WORD "
+        "(repeatable; default mock-filtered)",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,6 +80,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         profile=args.profile,
         seed=args.seed,
         url_ttl=args.url_ttl,
+        strict_responses=args.strict_responses,
         blocked_words=tuple(args.blocked_words or ("mock-blocked",)),
         filtered_words=tuple(args.filtered_words or ("mock-filtered",)),
     )

@@ -23,7 +23,17 @@ known_keys = st.sampled_from(
      "response_format", "aspect_ratio", "output_format", "text_prompts", "width", "height"]
 )  # fmt: skip
 bodies = st.dictionaries(known_keys, json_values, max_size=8) | json_values
-models = st.sampled_from(["stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6", "core", "sd3"])
+models = st.sampled_from(
+    [
+        "stable-diffusion-xl-1024-v1-0",
+        "stable-diffusion-v1-6",
+        "core",
+        "sd3",
+        "dall-e-3",
+        "gpt-image-1",
+    ]
+)
+providers = st.sampled_from(["stability-ai", "openai"])
 configs = st.dictionaries(
     st.sampled_from(["provider", "api_key", "override_params", "custom_host", "retry", "targets",
                      "strategy", "forward_headers", "request_timeout", "cache", "options"]),
@@ -39,22 +49,24 @@ paths = st.sampled_from(
     ]
 )
 
-CLIENT = InProcessClient(_create_app())
+# Strict: any answer that breaks its contract becomes a 500 flagged x-mock-contract-violation.
+CLIENT = InProcessClient(_create_app(strict_responses=True))
 
 
 def _check(response: Any) -> None:
     assert "x-mock-internal-error" not in response.headers, response.text
+    assert "x-mock-contract-violation" not in response.headers, response.text
     if response.status_code == 500:
         assert response.json()["status"] == "failure"
 
 
-@given(body=bodies, model=models, path=paths)
-def test_any_json_body_gets_a_real_answer(body: Any, model: str, path: str) -> None:
+@given(body=bodies, model=models, path=paths, provider=providers)
+def test_any_json_body_gets_a_real_answer(body: Any, model: str, path: str, provider: str) -> None:
     if isinstance(body, dict) and "model" not in body:
         body = {**body, "model": model}
     headers = {
-        "x-portkey-provider": "stability-ai",
-        "authorization": "sk-k",
+        "x-portkey-provider": provider,
+        "authorization": "Bearer sk-k",
         "content-type": "application/json",
     }
     _check(CLIENT.post(path, headers=headers, content=json.dumps(body)))

@@ -1,0 +1,71 @@
+"""``--strict-responses``: the server refuses to send an answer that breaks its contract.
+
+A debug switch. An answer that matches none of its route's contracts is replaced by a loud
+500 naming the violation (and recorded, so the pytest fixture fails the test), so a bug in
+the mock can never teach a client a wrong shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_gateway.conformance import check_json_bytes, response_contracts
+from mock_gateway.state import MockState
+
+__all__ = ["ContractViolation", "StrictResponses"]
+
+logger = logging.getLogger("mock_gateway")
+
+
+class ContractViolation(AssertionError):
+    """The mock was about to send an answer its own contracts forbid."""
+
+
+class StrictResponses:
+    """ASGI middleware: check each JSON answer against its route's contracts before sending."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+        provider = headers.get("x-portkey-provider")
+        contracts = response_contracts(scope["path"], start["status"], provider)
+        is_json = headers.get("content-type", "").startswith("application/json")
+        violation = check_json_bytes(body, contracts) if contracts and is_json else None
+        if violation is None:
+            for message in held:
+                await send(message)
+            return
+        problem = f"{scope['method']} {scope['path']} -> {start['status']}: {violation}"
+        logger.error("mock-portkey-gateway broke its own contract: %s", problem)
+        self.state.errors.append(ContractViolation(problem))
+        data = json.dumps(
+            {"status": "failure", "message": f"mock-portkey-gateway broke its contract: {problem}"}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(data)).encode()),
+                    (b"x-mock-contract-violation", b"true"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": data})

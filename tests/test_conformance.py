@@ -1,0 +1,125 @@
+"""Every route and error path answers within its contract (the app runs with strict_responses)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mock_gateway.conformance import check_body, response_contracts
+from tests.conftest import InProcessClient, create_app
+
+STAB = {
+    "x-portkey-provider": "stability-ai",
+    "authorization": "sk-k",
+    "content-type": "application/json",
+}
+OAI = {
+    "x-portkey-provider": "openai",
+    "authorization": "Bearer sk-k",
+    "content-type": "application/json",
+}
+V1 = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+FORM_TYPE = "multipart/form-data; boundary=b0"
+FORM = '--b0\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na cat\r\n--b0--\r\n'
+SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a", "size": "1024x1024"}
+
+# (name, method, path, headers, body): every answer kind each route has.
+CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
+    ("unified stability v1", "POST", "/v1/images/generations", STAB, SDXL),
+    ("unified stability v2", "POST", "/v1/images/generations", STAB, {"model": "core", "prompt": "a"}),
+    ("unified stability v1 error", "POST", "/v1/images/generations", STAB, {**SDXL, "size": "512x512"}),
+    ("unified stability v2 error", "POST", "/v1/images/generations", STAB, {"model": "core", "prompt": "a", "aspect_ratio": "7:3"}),
+    ("unified stability 404", "POST", "/v1/images/generations", STAB, {"prompt": "a"}),
+    ("unified stability 401", "POST", "/v1/images/generations", {**STAB, "authorization": "invalid"}, SDXL),
+    ("unified stability blocked", "POST", "/v1/images/generations", STAB, {"model": "sd3", "prompt": "mock-blocked"}),
+    ("unified dall-e url", "POST", "/v1/images/generations", OAI, {"model": "dall-e-3", "prompt": "a"}),
+    ("unified dall-e b64", "POST", "/v1/images/generations", OAI, {"model": "dall-e-2", "prompt": "a", "response_format": "b64_json"}),
+    ("unified gpt-image", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "a"}),
+    ("unified openai error", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "a", "response_format": "url"}),
+    ("unified openai moderation", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "mock-blocked"}),
+    ("unified openai 401", "POST", "/v1/images/generations", {**OAI, "authorization": "Bearer invalid"}, {"prompt": "a"}),
+    ("validator: content type", "POST", "/v1/images/generations", {**STAB, "content-type": "text/plain"}, {}),
+    ("validator: no provider", "POST", "/v1/images/generations", {"content-type": "application/json"}, {}),
+    ("validator: config errors", "POST", "/v1/images/generations", {"x-portkey-config": '{"provider":"nope","api_key":"k"}'}, {}),
+    ("unreadable body", "POST", "/v1/images/generations", STAB, "{"),
+    ("gateway exception", "POST", "/v1/images/generations", {"x-portkey-provider": "anthropic"}, {}),
+    ("unmodelled provider", "POST", "/v1/images/generations", {"x-portkey-provider": "segmind"}, {}),
+    ("fault 429", "POST", "/v1/images/generations", {**STAB, "x-mock-status": "429", "x-mock-retry-after": "1"}, SDXL),
+    ("fault malformed", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "malformed"}, SDXL),
+    ("fault drop, openai", "POST", "/v1/images/generations", {**OAI, "x-mock-fault": "drop"}, {"prompt": "a"}),
+    ("fault drop, stability", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "drop"}, SDXL),
+    ("fault timeout", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "timeout", "x-portkey-request-timeout": "5"}, SDXL),
+    ("proxy v1 json", "POST", V1, STAB, {"text_prompts": [{"text": "a"}], "width": 1024, "height": 1024}),
+    ("proxy v1 error", "POST", V1, STAB, {"text_prompts": []}),
+    ("proxy v1 404", "POST", "/v1/generation/nope/text-to-image", STAB, {"text_prompts": [{"text": "a"}]}),
+    ("proxy v2 json", "POST", "/v1/v2beta/stable-image/generate/core", {**STAB, "content-type": FORM_TYPE, "accept": "application/json"}, FORM),
+    ("proxy v2 error", "POST", "/v1/v2beta/stable-image/generate/core", {**STAB, "content-type": FORM_TYPE}, "--b0--\r\n"),
+    ("proxy engines", "GET", "/v1/engines/list", STAB, None),
+    ("proxy bad json", "POST", V1, STAB, "{"),
+    ("proxy without provider", "POST", "/v1/proxy/x", {"content-type": "application/json"}, {}),
+    ("proxy timeout", "POST", V1, {**STAB, "x-mock-fault": "timeout", "x-portkey-request-timeout": "5"}, {}),
+    ("unrouted", "POST", "/v2/images", {}, None),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def strict() -> InProcessClient:
+    return InProcessClient(create_app(strict_responses=True))
+
+
+def _send(
+    client: InProcessClient, method: str, path: str, headers: dict[str, str], body: Any
+) -> Any:
+    content = body if isinstance(body, str) else (None if body is None else json.dumps(body))
+    return client.request(method, path, headers=headers, content=content)
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "headers", "body"), CORPUS, ids=[c[0] for c in CORPUS]
+)
+def test_every_answer_is_within_its_contract(
+    strict: InProcessClient, name: str, method: str, path: str, headers: dict[str, str], body: Any
+) -> None:
+    response = _send(strict, method, path, headers, body)
+    assert "x-mock-contract-violation" not in response.headers, response.text
+    if response.headers.get("content-type", "").startswith("application/json"):
+        provider = response.headers.get("x-portkey-provider")
+        contracts = response_contracts(path, response.status_code, provider)
+        assert contracts, f"{path} has no contracts"
+        assert check_body(response.json(), contracts) is None
+
+
+def test_the_corpus_exercises_every_response_contract() -> None:
+    client = InProcessClient(create_app())
+    used: set[str] = set()
+    for _, method, path, headers, body in CORPUS:
+        response = _send(client, method, path, headers, body)
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            continue
+        provider = response.headers.get("x-portkey-provider")
+        for name in response_contracts(path, response.status_code, provider):
+            if check_body(response.json(), (name,)) is None:
+                used.add(name)
+    every = {
+        name
+        for path in ("/v1/images/generations", V1, "/v2/x")
+        for name in response_contracts(path, 404)
+    }
+    assert every - used == set()
+
+
+def test_strict_mode_refuses_a_broken_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app(strict_responses=True)
+    client = InProcessClient(app)
+    from mock_gateway.adapters import stability
+
+    monkeypatch.setattr(
+        stability, "to_client_body", lambda *args, **kwargs: {"created": 1, "data": [{"url": "x"}]}
+    )
+    response = client.post("/v1/images/generations", headers=STAB, json=SDXL)
+    assert response.status_code == 500
+    assert response.headers["x-mock-contract-violation"] == "true"
+    assert "broke its contract" in response.json()["message"]
+    assert app.state.mock.errors, "the violation is recorded for the fixture to raise"
