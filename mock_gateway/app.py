@@ -81,6 +81,12 @@ async def _blob(request: Request) -> Response:
     return Response(body, status, media_type=content_type)
 
 
+async def _openapi(request: Request) -> Response:
+    from mock_gateway.openapi import openapi_document  # built on first use
+
+    return JSONResponse(openapi_document())
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     # Hono answers an unrouted path, or a method no route takes, with its notFound body.
     return reply(not_found())
@@ -192,6 +198,7 @@ def create_app(
     routes = [
         Route("/", _home, methods=["GET"]),
         Route("/_mock/health", _health, methods=["GET"]),
+        Route("/openapi.json", _openapi, methods=["GET"]),
         Route("/_mock/requests", _calls, methods=["GET"]),
         Route("/_mock/calls", _calls, methods=["GET"]),
         Route("/_mock/reset", _reset, methods=["POST"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -53,6 +54,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="Stability blurs images for prompts containing WORD "
         "(repeatable; default mock-filtered)",
     )
+    check = commands.add_parser("check", help="check recorded payloads against the contracts")
+    check.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="JSON payloads, HAR files, or VCR / pytest-recording cassettes",
+    )
+    check.add_argument(
+        "--contract", help="the contract for plain JSON payloads (default: by shape)"
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text", dest="output")
+    commands.add_parser("contracts", help="list the contracts")
+    commands.add_parser("openapi", help="print the OpenAPI 3.1 document of every route")
     return parser.parse_args(argv)
 
 
@@ -96,16 +110,60 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from mock_gateway.check import check_paths
+
+    try:
+        findings = check_paths(args.paths, contract=args.contract)
+    except ValueError as error:
+        print(f"mock-portkey check: {error}", file=stderr)
+        return 2
+    if args.output == "json":
+        print(json.dumps([finding.to_json() for finding in findings], indent=2), file=stdout)
+    else:
+        for finding in findings:
+            print(finding, file=stdout)
+        count = len(findings)
+        summary = "no violations" if not count else f"{count} violation{'s' * (count != 1)}"
+        print(f"{len(args.paths)} file(s) checked: {summary}", file=stdout)
+    return 1 if findings else 0
+
+
+def _contracts(stdout: TextIO) -> int:
+    from mock_gateway.contracts import contract, contract_names
+
+    for name in contract_names():
+        print(f"{name:45s} {contract(name).get('title', '')}", file=stdout)
+    return 0
+
+
+def _openapi(stdout: TextIO) -> int:
+    from mock_gateway.openapi import openapi_document
+
+    print(json.dumps(openapi_document(), indent=2, ensure_ascii=False), file=stdout)
+    return 0
+
+
 def run(
     args: argparse.Namespace, *, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
 ) -> int:
     """Carry out a parsed command; returns the exit code."""
     if args.command == "serve":
         return _serve(args, stdout, stderr)
+    if args.command == "check":
+        return _check(args, stdout, stderr)
+    if args.command == "contracts":
+        return _contracts(stdout)
+    if args.command == "openapi":
+        return _openapi(stdout)
     print(f"mock-portkey: unknown command {args.command!r}", file=stderr)
     return 2
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Entry point of ``mock-portkey`` and ``python -m mock_gateway``."""
-    sys.exit(run(parse_args(argv)))
+    try:
+        sys.exit(run(parse_args(argv)))
+    except BrokenPipeError:  # `mock-portkey openapi | head`: the reader left, nothing to say
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,4 +1,11 @@
-"""The JSON-Schema contracts, loaded once from the package (or the checkout) into a registry."""
+"""The JSON-Schema contracts, loaded once from the package (or the checkout) into a registry.
+
+For users who check payloads in their own tests::
+
+    from mock_gateway import contracts
+    contracts.validate("portkey/images-response-stability.json", response.json())
+    for problem in contracts.iter_errors("openai/images-request.json", body, "gpt-image-1"): ...
+"""
 
 from __future__ import annotations
 
@@ -15,11 +22,16 @@ from referencing import Registry, Resource
 
 __all__ = [
     "CONTRACT_BASE",
+    "ContractError",
+    "Problem",
     "contract",
     "contract_names",
     "describe",
     "field_path",
     "first_error",
+    "iter_errors",
+    "load",
+    "validate",
     "validator_for",
 ]
 
@@ -116,3 +128,55 @@ def describe(error: ValidationError) -> str:
     """``'<field>: <problem>'`` for a validation error, naming the offending field."""
     where, problem = _problem(error)
     return f"{where}: {problem}"
+
+
+class ContractError(AssertionError):
+    """A payload that breaks a contract; ``errors`` lists every problem found."""
+
+    def __init__(self, name: str, errors: list[Problem]) -> None:
+        self.name, self.errors = name, errors
+        lines = "\n".join(f"  {problem}" for problem in errors)
+        super().__init__(f"payload breaks contract {name}:\n{lines}")
+
+
+class Problem:
+    """One contract violation: where (a JSON pointer), what was expected, and by which rule."""
+
+    __slots__ = ("message", "pointer", "rule")
+
+    def __init__(self, pointer: str, message: str, rule: str) -> None:
+        self.pointer, self.message, self.rule = pointer, message, rule
+
+    def __repr__(self) -> str:
+        return f"Problem(pointer={self.pointer!r}, message={self.message!r})"
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+def load(name: str) -> dict[str, Any]:
+    """The contract document called ``name`` (as ``contract``)."""
+    return contract(name)
+
+
+def iter_errors(name: str, payload: Any, definition: str | None = None) -> list[Problem]:
+    """Every way ``payload`` breaks contract ``name`` (empty when it satisfies it)."""
+    errors = sorted(
+        validator_for(name, definition).iter_errors(payload),
+        key=lambda error: [str(part) for part in error.absolute_path],
+    )
+    return [
+        Problem(
+            "".join(f"/{part}" for part in error.absolute_path),
+            error.message,
+            "/".join(map(str, error.absolute_schema_path)),
+        )
+        for error in errors
+    ]
+
+
+def validate(name: str, payload: Any, definition: str | None = None) -> None:
+    """Raise ``ContractError`` listing every problem if ``payload`` breaks contract ``name``."""
+    problems = iter_errors(name, payload, definition)
+    if problems:
+        raise ContractError(name, problems)

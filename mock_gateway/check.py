@@ -1,0 +1,241 @@
+"""``mock-portkey check``: recorded payloads against the contracts.
+
+Reads plain JSON payloads, HAR files (browser and proxy recordings) and VCR.py /
+pytest-recording cassettes (YAML or JSON), finds the contract each request and response
+answers to (by route, provider and status; for a lone payload by its shape or ``--contract``),
+and reports every violation with the file, the entry, a JSON pointer and what was expected.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mock_gateway.conformance import response_contracts
+from mock_gateway.contracts import contract, contract_names, iter_errors
+
+__all__ = ["Finding", "check_paths", "detect_contract"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: where it is, which contract, the JSON pointer and what was expected."""
+
+    file: str
+    where: str
+    contract: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.where}: {self.contract} at {self.pointer or '/'}: {self.message}"
+        )
+
+    def to_json(self) -> dict[str, str]:
+        """The finding as a JSON object (``--format json``)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    status: int | None
+    response_headers: Mapping[str, str]
+    response_body: bytes | None
+
+
+# Shape hints for a lone payload: the keys that identify a contract, most specific first.
+_SHAPES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"created", "data", "provider"}), "portkey/images-response-stability.json"),
+    (frozenset({"error", "provider"}), "portkey/provider-error.json"),
+    (frozenset({"status", "message"}), "portkey/gateway-failure.json"),
+    (frozenset({"message", "ok"}), "portkey/not-found.json"),
+    (frozenset({"html-message"}), "portkey/html-message.json"),
+    (frozenset({"artifacts"}), "stability/v1-text-to-image-response.json"),
+    (frozenset({"text_prompts"}), "stability/v1-text-to-image-request.json"),
+    (frozenset({"image", "finish_reason"}), "stability/v2beta-generate-response.json"),
+    (frozenset({"id", "name", "errors"}), "stability/v2beta-error.json"),
+    (frozenset({"id", "name", "message"}), "stability/v1-error.json"),
+    (frozenset({"created"}), "openai/images-response.json"),
+    (frozenset({"error"}), "openai/error.json"),
+    (frozenset({"prompt"}), "openai/images-request.json"),
+)
+
+
+def detect_contract(payload: Any) -> str | None:
+    """The contract a lone payload looks like it answers to (``None`` if no shape fits)."""
+    if isinstance(payload, list):
+        return "stability/engines-list-response.json"
+    if not isinstance(payload, dict):
+        return None
+    keys = set(payload)
+    if (
+        "error" in keys
+        and isinstance(payload["error"], dict)
+        and payload["error"].get("type") == "timeout_error"
+    ):
+        return "portkey/timeout-error.json"
+    return next((name for shape, name in _SHAPES if shape <= keys), None)
+
+
+def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] | None:
+    """The request contract (and $defs entry) for a recorded request, by route and model."""
+    path, provider = exchange.path, exchange.headers.get("x-portkey-provider")
+    if path.endswith("/images/generations"):
+        if provider == "stability-ai":
+            return "portkey/images-request.json", "stability-ai"
+        model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
+        models = contract("openai/images-request.json")["$defs"]
+        return "openai/images-request.json", model if model in models else None
+    if re.search(r"/generation/[^/]+/text-to-image$", path):
+        return "stability/v1-text-to-image-request.json", None
+    return None
+
+
+def _json_or_none(data: bytes | None) -> Any:
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+def _check_exchange(file: str, where: str, exchange: _Exchange) -> Iterator[Finding]:
+    body = _json_or_none(exchange.body)
+    request = _request_contract(exchange, body)
+    if request is not None and body is not None:
+        name, definition = request
+        for problem in iter_errors(name, body, definition):
+            yield Finding(file, f"{where} request", name, problem.pointer, problem.message)
+    media = exchange.response_headers.get("content-type", "")
+    answer = _json_or_none(exchange.response_body) if "json" in media else None
+    if answer is None or exchange.status is None:
+        return
+    provider = exchange.response_headers.get("x-portkey-provider")
+    candidates = response_contracts(exchange.path, exchange.status, provider)
+    if not candidates:
+        return
+    results = {name: iter_errors(name, answer) for name in candidates}
+    if any(not problems for problems in results.values()):
+        return
+    detected = detect_contract(answer)
+    name = detected if detected in results else min(results, key=lambda n: len(results[n]))
+    for problem in results[name]:
+        yield Finding(
+            file, f"{where} response {exchange.status}", name, problem.pointer, problem.message
+        )
+
+
+def _headers(pairs: Any) -> dict[str, str]:
+    if isinstance(pairs, Mapping):  # VCR: {name: [values]}
+        return {
+            str(k).lower(): str(v[0] if isinstance(v, list) and v else v) for k, v in pairs.items()
+        }
+    return {str(item["name"]).lower(): str(item["value"]) for item in pairs or []}
+
+
+def _har(data: Mapping[str, Any]) -> Iterator[tuple[str, _Exchange]]:
+    for index, entry in enumerate(data["log"]["entries"]):
+        request, response = entry["request"], entry["response"]
+        content = response.get("content", {})
+        text = content.get("text")
+        raw = (
+            base64.b64decode(text)
+            if text and content.get("encoding") == "base64"
+            else (text or "").encode()
+        )
+        post = request.get("postData", {}).get("text")
+        yield (
+            f"entry {index} {request['method']} {urlsplit(request['url']).path}",
+            _Exchange(
+                request["method"],
+                urlsplit(request["url"]).path,
+                _headers(request.get("headers")),
+                None if post is None else post.encode(),
+                int(response["status"]),
+                _headers(response.get("headers")) | {"content-type": content.get("mimeType", "")},
+                raw,
+            ),
+        )
+
+
+def _vcr_body(body: Any) -> bytes | None:
+    if isinstance(body, Mapping):
+        body = body.get("string")
+    if body is None:
+        return None
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+def _cassette(data: Mapping[str, Any]) -> Iterator[tuple[str, _Exchange]]:
+    for index, interaction in enumerate(data["interactions"]):
+        request, response = interaction["request"], interaction["response"]
+        path = urlsplit(request["uri"]).path
+        yield (
+            f"interaction {index} {request['method']} {path}",
+            _Exchange(
+                request["method"],
+                path,
+                _headers(request.get("headers")),
+                _vcr_body(request.get("body")),
+                int(response["status"]["code"]),
+                _headers(response.get("headers")),
+                _vcr_body(response.get("body")),
+            ),
+        )
+
+
+def _load(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        import yaml  # only cassettes need it
+
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+def _check_file(path: Path, contract: str | None) -> Iterator[Finding]:
+    name = str(path)
+    try:
+        data = _load(path)
+    except (OSError, ValueError) as error:
+        yield Finding(name, "file", "-", "", f"cannot read it: {error}")
+        return
+    if (
+        isinstance(data, Mapping)
+        and isinstance(data.get("log"), Mapping)
+        and "entries" in data["log"]
+    ):
+        exchanges = _har(data)
+    elif isinstance(data, Mapping) and "interactions" in data:
+        exchanges = _cassette(data)
+    else:
+        chosen = contract or detect_contract(data)
+        if chosen is None:
+            yield Finding(
+                name, "payload", "-", "", "no contract fits its shape; name one with --contract"
+            )
+            return
+        for problem in iter_errors(chosen, data):
+            yield Finding(name, "payload", chosen, problem.pointer, problem.message)
+        return
+    for where, exchange in exchanges:
+        yield from _check_exchange(name, where, exchange)
+
+
+def check_paths(paths: list[str], *, contract: str | None = None) -> list[Finding]:
+    """Every violation in the given files (an empty list when they all satisfy their contracts)."""
+    if contract is not None and contract not in contract_names():
+        raise ValueError(f"no contract {contract!r}; `mock-portkey contracts` lists them")
+    return [finding for path in paths for finding in _check_file(Path(path), contract)]

@@ -1,0 +1,257 @@
+"""An OpenAPI 3.1 document of every route, built from the contracts.
+
+Every contract is embedded under ``components/schemas`` with its ``$id``, so the contracts'
+relative ``$ref``s resolve inside the one document (OpenAPI 3.1 schemas are JSON Schema
+2020-12), with nothing fetched from the network.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from functools import cache
+from typing import Any
+
+from mock_gateway._version import __version__
+from mock_gateway.contracts import contract, contract_names
+
+__all__ = ["component_name", "openapi_document"]
+
+
+def component_name(contract_name: str) -> str:
+    """``stability/v1-error.json`` -> ``stability_v1-error``."""
+    return contract_name.removesuffix(".json").replace("/", "_")
+
+
+def _embedded(name: str, node: Any) -> Any:
+    """A contract with every ``$ref`` pointing inside the OpenAPI document, and no ``$id``.
+
+    Tools do not agree on embedded ``$id`` bases, so refs are rewritten instead: ``#/$defs/x``
+    becomes ``#/components/schemas/<this>/$defs/x`` and ``other.json#/...`` the other's.
+    """
+    if isinstance(node, list):
+        return [_embedded(name, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {
+        key: _embedded(name, value) for key, value in node.items() if key not in ("$id", "$schema")
+    }
+    if isinstance(node.get("$ref"), str):
+        target, _, fragment = node["$ref"].partition("#")
+        other = (
+            posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
+        )
+        out["$ref"] = f"#/components/schemas/{component_name(other)}{fragment}"
+    return out
+
+
+def _ref(contract_name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{component_name(contract_name)}"}
+
+
+def _json(*names: str, description: str) -> dict[str, Any]:
+    schema = _ref(names[0]) if len(names) == 1 else {"anyOf": [_ref(name) for name in names]}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _image(description: str, media: str = "image/png") -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {media: {"schema": {"type": "string", "contentMediaType": media}}},
+    }
+
+
+_GATEWAY_ERRORS = {
+    "400": _json(
+        "portkey/gateway-failure.json",
+        "portkey/provider-error.json",
+        description="The gateway's validator, or a provider error (wrapped on the unified route)",
+    ),
+    "404": _json(
+        "portkey/not-found.json",
+        "portkey/provider-error.json",
+        description="No such route, or the provider's 404",
+    ),
+    "408": _json("portkey/timeout-error.json", description="request_timeout exceeded"),
+    "500": _json(
+        "portkey/gateway-failure.json",
+        "portkey/provider-error.json",
+        "portkey/html-message.json",
+        description="A gateway exception, or an upstream failure",
+    ),
+}
+_HEADERS = [
+    {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
+    for name in (
+        "x-portkey-provider",
+        "x-portkey-config",
+        "x-portkey-custom-host",
+        "x-portkey-trace-id",
+        "x-portkey-request-timeout",
+        "x-portkey-forward-headers",
+        "authorization",
+    )
+]
+
+
+def _unified() -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": "Generate images (unified, OpenAI-shaped)",
+            "description": "Stability always answers b64_json, whatever response_format says.",
+            "parameters": _HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("portkey/images-request.json")}},
+            },
+            "responses": {
+                "200": _json(
+                    "portkey/images-response-stability.json",
+                    "openai/images-response.json",
+                    description="Images, in the shape of the provider that answered",
+                ),
+                **_GATEWAY_ERRORS,
+            },
+        }
+    }
+
+
+def _stability_v1() -> dict[str, Any]:
+    ok = _json(
+        "stability/v1-text-to-image-response.json",
+        description="Stability's own JSON (Accept: application/json)",
+    )
+    ok["content"] |= _image("Raw PNG (Accept: image/png)")["content"]
+    return {
+        "post": {
+            "summary": "Stability v1 text-to-image through the proxy route",
+            "parameters": [
+                {"name": "engine_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                *_HEADERS,
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": _ref("stability/v1-text-to-image-request.json")}
+                },
+            },
+            "responses": {
+                "200": ok,
+                "4XX": _json(
+                    "stability/v1-error.json",
+                    "portkey/gateway-failure.json",
+                    description="Stability's error, passed through",
+                ),
+                "5XX": _json(
+                    "stability/v1-error.json",
+                    "portkey/gateway-failure.json",
+                    description="Stability's or the gateway's",
+                ),
+            },
+        }
+    }
+
+
+def _stability_v2() -> dict[str, Any]:
+    ok = _json(
+        "stability/v2beta-generate-response.json", description="JSON (Accept: application/json)"
+    )
+    for media in ("image/png", "image/jpeg", "image/webp"):
+        ok["content"] |= _image("Raw image (Accept: image/*)", media)["content"]
+    return {
+        "post": {
+            "summary": "Stability v2beta stable-image generate through the proxy route",
+            "parameters": [
+                {
+                    "name": "endpoint",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"enum": ["core", "ultra", "sd3"]},
+                },
+                *_HEADERS,
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": _ref("stability/v2beta-generate-request.json")
+                    }
+                },
+            },
+            "responses": {
+                "200": ok,
+                "4XX": _json(
+                    "stability/v2beta-error.json", description="Stability's error, passed through"
+                ),
+                "5XX": _json(
+                    "stability/v2beta-error.json",
+                    "portkey/gateway-failure.json",
+                    description="Stability's or the gateway's",
+                ),
+            },
+        }
+    }
+
+
+def _mock_route(summary: str, method: str = "get") -> dict[str, Any]:
+    return {
+        method: {
+            "summary": summary,
+            "tags": ["mock controls"],
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    }
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (built once)."""
+    engines = {
+        "get": {
+            "summary": "Stability engines list through the proxy route",
+            "parameters": _HEADERS,
+            "responses": {
+                "200": _json("stability/engines-list-response.json", description="Engines"),
+                "401": _json("stability/v1-error.json", description="No key"),
+            },
+        }
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "mock-portkey-gateway",
+            "version": __version__,
+            "description": "A mock of the Portkey AI gateway's image routes (Stability, OpenAI).",
+        },
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "paths": {
+            "/": {
+                "get": {
+                    "summary": "The gateway's greeting",
+                    "responses": {
+                        "200": {
+                            "description": "AI Gateway says hey!",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            },
+            "/v1/images/generations": _unified(),
+            "/v1/generation/{engine_id}/text-to-image": _stability_v1(),
+            "/v1/v2beta/stable-image/generate/{endpoint}": _stability_v2(),
+            "/v1/engines/list": engines,
+            "/_mock/health": _mock_route("Liveness, version and profile"),
+            "/_mock/requests": _mock_route("The journal"),
+            "/_mock/reset": _mock_route("Clear journal and faults", "post"),
+            "/_mock/faults": _mock_route("Queued upstream faults"),
+        },
+        "components": {
+            "schemas": {
+                component_name(name): _embedded(name, contract(name)) for name in contract_names()
+            }
+        },
+    }
