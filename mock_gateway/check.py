@@ -112,6 +112,16 @@ def _json_or_none(data: bytes | None) -> Any:
 
 
 def _check_exchange(file: str, where: str, exchange: _Exchange) -> Iterator[Finding]:
+    if exchange.path.startswith("/v1/") and not exchange.path.startswith("/v1/proxy/"):
+        # The headers the gateway's validator reads (recorded names are lower-cased).
+        for problem in iter_errors("portkey/request-headers.json", dict(exchange.headers)):
+            yield Finding(
+                file,
+                f"{where} request headers",
+                "portkey/request-headers.json",
+                problem.pointer,
+                problem.message,
+            )
     body = _json_or_none(exchange.body)
     request = _request_contract(exchange, body)
     if request is not None and body is not None:

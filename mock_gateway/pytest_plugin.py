@@ -34,9 +34,16 @@ def portkey_mock_options() -> dict[str, Any]:
     """Session defaults for the mock; override this fixture in a conftest.py to change them.
 
     Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
-    (``127.0.0.1``).
+    (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
+    fails, on any answer that breaks its contract).
     """
-    return {"profile": "hosted", "seed": 0, "env": False, "host": "127.0.0.1"}
+    return {
+        "profile": "hosted",
+        "seed": 0,
+        "env": False,
+        "host": "127.0.0.1",
+        "strict_responses": False,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +52,10 @@ def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveSe
     from mock_gateway.app import create_app
     from mock_gateway.server import LiveServer
 
-    app = create_app(profile=portkey_mock_options.get("profile", "hosted"))
+    app = create_app(
+        profile=portkey_mock_options.get("profile", "hosted"),
+        strict_responses=bool(portkey_mock_options.get("strict_responses", False)),
+    )
     server = LiveServer(app, host=portkey_mock_options.get("host", "127.0.0.1"))
     server.start()
     try:

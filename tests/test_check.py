@@ -155,3 +155,17 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     broken.write_text("{")
     code, report = check(str(broken))
     assert code == 1 and "cannot read it" in report
+
+
+def test_request_headers_are_checked_too(server: LiveServer, tmp_path: Path) -> None:
+    url = server.base_url + "/images/generations"
+    response = requests.post(url, headers={"content-type": "application/json"}, data="{}")
+    entry = _har_entry("POST", url, {"content-type": "application/json"}, "{}", response)
+    har = tmp_path / "no-provider.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": [entry]}}))
+    code, report = check(str(har))
+    assert code == 1
+    assert (
+        "entry 0 POST /v1/images/generations request headers: portkey/request-headers.json"
+        in report
+    )
