@@ -92,7 +92,9 @@ class Fault:
     def from_json(cls, data: Mapping[str, Any]) -> Fault:
         """From ``{"fault": "status", "status": 429, ...}`` as ``POST /_mock/faults`` takes it."""
         fields = {
-            key: value for key, value in data.items() if key not in ("fault", "times", "path")
+            key: value
+            for key, value in data.items()
+            if key not in ("fault", "times", "path", "provider", "target")
         }
         unknown = set(fields) - {"status", "retry_after", "delay", "body", "content_type", "hold"}
         if unknown:
@@ -114,6 +116,15 @@ class _Queued:
     fault: Fault
     path: str | None
     remaining: int = field(default=1)
+    provider: str | None = None
+    target: str | None = None
+
+    def matches(self, path: str, provider: str | None, target: str | None) -> bool:
+        return (
+            (self.path is None or path.startswith(self.path))
+            and (self.provider is None or self.provider == provider)
+            and (self.target is None or self.target == target)
+        )
 
 
 class FaultQueue:
@@ -123,18 +134,32 @@ class FaultQueue:
         self._queue: list[_Queued] = []
         self._lock = threading.Lock()
 
-    def add(self, fault: Fault, *, times: int = 1, path: str | None = None) -> None:
-        """Queue ``fault`` for the next ``times`` attempts of requests under ``path`` (or any)."""
+    def add(
+        self,
+        fault: Fault,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """Queue ``fault`` for the next ``times`` upstream attempts that match.
+
+        ``path`` is a prefix of the client request's path; ``provider`` the provider called;
+        ``target`` the config path of the target (``config.targets[0]``). None matches all.
+        """
         if times < 1:
             raise FaultError("times must be 1 or more")
         with self._lock:
-            self._queue.append(_Queued(fault, path, times))
+            self._queue.append(_Queued(fault, path, times, provider, target))
 
-    def take(self, path: str) -> Fault | None:
-        """The fault for one upstream attempt of a request to ``path``, if one is queued."""
+    def take(
+        self, path: str, provider: str | None = None, target: str | None = None
+    ) -> Fault | None:
+        """The fault for one upstream attempt, if one is queued for it."""
         with self._lock:
             for entry in self._queue:
-                if entry.path is None or path.startswith(entry.path):
+                if entry.matches(path, provider, target):
                     entry.remaining -= 1
                     if entry.remaining == 0:
                         self._queue.remove(entry)
@@ -145,7 +170,14 @@ class FaultQueue:
         """What is still queued."""
         with self._lock:
             return [
-                {**e.fault.to_json(), "times": e.remaining, "path": e.path} for e in self._queue
+                {
+                    **e.fault.to_json(),
+                    "times": e.remaining,
+                    "path": e.path,
+                    "provider": e.provider,
+                    "target": e.target,
+                }
+                for e in self._queue
             ]
 
     def clear(self) -> None:

@@ -66,6 +66,9 @@ class Attempt:
     request: UpstreamRequest
     response: UpstreamResponse
     fault: Fault | None = None
+    # When the attempt was sent, in ms since the request arrived, as the real gateway would
+    # have spent them (retry backoff counted in full whatever the time scale).
+    at_ms: float = 0.0
 
     @property
     def url(self) -> str:
@@ -86,6 +89,7 @@ class Attempt:
         """A JSON-ready view, with keys redacted."""
         return {
             "target": self.target,
+            "at_ms": round(self.at_ms, 1),
             "fault": None if self.fault is None else self.fault.to_json(),
             "request": {
                 "method": self.request.method,

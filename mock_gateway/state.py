@@ -21,12 +21,30 @@ from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
-__all__ = ["FakeProvider", "MockState"]
+__all__ = ["FakeProvider", "MockState", "Timeline"]
 
 # What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
 # body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
 # refused connection). NOT VERIFIED: the cause text for a connection closed mid-request.
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
+
+
+class Timeline:
+    """One request's faithful clock: real elapsed time plus the scaled-away part of waits."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self._start = time.perf_counter()
+        self._skipped_ms = 0.0
+
+    def now_ms(self) -> float:
+        """Milliseconds since the request began, as the real gateway would have spent them."""
+        return (time.perf_counter() - self._start) * 1000 + self._skipped_ms
+
+    async def wait(self, ms: float) -> None:
+        """A gateway wait of ``ms`` (faithful), slept for ``ms * scale``."""
+        self._skipped_ms += ms * (1 - self.scale)
+        await asyncio.sleep(ms * self.scale / 1000)
 
 
 class FakeProvider(Protocol):
@@ -53,6 +71,10 @@ class MockState:
     # Stability only: the image comes back blurred, marked CONTENT_FILTERED, with a 200.
     filtered_words: tuple[str, ...] = ("mock-filtered",)
     url_ttl: float = 3600.0
+    # Multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is faithful, 0.01
+    # makes a 1 s + 2 s + 4 s backoff take 70 ms. Provider latency and timeouts stay real, as
+    # client code perceives them. The journal records the faithful times.
+    time_scale: float = 1.0
     # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
     errors: list[BaseException] = field(default_factory=list)
 
@@ -76,6 +98,8 @@ class MockState:
             "stability-ai": self.stability,
             "openai": self.openai,
         }
+        # Loadbalance draws: seeded and separate, so one test's picks repeat exactly.
+        self.route_rng = random.Random(f"route-{self.seed}")
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
@@ -108,6 +132,10 @@ class MockState:
         """A multipart boundary in undici's form, from the seeded sequence."""
         return f"----formdata-undici-0{self._rng.randrange(10**10, 10**11)}"
 
+    def timeline(self) -> Timeline:
+        """A new request's clock: real time, plus the waits the time scale skipped."""
+        return Timeline(self.time_scale)
+
     async def send(
         self,
         attempts: list[Attempt],
@@ -118,14 +146,16 @@ class MockState:
         client_path: str,
         fault: Fault | None = None,
         timeout_ms: float | None = None,
+        timeline: Timeline | None = None,
     ) -> UpstreamResponse:
         """One upstream attempt: a queued or per-request fault, else the fake provider."""
-        fault = fault or self.faults.take(client_path)
+        at_ms = timeline.now_ms() if timeline is not None else 0.0
+        fault = fault or self.faults.take(client_path, provider, target)
         response = await self._answer(self.fakes[provider], request, fault, timeout_ms)
         # The fake saw the real key; the journal keeps only a redacted copy of the request.
         headers = tuple(redact_headers(request.headers))
         journaled = UpstreamRequest(request.method, request.url, headers, request.body)
-        attempts.append(Attempt(target, journaled, response, fault))
+        attempts.append(Attempt(target, journaled, response, fault, at_ms))
         return response
 
     @staticmethod
@@ -141,7 +171,7 @@ class MockState:
         await asyncio.sleep(fault.hold if fault.kind == "timeout" else wait)
         if fault.kind in ("timeout", "drop"):
             headers = (("content-type", "text/plain;charset=UTF-8"),)
-            return UpstreamResponse(500, headers, _DROPPED.encode())
+            return UpstreamResponse(500, headers, _DROPPED.encode(), {"network": True})
         if fault.kind == "status" and fault.status is not None:
             return fake.error_response(request, fault.status, retry_after=fault.retry_after)
         if fault.kind == "malformed":

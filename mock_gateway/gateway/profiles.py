@@ -38,7 +38,19 @@ class Profile:
     # OpenAI shut dall-e-2 and dall-e-3 down on 2026-05-12 (deprecations page). False keeps
     # serving them as documented, for code written against them; True answers as today.
     openai_dall_e_retired: bool = False
+    # §5.1: the status codes retried when `retry.on_status_codes` is not given (attempts > 0).
+    # OSS: RETRY_STATUS_CODES; hosted docs (automatic-retries.mdx) add 529.
+    default_retry_codes: tuple[int, ...] = (429, 500, 502, 503, 504)
+    # Hosted docs: at most 5 attempts. OSS defines MAX_RETRIES = 5 but never applies it.
+    max_retry_attempts: int | None = None
+    # §5.1: the option that honours retry-after on a 429: hosted spells it plural.
+    retry_after_option: str = "useRetryAfterHeader"
+    # §5.1: in the npm build patch-package never ran, so honouring retry-after throws inside
+    # async-retry: a 500 "Invalid response ... Cannot set properties of undefined".
+    retry_after_broken: bool = False
 
+
+_HOSTED_RETRY_CODES = (429, 500, 502, 503, 504, 529)
 
 PROFILES: dict[str, Profile] = {
     profile.name: profile
@@ -51,6 +63,9 @@ PROFILES: dict[str, Profile] = {
             stability_proxy_restores_v1=True,
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
+            default_retry_codes=_HOSTED_RETRY_CODES,
+            max_retry_attempts=5,
+            retry_after_option="useRetryAfterHeaders",
         ),
         Profile(
             name="hosted-dalle-retired",
@@ -61,6 +76,9 @@ PROFILES: dict[str, Profile] = {
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
             openai_dall_e_retired=True,
+            default_retry_codes=_HOSTED_RETRY_CODES,
+            max_retry_attempts=5,
+            retry_after_option="useRetryAfterHeaders",
         ),
         Profile(
             name="hosted-2024",
@@ -70,6 +88,9 @@ PROFILES: dict[str, Profile] = {
             stability_proxy_restores_v1=True,
             proxy_object_object_bug=False,
             proxy_immutable_headers_bug=False,
+            default_retry_codes=_HOSTED_RETRY_CODES,
+            max_retry_attempts=5,
+            retry_after_option="useRetryAfterHeaders",
         ),
         Profile(
             name="oss",
@@ -88,6 +109,7 @@ PROFILES: dict[str, Profile] = {
             stability_proxy_restores_v1=False,
             proxy_object_object_bug=True,
             proxy_immutable_headers_bug=True,
+            retry_after_broken=True,
         ),
     )
 }

@@ -7,6 +7,7 @@ body, and passes the provider's answer back untouched, adding its ``x-portkey-*`
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.responses import Response
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
 from mock_gateway.faults import FaultError
+from mock_gateway.gateway.dispatch import run_config
 from mock_gateway.gateway.errors import (
     dumps,
     gateway_exception,
@@ -24,15 +26,14 @@ from mock_gateway.gateway.errors import (
 from mock_gateway.gateway.headers import apply_forward_headers, client_headers_for_proxy
 from mock_gateway.gateway.responses import (
     answer_headers,
-    attempts_of,
     early_answer,
     mock_fault,
-    provider_problem,
     raw,
     reply,
     state_of,
 )
-from mock_gateway.gateway.target import Target, resolve_target
+from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
+from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.js import json_parse_error
 from mock_gateway.upstream import UpstreamRequest
@@ -105,32 +106,46 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     return UpstreamRequest.build(request.method, url, merged, payload)
 
 
+def _render(request: Request, outcome: Outcome) -> Response:
+    if outcome.reply is not None:
+        return reply(outcome.reply)
+    answer = outcome.response
+    assert answer is not None
+    out = answer_headers(
+        request, outcome.provider, answer, index=outcome.path, retries=outcome.retries
+    )
+    early = early_answer(answer, out)
+    if early is not None:
+        return early
+    if 200 <= answer.status < 300 and state_of(request).profile.proxy_immutable_headers_bug:
+        return reply(gateway_exception("Something went wrong"))
+    return raw(answer.body, answer.status, out)
+
+
 async def _forward(request: Request) -> Response:
-    target = resolve_target(request.headers)
-    problem = provider_problem(target.provider, images=False)
-    if problem is not None:
-        return reply(problem)
+    body = await request.body()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json" and request.method == "POST":
+        text = body.decode("utf-8", "replace")
+        try:  # getRequestData parses the body before any routing
+            json.loads(text)
+        except ValueError:
+            return reply(gateway_failure(f"Proxy error: {json_parse_error(text)}", status=500))
     try:
         fault = mock_fault(request)
     except FaultError as error:
         return reply(mock_control_error(str(error)))
-    provider = str(target.provider)  # provider_problem rejected a missing one
+
+    def build(leaf: Target) -> tuple[UpstreamRequest, Mapping[str, Any]]:
+        return _build(request, body, leaf, str(leaf.provider)), {}
+
     try:
-        upstream = _build(request, await request.body(), target, provider)
-    except ValueError as error:
-        return reply(gateway_failure(f"Proxy error: {error}", status=500))
-    state = state_of(request)
-    answer = await state.send(
-        attempts_of(request), target.path, upstream, provider=provider,
-        client_path=request.url.path, fault=fault, timeout_ms=target.request_timeout,
-    )  # fmt: skip
-    out = answer_headers(request, provider, answer)
-    early = early_answer(answer, out)
-    if early is not None:
-        return early
-    if 200 <= answer.status < 300 and state.profile.proxy_immutable_headers_bug:
-        return reply(gateway_exception("Something went wrong"))
-    return raw(answer.body, answer.status, out)
+        outcome = await run_config(request, images=False, params={}, build=build, fault=fault)
+    except RouterError as error:  # proxyHandler answers a RouterError with 400 and its message
+        return reply(gateway_failure(str(error)))
+    except GatewayCrash as crash:
+        return reply(gateway_failure(f"Proxy error: {crash}", status=500))
+    return _render(request, outcome)
 
 
 async def proxy(request: Request) -> Response:

@@ -83,11 +83,17 @@ def timeout_body(timeout_ms: float) -> bytes:
 
 
 def answer_headers(
-    request: Request, provider: str | None, answer: UpstreamResponse
+    request: Request,
+    provider: str | None,
+    answer: UpstreamResponse,
+    *,
+    index: str = "config",
+    retries: int = 0,
 ) -> dict[str, str]:
     """Upstream headers as passed on, plus the ``x-portkey-*`` headers of an upstream attempt."""
     trace = state_of(request).trace_id(request.headers.get("x-portkey-trace-id"))
-    return passthrough_headers(answer) | portkey_headers(provider or "", trace)
+    portkey = portkey_headers(provider or "", trace, index=index, retries=retries)
+    return passthrough_headers(answer) | portkey
 
 
 def early_answer(answer: UpstreamResponse, headers: dict[str, str]) -> Response | None:

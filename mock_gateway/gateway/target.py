@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway.gateway.validator import parse_config_json
-from mock_gateway.js import js_number, js_string, json_parse_error, property_write_error, truthy
+from mock_gateway.js import js_number, json_parse_error, property_write_error, truthy
 
-__all__ = ["Target", "resolve_target"]
+__all__ = ["Target", "header_settings", "root_config"]
 
 # convertKeysToCamelCase leaves the contents of these keys alone.
 _PRESERVE = frozenset({"override_params", "params", "checks", "conditions", "input_guardrails",
@@ -92,35 +92,17 @@ def _config_from_headers(headers: Mapping[str, str]) -> dict[str, Any]:
     return converted
 
 
-def _typed(value: Any, kind: type | tuple[type, ...]) -> Any:
-    # Only /v1/proxy/* skips the validator; there an ill-typed field is ignored. What the
-    # gateway does with one is NOT MEASURED (it fails somewhere deeper in JS).
-    return value if isinstance(value, kind) and not isinstance(value, bool) else None
+def root_config(headers: Mapping[str, str]) -> dict[str, Any]:
+    """The config tree's root: the camelCased config, or a node built from the headers."""
+    return _config_from_headers(headers)
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else value if isinstance(value, str) else js_string(value)
-
-
-def resolve_target(headers: Mapping[str, str]) -> Target:
-    """The top-level target for a request that passed the validator."""
-    config = _config_from_headers(headers)
-    forward = _header_list(headers.get("x-portkey-forward-headers"))
-    if forward is None:
-        names = _typed(config.get("forwardHeaders"), list) or ()
-        forward = tuple(name.lower() for name in names if isinstance(name, str))
-    timeout = _number(headers.get("x-portkey-request-timeout")) or _typed(
-        config.get("requestTimeout"), (int, float)
-    )
+def header_settings(headers: Mapping[str, str]) -> Target:
+    """The ``x-portkey-*`` settings that win over every level of a config."""
     return Target(
-        provider=_text(config.get("provider")),
-        api_key=_text(config.get("apiKey")),
-        override_params=_typed(config.get("overrideParams"), dict) or {},
-        # The header wins over the config (RequestContext.customHost).
-        custom_host=headers.get("x-portkey-custom-host") or _typed(config.get("customHost"), str),
-        forward_headers=forward,
-        request_timeout=timeout,
-        retry=_typed(config.get("retry"), dict),
-        strategy=_typed(config.get("strategy"), dict),
-        targets=tuple(_typed(config.get("targets"), list) or ()),
+        provider=None,
+        api_key=None,
+        custom_host=headers.get("x-portkey-custom-host") or None,
+        forward_headers=_header_list(headers.get("x-portkey-forward-headers")) or (),
+        request_timeout=_number(headers.get("x-portkey-request-timeout")),
     )

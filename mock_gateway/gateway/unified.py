@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -10,25 +11,25 @@ from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS, stability
 from mock_gateway.faults import FaultError
+from mock_gateway.gateway.dispatch import run_config
 from mock_gateway.gateway.errors import (
+    GatewayReply,
     dumps,
     gateway_exception,
     gateway_failure,
     mock_control_error,
-    mock_unsupported,
 )
 from mock_gateway.gateway.headers import apply_forward_headers
 from mock_gateway.gateway.responses import (
     answer_headers,
-    attempts_of,
     early_answer,
     mock_fault,
-    provider_problem,
     raw,
     reply,
     state_of,
 )
-from mock_gateway.gateway.target import resolve_target
+from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
+from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.upstream import UpstreamRequest
 
@@ -44,54 +45,74 @@ def _params(body: bytes) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else {}
 
 
+def _builder(request: Request, params: Mapping[str, Any]) -> Any:
+    state = state_of(request)
+    has_body = "content-type" in request.headers
+
+    def build(leaf: Target) -> tuple[UpstreamRequest, Mapping[str, Any]] | GatewayReply:
+        adapter = ADAPTERS[str(leaf.provider)]
+        merged = {**params, **leaf.override_params}  # {...body, ...override_params}
+        try:
+            upstream = adapter.to_upstream(
+                merged,
+                api_key=leaf.api_key,
+                base_url=leaf.custom_host or adapter.BASE_URL,
+                boundary=state.boundary(),
+                has_body=has_body,
+            )
+        except stability.SizeTypeError:
+            return gateway_exception("Something went wrong")
+        forwarded = apply_forward_headers(
+            list(upstream.headers), leaf.forward_headers, request.headers
+        )
+        return UpstreamRequest(
+            upstream.method, upstream.url, tuple(forwarded), upstream.body
+        ), merged
+
+    return build
+
+
+def _render(request: Request, outcome: Outcome) -> Response:
+    if outcome.reply is not None:
+        return reply(outcome.reply)
+    answer = outcome.response
+    assert answer is not None
+    out = answer_headers(
+        request, outcome.provider, answer, index=outcome.path, retries=outcome.retries
+    )
+    early = early_answer(answer, out)
+    if early is not None:
+        return early
+    if answer.media_type.startswith("image/") or answer.media_type == "application/octet-stream":
+        if state_of(request).profile.proxy_immutable_headers_bug:
+            return reply(gateway_exception("Something went wrong"))
+        return raw(answer.body, answer.status, out)
+    body = ADAPTERS[outcome.provider].client_body(
+        answer, outcome.params, state_of(request).created()
+    )
+    out["content-type"] = "application/json"
+    return raw(dumps(body), answer.status, out)
+
+
 async def images_generations(request: Request) -> Response:
-    """Validate, resolve the target, map to the provider, call it, map the answer back."""
-    headers = request.headers
-    rejected = validate_request(headers)
+    """Validate, route through the config, map to each provider, call it, map the answer back."""
+    rejected = validate_request(request.headers)
     if rejected is not None:
         return reply(rejected)
     params = _params(await request.body())
     if params is None:
         # The handler computes a 400 for RouterError, then returns this 500 anyway (§3.1).
         return reply(gateway_failure("Something went wrong", status=500))
-    target = resolve_target(headers)
-    if target.targets or target.strategy:
-        return reply(mock_unsupported("config strategies and targets yet"))
-    problem = provider_problem(target.provider, images=True)
-    if problem is not None:
-        return reply(problem)
     try:
         fault = mock_fault(request)
     except FaultError as error:
         return reply(mock_control_error(str(error)))
-    state = state_of(request)
-    provider = str(target.provider)  # provider_problem rejected a missing one
-    adapter = ADAPTERS[provider]
-    merged = {**params, **target.override_params}
     try:
-        upstream = adapter.to_upstream(
-            merged,
-            api_key=target.api_key,
-            base_url=target.custom_host or adapter.BASE_URL,
-            boundary=state.boundary(),
-            has_body="content-type" in headers,
+        outcome = await run_config(
+            request, images=True, params=params, build=_builder(request, params), fault=fault
         )
-    except stability.SizeTypeError:
-        return reply(gateway_exception("Something went wrong"))
-    forwarded = apply_forward_headers(list(upstream.headers), target.forward_headers, headers)
-    upstream = UpstreamRequest(upstream.method, upstream.url, tuple(forwarded), upstream.body)
-    answer = await state.send(
-        attempts_of(request), target.path, upstream, provider=provider,
-        client_path=request.url.path, fault=fault, timeout_ms=target.request_timeout,
-    )  # fmt: skip
-    out = answer_headers(request, provider, answer)
-    early = early_answer(answer, out)
-    if early is not None:
-        return early
-    if answer.media_type.startswith("image/") or answer.media_type == "application/octet-stream":
-        if state.profile.proxy_immutable_headers_bug:
-            return reply(gateway_exception("Something went wrong"))
-        return raw(answer.body, answer.status, out)
-    body = adapter.client_body(answer, merged, state.created())
-    out["content-type"] = "application/json"
-    return raw(dumps(body), answer.status, out)
+    except RouterError:
+        return reply(gateway_failure("Something went wrong", status=500))  # same bug as above
+    except GatewayCrash as crash:  # the global error handler's answer (src/index.ts onError)
+        return reply(gateway_failure(str(crash), status=500))
+    return _render(request, outcome)

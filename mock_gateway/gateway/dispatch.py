@@ -1,0 +1,75 @@
+"""Running a request's config tree: each leaf builds its upstream request, retries, answers.
+
+Both routes use this: the unified route builds leaves with a provider adapter, the proxy
+route with its passthrough. Faults, timeouts and the journal's attempts all happen here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+
+from mock_gateway.faults import Fault
+from mock_gateway.gateway.errors import GatewayReply
+from mock_gateway.gateway.responses import attempts_of, provider_problem, state_of
+from mock_gateway.gateway.retry import with_retries
+from mock_gateway.gateway.routing import Outcome, RouteContext, route
+from mock_gateway.gateway.target import Target, header_settings, root_config
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+
+__all__ = ["Builder", "run_config"]
+
+# Builds a leaf's upstream request (and the params the answer is shaped with), or refuses.
+Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | GatewayReply"]
+
+
+def _metadata(request: Request) -> Mapping[str, Any]:
+    try:  # invalid JSON is silently {} (§1.2)
+        value = json.loads(request.headers.get("x-portkey-metadata", ""))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+async def run_config(
+    request: Request,
+    *,
+    images: bool,
+    params: Mapping[str, Any],
+    build: Builder,
+    fault: Fault | None,
+) -> Outcome:
+    """Route the request through its config; raises RouterError or GatewayCrash as JS throws."""
+    state = state_of(request)
+    timeline = state.timeline()
+
+    async def call(leaf: Target) -> Outcome:
+        provider = leaf.provider or ""
+        problem = provider_problem(leaf.provider, images=images)
+        if problem is not None:
+            return Outcome(leaf.path, provider, reply=problem)
+        built = build(leaf)
+        if isinstance(built, GatewayReply):
+            return Outcome(leaf.path, provider, reply=built)
+        upstream, leaf_params = built
+
+        async def send() -> UpstreamResponse:
+            return await state.send(
+                attempts_of(request),
+                leaf.path,
+                upstream,
+                provider=provider,
+                client_path=request.url.path,
+                fault=fault,
+                timeout_ms=leaf.request_timeout,
+                timeline=timeline,
+            )
+
+        response, retries = await with_retries(send, leaf.retry or {}, state.profile, timeline.wait)
+        return Outcome(leaf.path, provider, response=response, retries=retries, params=leaf_params)
+
+    context = RouteContext(call, state.route_rng, _metadata(request), params, request.url.path)
+    return await route(root_config(request.headers), context, header_settings(request.headers))
