@@ -69,7 +69,10 @@ async def _faults(request: Request) -> Response:
             path = data.get("path")
             if not isinstance(times, int) or (path is not None and not isinstance(path, str)):
                 raise FaultError("times must be an integer and path a string")
-            queue.add(Fault.from_json(data), times=times, path=path)
+            provider, target = data.get("provider"), data.get("target")
+            queue.add(
+                Fault.from_json(data), times=times, path=path, provider=provider, target=target
+            )
         except (ValueError, TypeError) as error:  # FaultError is a ValueError, as bad JSON is
             return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
     return JSONResponse({"faults": queue.pending()})
@@ -168,6 +171,7 @@ def create_app(
     filtered_words: tuple[str, ...] = ("mock-filtered",),
     url_ttl: float = 3600.0,
     strict_responses: bool = False,
+    time_scale: float = 1.0,
 ) -> Starlette:
     """Build a mock Portkey gateway app.
 
@@ -184,6 +188,8 @@ def create_app(
         url_ttl: seconds a DALL·E image URL stays valid (OpenAI: 60 minutes).
         strict_responses: check every JSON answer against its contract before sending it,
             and answer a loud 500 instead of one that breaks it (a debug switch).
+        time_scale: multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is
+            faithful; the journal records faithful times whatever the scale.
     """
     state = MockState(
         get_profile(profile),
@@ -193,6 +199,7 @@ def create_app(
         blocked_words=tuple(word.lower() for word in blocked_words),
         filtered_words=tuple(word.lower() for word in filtered_words),
         url_ttl=url_ttl,
+        time_scale=time_scale,
     )
     proxy_methods = ["GET", "POST", "DELETE"]
     routes = [

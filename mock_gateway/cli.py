@@ -28,6 +28,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
     serve.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="multiply the gateway's retry waits (1: faithful, the default; 0.01: 100x faster)",
+    )
+    serve.add_argument(
         "--strict-responses",
         action="store_true",
         help="refuse (500, loudly) to send any answer that breaks its contract",
@@ -95,6 +101,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         seed=args.seed,
         url_ttl=args.url_ttl,
         strict_responses=args.strict_responses,
+        time_scale=args.time_scale,
         blocked_words=tuple(args.blocked_words or ("mock-blocked",)),
         filtered_words=tuple(args.filtered_words or ("mock-filtered",)),
     )

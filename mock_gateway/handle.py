@@ -97,9 +97,21 @@ class PortkeyMock:
 
     # -- faults ---------------------------------------------------------------------------
 
-    def queue(self, fault: Fault, *, times: int = 1, path: str | None = None) -> None:
-        """Apply ``fault`` to the next ``times`` upstream attempts (of requests under ``path``)."""
-        self.state.faults.add(fault, times=times, path=path)
+    def queue(
+        self,
+        fault: Fault,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """Apply ``fault`` to the next ``times`` upstream attempts that match.
+
+        ``path``: a prefix of the client request's path; ``provider``: the provider called
+        (``"stability-ai"``); ``target``: the config path (``"config.targets[0]"``).
+        """
+        self.state.faults.add(fault, times=times, path=path, provider=provider, target=target)
 
     def fail_next(
         self,
@@ -112,27 +124,27 @@ class PortkeyMock:
         """The provider answers ``status`` with its own error body (429, 500, 503, ...)."""
         self.queue(Fault.error(status, retry_after=retry_after), times=times, path=path)
 
-    def delay_next(self, seconds: float, *, times: int = 1, path: str | None = None) -> None:
-        """The provider answers ``seconds`` late."""
-        self.queue(Fault.latency(seconds), times=times, path=path)
+    def delay_next(self, seconds: float, *, times: int = 1, **where: str | None) -> None:
+        """The provider answers ``seconds`` late (``where``: path, provider, target)."""
+        self.queue(Fault.latency(seconds), times=times, **where)
 
-    def timeout_next(self, *, hold: float = 30.0, times: int = 1, path: str | None = None) -> None:
+    def timeout_next(self, *, hold: float = 30.0, times: int = 1, **where: str | None) -> None:
         """The provider never answers (408 with a request timeout; else held, then dropped)."""
-        self.queue(Fault.timeout(hold=hold), times=times, path=path)
+        self.queue(Fault.timeout(hold=hold), times=times, **where)
 
-    def drop_next(self, *, times: int = 1, path: str | None = None) -> None:
+    def drop_next(self, *, times: int = 1, **where: str | None) -> None:
         """The upstream connection drops before an answer."""
-        self.queue(Fault.dropped(), times=times, path=path)
+        self.queue(Fault.dropped(), times=times, **where)
 
     def malformed_next(
-        self, body: str | None = None, *, status: int = 200, times: int = 1, path: str | None = None
+        self, body: str | None = None, *, status: int = 200, times: int = 1, **where: str | None
     ) -> None:
         """The provider answers a body the gateway cannot read."""
-        self.queue(Fault.malformed(body, status=status), times=times, path=path)
+        self.queue(Fault.malformed(body, status=status), times=times, **where)
 
-    def filter_next(self, *, times: int = 1, path: str | None = None) -> None:
+    def filter_next(self, *, times: int = 1, **where: str | None) -> None:
         """The provider's content filter fires."""
-        self.queue(Fault.content_filtered(), times=times, path=path)
+        self.queue(Fault.content_filtered(), times=times, **where)
 
     # -- assertions -----------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveSe
     app = create_app(
         profile=portkey_mock_options.get("profile", "hosted"),
         strict_responses=bool(portkey_mock_options.get("strict_responses", False)),
+        time_scale=float(portkey_mock_options.get("time_scale", 0.001)),
     )
     server = LiveServer(app, host=portkey_mock_options.get("host", "127.0.0.1"))
     server.start()
