@@ -85,6 +85,7 @@ def _load(port: int, seconds: float, connections: int, queue: Any) -> None:
 
     headers = {
         "content-type": "application/json",
+        "x-portkey-api-key": "pk-test",
         "x-portkey-provider": "stability-ai",
         "authorization": "sk-bench",
     }

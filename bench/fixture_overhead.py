@@ -27,7 +27,7 @@ from mock_gateway import render_png
 
 SESSION = requests.Session()
 CLIENT = httpx.Client()
-H = {"x-portkey-provider": "stability-ai", "authorization": "sk-bench"}
+H = {"x-portkey-api-key": "pk-bench", "x-portkey-provider": "stability-ai", "authorization": "sk"}
 URL = "https://api.portkey.ai/v1/images/generations"
 PNG = base64.b64encode(render_png(64, 64)).decode()
 CANNED = {"created": 1, "data": [{"b64_json": PNG}], "provider": "stability-ai"}

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mock_gateway.gateway.profiles import PROFILES, Profile
     from mock_gateway.handle import PortkeyMock, ServerError
     from mock_gateway.images import png_dimensions, render_png
+    from mock_gateway.registry import Registry
     from mock_gateway.server import LiveServer, ServerStartError
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PROFILES",
     "PortkeyMock",
     "Profile",
+    "Registry",
     "ServerError",
     "ServerStartError",
     "__version__",
@@ -36,6 +38,7 @@ __all__ = [
 _WHERE = {
     "Fault": "mock_gateway.faults",
     "PortkeyMock": "mock_gateway.handle",
+    "Registry": "mock_gateway.registry",
     "ServerError": "mock_gateway.handle",
     "PROFILES": "mock_gateway.gateway.profiles",
     "LiveServer": "mock_gateway.server",

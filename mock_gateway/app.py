@@ -21,11 +21,13 @@ from mock_gateway._version import __version__
 from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
 from mock_gateway.faults import Fault, FaultError
 from mock_gateway.gateway.errors import gateway_failure, not_found
+from mock_gateway.gateway.hosted import HostedFeatures
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.journal import Journal
+from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
 from mock_gateway.strict import StrictResponses
 
@@ -82,6 +84,17 @@ async def _blob(request: Request) -> Response:
     # The signed image URLs DALL·E answers with (`response_format: "url"`), served here.
     status, content_type, body = state_of(request).blobs.get(request.url.path, request.url.query)
     return Response(body, status, media_type=content_type)
+
+
+async def _registry(request: Request) -> Response:
+    """GET: hosted Portkey's records; POST: merge a registry document into them."""
+    registry = state_of(request).registry
+    if request.method == "POST":
+        try:
+            registry.update(Registry.from_json(json.loads(await request.body())))
+        except ValueError as error:  # RegistryError and bad JSON alike
+            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+    return JSONResponse(registry.to_json())
 
 
 async def _openapi(request: Request) -> Response:
@@ -172,6 +185,7 @@ def create_app(
     url_ttl: float = 3600.0,
     strict_responses: bool = False,
     time_scale: float = 1.0,
+    registry: Registry | None = None,
 ) -> Starlette:
     """Build a mock Portkey gateway app.
 
@@ -190,6 +204,8 @@ def create_app(
             and answer a loud 500 instead of one that breaks it (a debug switch).
         time_scale: multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is
             faithful; the journal records faithful times whatever the scale.
+        registry: hosted Portkey's records (API keys, virtual keys, @slug providers, saved
+            configs), used by the hosted profiles; see ``mock_gateway.Registry``.
     """
     state = MockState(
         get_profile(profile),
@@ -200,6 +216,7 @@ def create_app(
         filtered_words=tuple(word.lower() for word in filtered_words),
         url_ttl=url_ttl,
         time_scale=time_scale,
+        registry=registry or Registry(),
     )
     proxy_methods = ["GET", "POST", "DELETE"]
     routes = [
@@ -210,6 +227,7 @@ def create_app(
         Route("/_mock/calls", _calls, methods=["GET"]),
         Route("/_mock/reset", _reset, methods=["POST"]),
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
+        Route("/_mock/registry", _registry, methods=["GET", "POST"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         Route("/v1/images/generations", images_generations, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
@@ -220,5 +238,6 @@ def create_app(
     app.state.mock = state
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)
+    app.add_middleware(HostedFeatures, state=state)  # hosted Portkey's lookups, before the gateway
     app.add_middleware(JournalMiddleware, state=state)  # outermost: it sees what the client got
     return app

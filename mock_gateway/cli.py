@@ -28,6 +28,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
     serve.add_argument(
+        "--registry",
+        metavar="FILE",
+        help="hosted Portkey's records: API keys, virtual keys, @slug providers, saved configs",
+    )
+    serve.add_argument(
         "--time-scale",
         type=float,
         default=1.0,
@@ -96,7 +101,15 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         file=stdout,
     )
     print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
+    from mock_gateway.registry import Registry, RegistryError
+
+    try:
+        registry = Registry.from_file(args.registry) if args.registry else None
+    except RegistryError as error:
+        print(f"mock-portkey: {error}", file=stderr)
+        return 1
     app = create_app(
+        registry=registry,
         profile=args.profile,
         seed=args.seed,
         url_ttl=args.url_ttl,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.profiles import get_profile
 from mock_gateway.journal import Call, CallList
+from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
 from mock_gateway.transport import InProcessTransport
 
@@ -94,6 +96,12 @@ class PortkeyMock:
             raise ServerError(f"the mock gateway failed while serving: {errors[0]!r}") from errors[
                 0
             ]
+
+    def register(self, registry: Registry | Mapping[str, Any]) -> None:
+        """Add hosted Portkey records: API keys, virtual keys, ``@slug`` providers, configs."""
+        if not isinstance(registry, Registry):
+            registry = Registry.from_json(registry)
+        self.state.registry.update(registry)
 
     # -- faults ---------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
+from mock_gateway.registry import Registry
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["FakeProvider", "MockState", "Timeline"]
@@ -75,6 +76,8 @@ class MockState:
     # makes a 1 s + 2 s + 4 s backoff take 70 ms. Provider latency and timeouts stay real, as
     # client code perceives them. The journal records the faithful times.
     time_scale: float = 1.0
+    # Hosted Portkey's records (API keys, virtual keys, @slug providers, saved configs).
+    registry: Registry = field(default_factory=Registry)
     # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
     errors: list[BaseException] = field(default_factory=list)
 
@@ -110,6 +113,7 @@ class MockState:
             self.seed = seed
         self.journal.reset()
         self.faults.clear()
+        self.registry = Registry()
         self.errors.clear()
         self._build()
 

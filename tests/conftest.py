@@ -13,9 +13,10 @@ from starlette.applications import Starlette
 
 from mock_gateway import create_app
 
-__all__ = ["FIXED_NOW", "ClientFactory", "InProcessClient", "config", "create_app"]
+__all__ = ["FIXED_NOW", "PORTKEY_KEY", "ClientFactory", "InProcessClient", "config", "create_app"]
 
 FIXED_NOW = 1_795_000_000.25
+PORTKEY_KEY = "pk-test-0123456789"
 
 
 class InProcessClient:
@@ -25,6 +26,11 @@ class InProcessClient:
         self.app = app
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        # Hosted Portkey needs x-portkey-api-key on every /v1 call; tests that are about it
+        # pass their own (or None, to send none).
+        headers = {"x-portkey-api-key": PORTKEY_KEY, **dict(kwargs.pop("headers", None) or {})}
+        kwargs["headers"] = {name: value for name, value in headers.items() if value is not None}
+
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:

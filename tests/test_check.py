@@ -16,7 +16,11 @@ import yaml
 from mock_gateway import LiveServer, create_app
 from mock_gateway.cli import parse_args, run
 
-STAB = {"x-portkey-provider": "stability-ai", "authorization": "sk-k"}
+STAB = {
+    "x-portkey-api-key": "pk-test",
+    "x-portkey-provider": "stability-ai",
+    "authorization": "sk-k",
+}
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +127,7 @@ def _har_entry(
 def test_a_har_recording(server: LiveServer, tmp_path: Path) -> None:
     url = server.base_url + "/images/generations"
     headers = {
+        "x-portkey-api-key": "pk-test",
         "x-portkey-provider": "openai",
         "authorization": "Bearer sk-k",
         "content-type": "application/json",

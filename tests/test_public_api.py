@@ -21,6 +21,7 @@ def test_expected_names() -> None:
         "Fault",
         "LiveServer",
         "PortkeyMock",
+        "Registry",
         "ServerError",
         "PROFILES",
         "Profile",

@@ -105,7 +105,7 @@ def test_openai_sdk_pointed_at_the_base_url(server: LiveServer) -> None:
     with openai.OpenAI(
         base_url=server.base_url,
         api_key="sk-stability-key",
-        default_headers={"x-portkey-provider": "stability-ai"},
+        default_headers={"x-portkey-api-key": "pk-test", "x-portkey-provider": "stability-ai"},
         max_retries=0,
     ) as client:
         result = client.images.generate(
@@ -181,7 +181,7 @@ def test_openai_sdk_generates_with_every_catalogue_model(server: LiveServer, mod
 
     with openai.OpenAI(
         base_url=server.base_url, api_key="sk-openai-key", max_retries=0,
-        default_headers={"x-portkey-provider": "openai"},
+        default_headers={"x-portkey-api-key": "pk-test", "x-portkey-provider": "openai"},
     ) as client:  # fmt: skip
         result = client.images.generate(prompt="a cat", model=model)
     (item,) = result.data or []

@@ -48,6 +48,9 @@ class Profile:
     # §5.1: in the npm build patch-package never ran, so honouring retry-after throws inside
     # async-retry: a 500 "Invalid response ... Cannot set properties of undefined".
     retry_after_broken: bool = False
+    # §1.5 / §7: hosted requires x-portkey-api-key and resolves config ids, virtual keys and
+    # @provider-slug providers (from the mock's registry). OSS supports none of them.
+    hosted_features: bool = False
 
 
 _HOSTED_RETRY_CODES = (429, 500, 502, 503, 504, 529)
@@ -66,6 +69,7 @@ PROFILES: dict[str, Profile] = {
             default_retry_codes=_HOSTED_RETRY_CODES,
             max_retry_attempts=5,
             retry_after_option="useRetryAfterHeaders",
+            hosted_features=True,
         ),
         Profile(
             name="hosted-dalle-retired",
@@ -79,6 +83,7 @@ PROFILES: dict[str, Profile] = {
             default_retry_codes=_HOSTED_RETRY_CODES,
             max_retry_attempts=5,
             retry_after_option="useRetryAfterHeaders",
+            hosted_features=True,
         ),
         Profile(
             name="hosted-2024",
@@ -91,6 +96,7 @@ PROFILES: dict[str, Profile] = {
             default_retry_codes=_HOSTED_RETRY_CODES,
             max_retry_attempts=5,
             retry_after_option="useRetryAfterHeaders",
+            hosted_features=True,
         ),
         Profile(
             name="oss",

@@ -80,8 +80,12 @@ def _inherit(node: Mapping[str, Any], inherited: Mapping[str, Any]) -> dict[str,
     """The config a node passes on to its targets (the first block of tryTargetsRecursively)."""
     overrides = {**(inherited.get("overrideParams") or {}), **_mapping(node.get("overrideParams"))}
     merged: dict[str, Any] = {"overrideParams": overrides}
+    own_retry = node.get("retry")
+    # A retry object of its own replaces the parent's (any object is truthy in JS).
     merged["retry"] = (
-        dict(node["retry"]) if truthy(node.get("retry")) else dict(inherited.get("retry") or {})
+        dict(own_retry)
+        if isinstance(own_retry, Mapping)
+        else dict(_mapping(inherited.get("retry")))
     )
     for key in ("forwardHeaders", "customHost", "requestTimeout"):
         merged[key] = node.get(key) if truthy(node.get(key)) else inherited.get(key)
@@ -131,7 +135,8 @@ async def route(
     passed = _inherit(node, inherited or {})
     strategy = _mapping(node.get("strategy"))
     mode = strategy.get("mode")
-    targets = [t for t in node.get("targets") or () if isinstance(t, Mapping)]
+    listed = node.get("targets")  # unvalidated on /v1/proxy/*: anything may arrive
+    targets = [t for t in listed if isinstance(t, Mapping)] if isinstance(listed, list) else []
     if mode == "fallback":
         return await _fallback(targets, strategy, context, headers, path, passed)
     if mode == "loadbalance":

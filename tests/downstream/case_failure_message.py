@@ -11,6 +11,6 @@ def test_wrong_path(portkey_mock: PortkeyMock) -> None:
     requests.post(
         portkey_mock.base_url + "/images/generations",
         json={"prompt": "hello"},
-        headers={"x-portkey-provider": "stability-ai"},
+        headers={"x-portkey-api-key": "pk-test", "x-portkey-provider": "stability-ai"},
     )
     portkey_mock.assert_called("/v1/images/edits")

@@ -9,6 +9,7 @@ import requests
 from mock_gateway import PortkeyMock
 
 H = {
+    "x-portkey-api-key": "pk-test",
     "x-portkey-provider": "stability-ai",
     "authorization": "sk",
     "content-type": "application/json",
@@ -80,7 +81,11 @@ def test_content_filter_on_the_proxy_route(portkey_mock: PortkeyMock) -> None:
     portkey_mock.filter_next(path="/v1/generation/")
     r = requests.post(
         portkey_mock.base_url + "/generation/stable-diffusion-v1-6/text-to-image",
-        headers={"x-portkey-provider": "stability-ai", "authorization": "sk"},
+        headers={
+            "x-portkey-api-key": "pk-test",
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk",
+        },
         json={"text_prompts": [{"text": "x"}]},
     )
     assert r.json()["artifacts"][0]["finishReason"] == "CONTENT_FILTERED"

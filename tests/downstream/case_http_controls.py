@@ -15,7 +15,11 @@ def test_http_controls(portkey_mock: PortkeyMock) -> None:
     assert queued.json()["faults"][0]["status"] == 502
     r = requests.post(
         url + "/v1/images/generations",
-        headers={"x-portkey-provider": "stability-ai", "authorization": "sk"},
+        headers={
+            "x-portkey-api-key": "pk-test",
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk",
+        },
         json={"model": "stable-diffusion-v1-6", "prompt": "a"},
     )
     assert r.status_code == 502

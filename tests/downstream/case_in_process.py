@@ -13,7 +13,11 @@ import openai
 from mock_gateway import PortkeyMock
 
 NOWHERE = "http://portkey-mock.invalid/v1"  # only the in-process transport can reach this
-HEADERS = {"x-portkey-provider": "stability-ai", "authorization": "sk"}
+HEADERS = {
+    "x-portkey-api-key": "pk-test",
+    "x-portkey-provider": "stability-ai",
+    "authorization": "sk",
+}
 
 
 def test_httpx_in_process(portkey_mock: PortkeyMock) -> None:
@@ -34,7 +38,7 @@ def test_openai_sdk_in_process(portkey_mock: PortkeyMock) -> None:
         api_key="sk",
         # openai 3.x types this as httpx2.Client but accepts an httpx.Client at run time.
         http_client=http,  # type: ignore[arg-type]
-        default_headers={"x-portkey-provider": "stability-ai"},
+        default_headers={"x-portkey-api-key": "pk-test", "x-portkey-provider": "stability-ai"},
         max_retries=0,
     ) as client:
         result = client.images.generate(prompt="a", model="stable-diffusion-v1-6")

@@ -8,6 +8,7 @@ import requests
 from mock_gateway import PortkeyMock
 
 H = {
+    "x-portkey-api-key": "pk-test",
     "x-portkey-provider": "stability-ai",
     "authorization": "sk",
     "content-type": "application/json",

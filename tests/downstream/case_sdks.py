@@ -13,7 +13,7 @@ def test_openai_sdk(portkey_mock: PortkeyMock) -> None:
     with openai.OpenAI(
         base_url=portkey_mock.base_url,
         api_key="sk-stab",
-        default_headers={"x-portkey-provider": "stability-ai"},
+        default_headers={"x-portkey-api-key": "pk-test", "x-portkey-provider": "stability-ai"},
     ) as client:
         result = client.images.generate(
             prompt="a cat",
@@ -41,7 +41,8 @@ def test_code_that_builds_its_own_clients_finds_the_mock(portkey_mock: PortkeyMo
     with Portkey(api_key="pk", provider="stability-ai", Authorization="sk-stab") as portkey:
         portkey.images.generate(prompt="a dog", model="stable-diffusion-v1-6")
     with openai.OpenAI(
-        api_key="sk-stab", default_headers={"x-portkey-provider": "stability-ai"}
+        api_key="sk-stab",
+        default_headers={"x-portkey-api-key": "pk-test", "x-portkey-provider": "stability-ai"},
     ) as client:
         client.images.generate(prompt="a cat", model="stable-diffusion-v1-6")
     assert portkey_mock.calls.call_count == 2

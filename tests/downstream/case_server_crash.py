@@ -19,7 +19,11 @@ def test_boom(portkey_mock: PortkeyMock, monkeypatch: pytest.MonkeyPatch) -> Non
     r = requests.post(
         portkey_mock.base_url + "/images/generations",
         json={"prompt": "x"},
-        headers={"x-portkey-provider": "stability-ai", "authorization": "sk"},
+        headers={
+            "x-portkey-api-key": "pk-test",
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk",
+        },
     )
     assert r.status_code == 500
 

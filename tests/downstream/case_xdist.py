@@ -15,7 +15,11 @@ def test_many(portkey_mock: PortkeyMock, i: int, tmp_path_factory: pytest.TempPa
     r = requests.post(
         portkey_mock.base_url + "/images/generations",
         json={"model": "stable-diffusion-v1-6", "prompt": str(i)},
-        headers={"x-portkey-provider": "stability-ai", "authorization": "sk"},
+        headers={
+            "x-portkey-api-key": "pk-test",
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk",
+        },
     )
     assert r.status_code == 200
     assert portkey_mock.calls.call_count == 1  # no other test's request leaks in

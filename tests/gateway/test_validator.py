@@ -17,7 +17,15 @@ import pytest
 
 from mock_gateway.gateway.providers import VALID_PROVIDERS
 from mock_gateway.gateway.validator import parse_config_json, validate_request
-from tests.conftest import InProcessClient, config
+from tests.conftest import ClientFactory, InProcessClient, config
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> InProcessClient:
+    """The open-source gateway's validator (§1.1 was measured on it); hosted adds its own
+    lookups in front (config ids, virtual keys, @slug providers), tested in test_hosted.py."""
+    return make_client(profile="oss")
+
 
 IMAGES = "/v1/images/generations"
 PROXY_CATCH_ALL = "/v1/generation/x/text-to-image"

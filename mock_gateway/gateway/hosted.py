@@ -1,0 +1,108 @@
+"""Hosted Portkey in front of the gateway: API keys, saved configs, virtual keys, ``@slug``.
+
+Under a profile with ``hosted_features`` this middleware checks ``x-portkey-api-key`` and
+rewrites the request's headers from the registry before the gateway sees them: a config id
+becomes its JSON, a virtual key or ``@provider-slug`` becomes a provider and its key. The
+journal (outside this middleware) keeps the headers the client really sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mock_gateway.registry import HOSTED_ERRORS, Registry
+from mock_gateway.state import MockState
+
+__all__ = ["HostedFeatures", "resolve_hosted"]
+
+
+class _Refusal(Exception):
+    def __init__(self, kind: str, name: str = "") -> None:
+        status, message = HOSTED_ERRORS[kind]
+        super().__init__(message)
+        self.status = status
+        self.body = (
+            b""
+            if message is None
+            else json.dumps(
+                {"status": "failure", "message": message.format(name=name)}, separators=(",", ":")
+            ).encode()
+        )
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _credentials(headers: dict[str, str], record: Mapping[str, str]) -> None:
+    headers["x-portkey-provider"] = record["provider"]
+    headers["authorization"] = f"Bearer {record['api_key']}"
+
+
+def resolve_hosted(headers: Mapping[str, str], registry: Registry) -> dict[str, str]:
+    """The headers the gateway sees after hosted Portkey's own lookups (raises _Refusal)."""
+    resolved = dict(headers)
+    key = headers.get("x-portkey-api-key")
+    if not key:
+        raise _Refusal("missing_api_key")
+    if not registry.accepts(key):
+        raise _Refusal("unknown_api_key")
+    config = headers.get("x-portkey-config")
+    if config and not _is_json(config):
+        if config.strip() in registry.configs:
+            resolved["x-portkey-config"] = json.dumps(registry.configs[config.strip()])
+        elif config.strip().startswith("pc-"):
+            raise _Refusal("unknown_config", config.strip())
+    virtual = headers.get("x-portkey-virtual-key")
+    if virtual:
+        if virtual not in registry.virtual_keys:
+            raise _Refusal("unknown_virtual_key", virtual)
+        if not headers.get("x-portkey-provider"):
+            _credentials(resolved, registry.virtual_keys[virtual])
+    provider = headers.get("x-portkey-provider", "")
+    if provider.startswith("@"):
+        if provider not in registry.providers:
+            raise _Refusal("unknown_provider", provider)
+        _credentials(resolved, registry.providers[provider])
+    return resolved
+
+
+class HostedFeatures:
+    """ASGI middleware: hosted Portkey's lookups on ``/v1/`` requests, when the profile has them."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith("/v1/")
+            or not self.state.profile.hosted_features
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            resolved = resolve_hosted(headers, self.state.registry)
+        except _Refusal as refusal:
+            content = [(b"content-type", b"application/json")] if refusal.body else []
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": refusal.status,
+                    "headers": [*content, (b"content-length", str(len(refusal.body)).encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": refusal.body})
+            return
+        scope = dict(scope)
+        scope["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in resolved.items()]
+        await self.app(scope, receive, send)

@@ -1,0 +1,169 @@
+"""Hosted-only features: API keys, saved configs, virtual keys, @slug providers (§1.5, §7)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mock_gateway import Registry
+from tests.conftest import ClientFactory, InProcessClient
+
+SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a cat", "size": "1024x1024"}
+REGISTRY = {
+    "api_keys": ["pk-team-1"],
+    "virtual_keys": {"vk-stab": {"provider": "stability-ai", "api_key": "sk-from-vk"}},
+    "providers": {"@stability-prod": {"provider": "stability-ai", "api_key": "sk-from-slug"}},
+    "configs": {"pc-fallback-1": {"strategy": {"mode": "fallback"},
+                                  "targets": [{"provider": "stability-ai", "api_key": "sk-c"}]}},
+}  # fmt: skip
+
+
+@pytest.fixture
+def hosted(make_client: ClientFactory) -> InProcessClient:
+    return make_client(registry=Registry.from_json(REGISTRY))
+
+
+def generate(client: InProcessClient, **headers: Any) -> Any:
+    return client.post(
+        "/v1/images/generations", headers={"x-portkey-api-key": "pk-team-1", **headers}, json=SDXL
+    )
+
+
+def upstream_key(client: InProcessClient) -> str:
+    return str(dict(client.calls()[-1]["upstream"][0]["request"]["headers"])["authorization"])
+
+
+@pytest.mark.parametrize("key", [None, "", "pk-someone-else"])
+def test_hosted_requires_a_known_portkey_key(hosted: InProcessClient, key: str | None) -> None:
+    response = generate(hosted, **{"x-portkey-api-key": key, "x-portkey-provider": "stability-ai"})
+    assert (response.status_code, response.content) == (401, b"")
+    assert not [name for name in response.headers if name.startswith("x-portkey-")]
+
+
+def test_without_a_key_list_any_key_is_accepted(make_client: ClientFactory) -> None:
+    response = make_client().post(
+        "/v1/images/generations",
+        headers={
+            "x-portkey-api-key": "pk-anything",
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk",
+        },
+        json=SDXL,
+    )
+    assert response.status_code == 200
+
+
+def test_a_saved_config_id(hosted: InProcessClient) -> None:
+    response = generate(hosted, **{"x-portkey-config": "pc-fallback-1"})
+    assert response.status_code == 200
+    assert response.headers["x-portkey-last-used-option-index"] == "config.targets[0]"
+    assert upstream_key(hosted) == "Bearer ****"  # the config's key, redacted in the journal
+    # The journal keeps what the client sent, the id, not the config it stands for.
+    assert dict(hosted.calls()[-1]["request"]["headers"])["x-portkey-config"] == "pc-fallback-1"
+
+
+def test_a_virtual_key(hosted: InProcessClient) -> None:
+    response = generate(hosted, **{"x-portkey-virtual-key": "vk-stab"})
+    assert response.status_code == 200
+    assert upstream_key(hosted) == "Bearer sk-f...m-vk"
+
+
+def test_a_provider_slug(hosted: InProcessClient) -> None:
+    response = generate(hosted, **{"x-portkey-provider": "@stability-prod"})
+    assert response.status_code == 200
+    assert response.headers["x-portkey-provider"] == "stability-ai"
+    assert upstream_key(hosted) == "Bearer sk-f...slug"
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "message"),
+    [
+        ("x-portkey-config", "pc-nope", "Invalid config id passed: pc-nope"),
+        ("x-portkey-virtual-key", "vk-nope", "Invalid virtual key passed: vk-nope"),
+        ("x-portkey-provider", "@nope", "Invalid provider passed: @nope"),
+    ],
+)
+def test_unknown_records(hosted: InProcessClient, header: str, value: str, message: str) -> None:
+    response = generate(hosted, **{header: value})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"status": "failure", "message": message},
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        (
+            {"x-portkey-config": "pc-fallback-1"},
+            "Invalid config passed. You need to pass a valid json",
+        ),
+        (
+            {"x-portkey-virtual-key": "vk-stab"},
+            "Either x-portkey-config or x-portkey-provider header is required",
+        ),
+        ({"x-portkey-provider": "@stability-prod"}, "Invalid provider passed"),
+    ],
+)
+def test_oss_rejects_them_as_the_open_source_gateway_does(
+    make_client: ClientFactory, headers: dict[str, str], message: str
+) -> None:
+    client = make_client(profile="oss", registry=Registry.from_json(REGISTRY))
+    response = client.post(
+        "/v1/images/generations", headers={"x-portkey-api-key": None, **headers}, json=SDXL
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"status": "failure", "message": message},
+    )
+
+
+def test_oss_needs_no_portkey_key(make_client: ClientFactory) -> None:
+    client = make_client(profile="oss")
+    response = client.post(
+        "/v1/images/generations",
+        headers={
+            "x-portkey-api-key": None,
+            "x-portkey-provider": "stability-ai",
+            "authorization": "sk",
+        },
+        json=SDXL,
+    )
+    assert response.status_code == 200
+
+
+def test_the_registry_over_http(make_client: ClientFactory) -> None:
+    client = make_client()
+    assert (
+        client.post(
+            "/_mock/registry",
+            content=json.dumps(
+                {"virtual_keys": {"vk-1": {"provider": "openai", "api_key": "sk-o"}}}
+            ),
+        ).status_code
+        == 200
+    )
+    assert client.get("/_mock/registry").json()["virtual_keys"] == {
+        "vk-1": {"provider": "openai", "api_key": "sk-o"}
+    }
+    bad = client.post(
+        "/_mock/registry", content=json.dumps({"virtual_keys": {"vk-2": {"api_key": "x"}}})
+    )
+    assert bad.status_code == 400 and "provider" in bad.json()["message"]
+    response = client.post(
+        "/v1/images/generations",
+        headers={"x-portkey-virtual-key": "vk-1"},
+        json={"prompt": "x", "model": "dall-e-2"},
+    )
+    assert response.status_code == 200 and response.headers["x-portkey-provider"] == "openai"
+
+
+def test_registry_file(tmp_path: Any) -> None:
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps(REGISTRY))
+    assert Registry.from_file(path).to_json()["api_keys"] == ["pk-team-1"]
+    path.write_text("[]")
+    with pytest.raises(ValueError, match="JSON object"):
+        Registry.from_file(path)
