@@ -85,8 +85,15 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
+    from mock_gateway.registry import Registry, RegistryError
     from mock_gateway.server import bind_socket
 
+    # Read the registry before binding, so a bad file never leaves a socket behind.
+    try:
+        registry = Registry.from_file(args.registry) if args.registry else None
+    except RegistryError as error:
+        print(f"mock-portkey: {error}", file=stderr)
+        return 1
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as error:
@@ -101,13 +108,6 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         file=stdout,
     )
     print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
-    from mock_gateway.registry import Registry, RegistryError
-
-    try:
-        registry = Registry.from_file(args.registry) if args.registry else None
-    except RegistryError as error:
-        print(f"mock-portkey: {error}", file=stderr)
-        return 1
     app = create_app(
         registry=registry,
         profile=args.profile,

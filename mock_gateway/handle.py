@@ -127,10 +127,13 @@ class PortkeyMock:
         *,
         retry_after: float | None = None,
         times: int = 1,
-        path: str | None = None,
+        **where: str | None,
     ) -> None:
-        """The provider answers ``status`` with its own error body (429, 500, 503, ...)."""
-        self.queue(Fault.error(status, retry_after=retry_after), times=times, path=path)
+        """The provider answers ``status`` with its own error body (429, 500, 503, ...).
+
+        ``where``: ``path``, ``provider`` or ``target``, as for ``queue``.
+        """
+        self.queue(Fault.error(status, retry_after=retry_after), times=times, **where)
 
     def delay_next(self, seconds: float, *, times: int = 1, **where: str | None) -> None:
         """The provider answers ``seconds`` late (``where``: path, provider, target)."""

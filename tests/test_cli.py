@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -96,3 +97,16 @@ def test_content_filter_words_and_url_lifetime_options() -> None:
         None,
         3600.0,
     )
+
+
+def test_a_bad_registry_file_is_a_clear_error(tmp_path: Any) -> None:
+    path = tmp_path / "registry.json"
+    path.write_text('{"virtual_keys": {"vk": {}}}')
+    stderr = io.StringIO()
+    code = run(
+        parse_args(["serve", "--port", "0", "--registry", str(path)]),
+        stdout=io.StringIO(),
+        stderr=stderr,
+    )
+    assert code == 1
+    assert "virtual_keys.vk must be an object with a string 'provider'" in stderr.getvalue()

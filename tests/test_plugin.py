@@ -79,3 +79,8 @@ def test_the_readme_fixture_example_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_readme=example)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_three_retries_then_fallback_config_runs_fast(pytester: pytest.Pytester) -> None:
+    result = run_case(pytester, "routing", "--durations=1", "--durations-min=0")
+    result.assert_outcomes(passed=1)
