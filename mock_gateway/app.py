@@ -27,6 +27,7 @@ from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.journal import Journal
+from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
 from mock_gateway.strict import StrictResponses
@@ -94,7 +95,8 @@ async def _registry(request: Request) -> Response:
             registry.update(Registry.from_json(json.loads(await request.body())))
         except ValueError as error:  # RegistryError and bad JSON alike
             return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
-    return JSONResponse(registry.to_json())
+    # The records carry provider keys: shown shortened, as everywhere else the mock answers.
+    return JSONResponse(redact_config(registry.to_json()))
 
 
 async def _openapi(request: Request) -> Response:

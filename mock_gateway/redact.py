@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["SECRET_HEADERS", "redact_headers", "redact_key"]
+__all__ = ["SECRET_HEADERS", "redact_config", "redact_headers", "redact_key"]
 
 SECRET_HEADERS = frozenset({"authorization", "x-portkey-api-key", "x-api-key", "api-key", "cookie"})
 _SECRET_CONFIG_KEYS = frozenset({"api_key", "apiKey", "aws_secret_access_key", "aws_session_token"})
@@ -28,14 +28,15 @@ def redact_key(value: str) -> str:
     return f"{prefix}{secret[:4]}...{secret[-4:]}"
 
 
-def _redact_config(value: Any) -> Any:
+def redact_config(value: Any) -> Any:
+    """A JSON value with every ``api_key``-like string shortened, at any depth."""
     if isinstance(value, list):
-        return [_redact_config(item) for item in value]
+        return [redact_config(item) for item in value]
     if isinstance(value, dict):
         return {
             key: redact_key(item)
             if key in _SECRET_CONFIG_KEYS and isinstance(item, str)
-            else _redact_config(item)
+            else redact_config(item)
             for key, item in value.items()
         }
     return value
@@ -46,7 +47,7 @@ def _redact_config_header(text: str) -> str:
         config = json.loads(text)
     except ValueError:
         return text if len(text) < 64 else redact_key(text)  # a config id is not a secret
-    return json.dumps(_redact_config(config), separators=(",", ":"))
+    return json.dumps(redact_config(config), separators=(",", ":"))
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -46,6 +47,38 @@ def _credentials(headers: dict[str, str], record: Mapping[str, str]) -> None:
     headers["authorization"] = f"Bearer {record['api_key']}"
 
 
+def _record(records: Mapping[str, Mapping[str, str]], name: str, kind: str) -> Mapping[str, str]:
+    if name not in records:
+        raise _Refusal(kind, name)
+    return records[name]
+
+
+def _resolve_targets(node: Any, registry: Registry) -> Any:
+    """A config with each target's ``virtual_key`` and ``@slug`` provider made concrete.
+
+    Hosted configs name credentials this way (Portkey docs, configs and Model Catalog); the
+    gateway behind only understands ``provider`` and ``api_key``.
+    """
+    if isinstance(node, list):
+        return [_resolve_targets(item, registry) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _resolve_targets(v, registry) if key == "targets" else v for key, v in node.items()}
+    virtual = out.get("virtual_key", out.get("virtualKey"))
+    if isinstance(virtual, str):
+        out.pop("virtual_key", None)
+        out.pop("virtualKey", None)
+        record = _record(registry.virtual_keys, virtual, "unknown_virtual_key")
+        out.setdefault("provider", record["provider"])
+        out.setdefault("api_key", record["api_key"])
+    provider = out.get("provider")
+    if isinstance(provider, str) and provider.startswith("@"):
+        record = _record(registry.providers, provider, "unknown_provider")
+        out["provider"] = record["provider"]
+        out.setdefault("api_key", record["api_key"])
+    return out
+
+
 def resolve_hosted(headers: Mapping[str, str], registry: Registry) -> dict[str, str]:
     """The headers the gateway sees after hosted Portkey's own lookups (raises _Refusal)."""
     resolved = dict(headers)
@@ -57,20 +90,22 @@ def resolve_hosted(headers: Mapping[str, str], registry: Registry) -> dict[str, 
     config = headers.get("x-portkey-config")
     if config and not _is_json(config):
         if config.strip() in registry.configs:
-            resolved["x-portkey-config"] = json.dumps(registry.configs[config.strip()])
+            config = resolved["x-portkey-config"] = json.dumps(registry.configs[config.strip()])
         elif config.strip().startswith("pc-"):
             raise _Refusal("unknown_config", config.strip())
+    if config and _is_json(config):
+        parsed = json.loads(config)
+        targets = _resolve_targets(parsed, registry)
+        if targets != parsed:
+            resolved["x-portkey-config"] = json.dumps(targets)
     virtual = headers.get("x-portkey-virtual-key")
     if virtual:
-        if virtual not in registry.virtual_keys:
-            raise _Refusal("unknown_virtual_key", virtual)
+        record = _record(registry.virtual_keys, virtual, "unknown_virtual_key")
         if not headers.get("x-portkey-provider"):
-            _credentials(resolved, registry.virtual_keys[virtual])
+            _credentials(resolved, record)
     provider = headers.get("x-portkey-provider", "")
     if provider.startswith("@"):
-        if provider not in registry.providers:
-            raise _Refusal("unknown_provider", provider)
-        _credentials(resolved, registry.providers[provider])
+        _credentials(resolved, _record(registry.providers, provider, "unknown_provider"))
     return resolved
 
 

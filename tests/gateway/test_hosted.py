@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway import Registry
+from mock_gateway import Fault, Registry
 from tests.conftest import ClientFactory, InProcessClient
 
 SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a cat", "size": "1024x1024"}
@@ -146,7 +146,7 @@ def test_the_registry_over_http(make_client: ClientFactory) -> None:
         == 200
     )
     assert client.get("/_mock/registry").json()["virtual_keys"] == {
-        "vk-1": {"provider": "openai", "api_key": "sk-o"}
+        "vk-1": {"provider": "openai", "api_key": "****"}  # shortened, as keys are everywhere
     }
     bad = client.post(
         "/_mock/registry", content=json.dumps({"virtual_keys": {"vk-2": {"api_key": "x"}}})
@@ -167,3 +167,41 @@ def test_registry_file(tmp_path: Any) -> None:
     path.write_text("[]")
     with pytest.raises(ValueError, match="JSON object"):
         Registry.from_file(path)
+
+
+def test_config_targets_name_virtual_keys_and_slugs(hosted: InProcessClient) -> None:
+    config = {
+        "strategy": {"mode": "fallback"},
+        "targets": [{"virtual_key": "vk-stab"}, {"provider": "@stability-prod"}],
+    }
+    hosted.app.state.mock.faults.add(Fault.error(503), target="config.targets[0]")
+    response = generate(hosted, **{"x-portkey-config": json.dumps(config)})
+    assert response.status_code == 200
+    assert response.headers["x-portkey-last-used-option-index"] == "config.targets[1]"
+    attempts = hosted.calls()[-1]["upstream"]
+    keys = [dict(a["request"]["headers"])["authorization"] for a in attempts]
+    assert keys == ["Bearer sk-f...m-vk", "Bearer sk-f...slug"]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ({"virtual_key": "vk-nope"}, "Invalid virtual key passed: vk-nope"),
+        ({"provider": "@nope"}, "Invalid provider passed: @nope"),
+    ],
+)
+def test_unknown_names_in_config_targets(
+    hosted: InProcessClient, target: dict[str, str], message: str
+) -> None:
+    config = json.dumps({"strategy": {"mode": "fallback"}, "targets": [target]})
+    response = generate(hosted, **{"x-portkey-config": config})
+    assert (response.status_code, response.json()["message"]) == (400, message)
+
+
+def test_the_registry_answer_shortens_keys(hosted: InProcessClient) -> None:
+    records = hosted.get("/_mock/registry").json()
+    assert records["virtual_keys"]["vk-stab"] == {
+        "provider": "stability-ai",
+        "api_key": "sk-f...m-vk",
+    }
+    assert "sk-from-slug" not in json.dumps(records)
