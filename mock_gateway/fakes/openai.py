@@ -21,13 +21,18 @@ from jsonschema.exceptions import ValidationError
 from mock_gateway.blobs import BlobStore
 from mock_gateway.contracts import validator_for
 from mock_gateway.fakes.openai_data import (
+    AUTO_QUALITY,
     BLOCKED_CATEGORIES,
+    CHARS_PER_TOKEN,
     DEFAULT_MODEL,
+    ERROR_FIELD_ORDER,
     GPT_IMAGE_ONLY,
+    MASK_SHORT_KEY_KEEP,
     MESSAGES,
     MODELS,
     REQUEST_CONTRACT,
     RETIRED,
+    REVISED_PROMPT,
     TOKENS,
     ModelRules,
 )
@@ -86,10 +91,6 @@ def _choices(values: Iterable[str]) -> str:
     return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
 
 
-# The order OpenAI reports problems in (ASSUMED beyond "unknown parameters first").
-_FIELD_ORDER = ("prompt", "model", "n", "size", "quality", "style", "response_format",
-                "background", "output_format", "output_compression", "moderation", "stream",
-                "partial_images", "user")  # fmt: skip
 _TYPE_NAMES = {"integer": "an integer", "string": "a string", "boolean": "a boolean",
                "number": "a number", "object": "an object", "array": "an array"}  # fmt: skip
 
@@ -100,7 +101,7 @@ def _precedence(error: ValidationError) -> tuple[int, int, int]:
     if error.validator == "required":
         return (1, 0, 0)
     field = str(error.absolute_path[0]) if error.absolute_path else ""
-    rank = _FIELD_ORDER.index(field) if field in _FIELD_ORDER else len(_FIELD_ORDER)
+    rank = ERROR_FIELD_ORDER.index(field) if field in ERROR_FIELD_ORDER else len(ERROR_FIELD_ORDER)
     # A model's own message (x-message) yields to the generic one on the same field.
     return (2, rank, int("x-message" in error.schema) + int(error.validator != "type"))
 
@@ -149,11 +150,10 @@ def _check_custom_size(size: str) -> None:
 
 
 def _mask(key: str) -> str:
-    # OpenAI shows the first 8 characters, stars, and the last 4 (observed).
-    # ASSUMED: for keys of 12 characters or fewer, the first 2 and stars.
+    # OpenAI shows the first 8 characters, stars, and the last 4 (observed; short keys ASSUMED).
     if len(key) > 12:
         return key[:8] + "*" * (len(key) - 12) + key[-4:]
-    return key[:2] + "*" * (len(key) - 2)
+    return key[:MASK_SHORT_KEY_KEEP] + "*" * (len(key) - MASK_SHORT_KEY_KEEP)
 
 
 def _kind(value: Any) -> str:
@@ -349,7 +349,7 @@ class FakeOpenAI:
                 },
             )
         quality = body.get("quality", "auto")
-        quality = "medium" if quality == "auto" else quality  # ASSUMED: what "auto" resolves to
+        quality = AUTO_QUALITY if quality == "auto" else quality
         background = "opaque" if body.get("background", "auto") == "auto" else body["background"]
         return json_response(
             200,
@@ -375,13 +375,12 @@ class FakeOpenAI:
                 "url": self._blobs.put(image, name=name, content_type="image/png", created=created)
             }
         if model == "dall-e-3":
-            # ASSUMED: the wording of the rewrite; dall-e-3 always returns one.
-            item["revised_prompt"] = f"A detailed, high-quality image of {body['prompt']}"
+            item["revised_prompt"] = REVISED_PROMPT.format(prompt=body["prompt"])
         return item
 
     @staticmethod
     def _usage(prompt: str, size: str, quality: str, count: int) -> dict[str, Any]:
-        text_tokens = max(1, math.ceil(len(prompt) / 4))  # ASSUMED: about 4 characters a token
+        text_tokens = max(1, math.ceil(len(prompt) / CHARS_PER_TOKEN))
         per_image = TOKENS.get((size, quality))
         if per_image is None:  # custom gpt-image-2 sizes: scale the square's count by area
             width, height = (int(side) for side in size.split("x"))

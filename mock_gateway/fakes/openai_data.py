@@ -12,7 +12,22 @@ from dataclasses import dataclass
 
 from mock_gateway.contracts import contract
 
-__all__ = ["DEFAULT_MODEL", "MESSAGES", "MODELS", "REQUEST_CONTRACT", "ModelRules", "TOKENS"]
+__all__ = [
+    "AUTO_QUALITY",
+    "BLOCKED_CATEGORIES",
+    "CHARS_PER_TOKEN",
+    "DEFAULT_MODEL",
+    "ERROR_FIELD_ORDER",
+    "GPT_IMAGE_ONLY",
+    "MASK_SHORT_KEY_KEEP",
+    "MESSAGES",
+    "MODELS",
+    "REQUEST_CONTRACT",
+    "RETIRED",
+    "REVISED_PROMPT",
+    "TOKENS",
+    "ModelRules",
+]
 
 
 @dataclass(frozen=True)
@@ -121,3 +136,18 @@ MESSAGES: dict[str, str] = {
 }
 # ASSUMED: the moderation categories a blocked prompt reports.
 BLOCKED_CATEGORIES = ("sexual",)
+
+# ASSUMED, each of these: OpenAI publishes none of them.
+# The order OpenAI reports problems in, beyond "unknown parameters first".
+ERROR_FIELD_ORDER = ("prompt", "model", "n", "size", "quality", "style", "response_format",
+                     "background", "output_format", "output_compression", "moderation", "stream",
+                     "partial_images", "user")  # fmt: skip
+# What quality "auto" resolves to in the answer of a GPT image model.
+AUTO_QUALITY = "medium"
+# dall-e-3's rewrite of the prompt (it always returns one; the wording is ours).
+REVISED_PROMPT = "A detailed, high-quality image of {prompt}"
+# Prompt tokens in ``usage``: about four characters a token.
+CHARS_PER_TOKEN = 4
+# Key masking: observed for long keys (first 8, stars, last 4); for keys of 12 characters or
+# fewer, the first 2 and stars is assumed.
+MASK_SHORT_KEY_KEEP = 2

@@ -21,6 +21,7 @@ from mock_gateway.fakes.stability_data import (
     FAULT_ERRORS,
     MESSAGES,
     ONE_MP_SIZES,
+    SAMPLE_SEED_STEP,
     SD16_RANGE,
     SDXL_DIMENSIONS,
     SDXL_ENGINES,
@@ -176,8 +177,7 @@ class FakeStability:
                     index=i,
                     blurred=blurred,
                 ),
-                # ASSUMED: each further sample takes the next seed, as a batch would.
-                "seed": (seed + i) % 4294967296,
+                "seed": (seed + i * SAMPLE_SEED_STEP) % 4294967296,
                 "finishReason": finish,
             }
             for i in range(body["samples"])

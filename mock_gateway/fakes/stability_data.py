@@ -11,10 +11,12 @@ __all__ = [
     "CORE_SIZES",
     "ENGINES",
     "ERROR_NAMES",
+    "FAULT_ERRORS",
     "MESSAGES",
     "ONE_MP_SIZES",
     "SD16_RANGE",
     "SDXL_DIMENSIONS",
+    "SAMPLE_SEED_STEP",
     "SDXL_ENGINES",
     "V2_ENDPOINTS",
 ]
@@ -115,3 +117,6 @@ FAULT_ERRORS: dict[int, tuple[str, str, str, str]] = {
     500: ("server_error", "An unexpected server error occurred, please try again.",
           "internal_error", "An unexpected server error has occurred, please try again later."),
 }  # fmt: skip
+
+# ASSUMED: in a v1 batch each further sample reports the next seed (seed + index).
+SAMPLE_SEED_STEP = 1
