@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -25,8 +27,12 @@ from mock_gateway.inspector_html import Filters, Page, render_page, render_rows,
 from mock_gateway.inspector_view import FoundImage, find_images
 from mock_gateway.journal import Call
 
+if TYPE_CHECKING:
+    from mock_gateway.handle import PortkeyMock
+
 __all__ = [
     "INSPECTOR_PATH",
+    "failure_section",
     "inspector_routes",
     "journal_token",
     "snapshot_html",
@@ -220,3 +226,14 @@ def write_snapshot(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(snapshot_html(calls, blobs=blobs, title=title), encoding="utf-8")
     return target
+
+
+def failure_section(nodeid: str, handle: PortkeyMock, directory: Path) -> tuple[str, Path]:
+    """For a failing test: write its journal's snapshot; the report text, and the file."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:150] or "test"
+    path = handle.write_snapshot(directory / f"{name}.html", title=f"portkey_mock: {nodeid}")
+    lines = [f"journal snapshot ({len(handle.calls)} request(s)): {path}"]
+    if handle.server is not None and handle.server.running:
+        live = f"inspector: {handle.inspector_url} (live until the next test resets the journal)"
+        lines.insert(0, live)
+    return "\n".join(lines), path
