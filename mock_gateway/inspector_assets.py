@@ -80,6 +80,7 @@ SCRIPT = """
   const names = ["route", "provider", "status"];
   let token = body.dataset.token;
   let busy = false;
+  let again = false;
 
   function chosen() {
     const wanted = {};
@@ -134,14 +135,21 @@ SCRIPT = """
     }
   }
   async function refresh(force) {
-    if (busy || (!force && document.hidden)) return;
+    if (busy) {  // one request at a time; a forced one runs again when this one is done
+      again = again || force;
+      return;
+    }
+    if (!force && document.hidden) return;
     busy = true;
     const indicator = document.getElementById("live");
     try {
       const params = query();
+      const asked = params.toString();
       if (!force) params.set("since", token);
       const answer = await fetch("/_mock/inspector/rows?" + params, { cache: "no-store" });
-      if (answer.status === 200) {
+      if (asked !== query().toString()) {
+        again = true;  // the filters changed meanwhile: this answer is for other rows
+      } else if (answer.status === 200) {
         const data = await answer.json();
         const state = detailsState();
         rows.innerHTML = data.rows;  // rendered and escaped by the server
@@ -149,6 +157,7 @@ SCRIPT = """
         token = data.token;
         for (const name of names) setOptions(form.elements[name], data.options[name]);
         apply(data.total, data.dropped);
+        body.dataset.rows = asked;  // the filters these rows were chosen by
       }
       indicator.textContent = "live";
       indicator.classList.remove("down");
@@ -157,6 +166,10 @@ SCRIPT = """
       indicator.classList.add("down");
     } finally {
       busy = false;
+      if (again) {
+        again = false;
+        refresh(true);
+      }
     }
   }
 

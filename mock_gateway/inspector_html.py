@@ -238,10 +238,7 @@ def _csp_hash(text: str) -> str:
 
 def _head(page: Page) -> str:
     if page.live:
-        assets = (
-            '<link rel="stylesheet" href="/_mock/inspector/inspector.css">'
-            '<script src="/_mock/inspector/inspector.js" defer></script>'
-        )
+        assets = '<link rel="stylesheet" href="/_mock/inspector/inspector.css">'
     else:  # self-contained: no request leaves the file, and only its own script runs
         policy = (
             f"default-src 'none'; img-src data:; style-src {_csp_hash(STYLE)}; "
@@ -249,7 +246,7 @@ def _head(page: Page) -> str:
         )
         assets = (
             f'<meta http-equiv="Content-Security-Policy" content="{_e(policy)}">'
-            f"<style>{STYLE}</style><script>{SCRIPT}</script>"
+            f"<style>{STYLE}</style>"
         )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -273,11 +270,13 @@ def render_page(page: Page, calls: list[Call], rows: str) -> str:
         else '<span class="muted">snapshot</span>'
     )
     dropped = f" ({page.dropped:,} older dropped)" if page.dropped else ""
+    live_script = '<script src="/_mock/inspector/inspector.js"></script>'
+    script = live_script if page.live else f"<script>{SCRIPT}</script>"  # after the rows
     return (
         f'{_head(page)}<body data-live="{str(page.live).lower()}" data-token="{_e(page.token)}" '
         f'data-total="{page.total}" data-dropped="{page.dropped}">'
         f'<header class="top"><h1>{_e(page.title)}</h1>'
         f'<form id="filters" method="get" action="/_mock/">{filters}</form>{clear}'
         f'<span id="count" class="muted">{page.total:,} request(s){dropped}</span></header>'
-        f'<main id="rows">{rows}</main></body></html>'
+        f'<main id="rows">{rows}</main>{script}</body></html>'
     )
