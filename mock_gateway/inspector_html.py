@@ -32,6 +32,7 @@ from mock_gateway.redact import redact_headers
 __all__ = ["Filters", "ImageSource", "Page", "render_page", "render_rows", "row_options"]
 
 _EAGER_ROWS = 20
+_EXACT_CAP = 8_192  # bodies up to this size are also shown byte for byte
 # Where a thumbnail's bytes come from: a URL on the live mock, or a data: URI (snapshots).
 ImageSource = Callable[[Call, int, FoundImage], str]
 
@@ -87,6 +88,19 @@ def _body_block(text: str, label: str = "body") -> str:
     return f'<pre class="body">{_e(text)}</pre>'
 
 
+def _sent_block(data: bytes, shown: str) -> str:
+    """The body byte for byte, when the readable view above reformatted it."""
+    if not data or len(data) > _EXACT_CAP:
+        return ""
+    text = data.decode("utf-8", "replace")
+    if text == shown:
+        return ""
+    return (
+        f"<details><summary>exactly as sent ({len(data):,} bytes)</summary>"
+        f'<pre class="body">{_e(text)}</pre></details>'
+    )
+
+
 def _portkey_headers(call: Call) -> str:
     sent = [(k, v) for k, v in call.headers if k.startswith("x-portkey-")]
     got = [(k, v) for k, v in call.response_headers if k.lower().startswith("x-portkey-")]
@@ -125,7 +139,8 @@ def _client_side(call: Call) -> str:
     return (
         f'<section class="client"><h3>Client request</h3>'
         f'<p class="line">{_e(call.method)} {_e(target)}</p>'
-        f"{_headers_block(call.headers)}{_body_block(body)}</section>"
+        f"{_headers_block(call.headers)}{_body_block(body)}{_sent_block(call.body, body)}"
+        "</section>"
     )
 
 
@@ -146,6 +161,7 @@ def _attempt(number: int, attempt: Attempt) -> str:
         f' <span class="status s{status_class(response.status)}">{response.status}</span></p>'
         f'<p class="line">{_e(request.method)} {_e(request.url)}</p>'
         f"{_headers_block(list(request.headers))}{_body_block(body)}"
+        f"{_sent_block(request.body, body)}"
         f"<details{open_}><summary>provider answered {response.status}</summary>"
         f"{_headers_table(response.headers)}{_body_block(answer)}</details></li>"
     )
