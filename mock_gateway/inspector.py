@@ -23,7 +23,14 @@ from starlette.routing import BaseRoute, Route
 from mock_gateway.blobs import BlobStore
 from mock_gateway.gateway.responses import state_of
 from mock_gateway.inspector_assets import SCRIPT, STYLE
-from mock_gateway.inspector_html import Filters, Page, render_page, render_rows, row_options
+from mock_gateway.inspector_html import (
+    Filters,
+    Page,
+    RowCache,
+    render_page,
+    render_rows,
+    row_options,
+)
 from mock_gateway.inspector_view import FoundImage, find_images
 from mock_gateway.journal import Call
 
@@ -41,6 +48,8 @@ __all__ = [
 
 INSPECTOR_PATH = "/_mock/"
 DEFAULT_LIMIT = 200
+# Rendered rows kept per app: about 5 kB each, so at most a few MB.
+ROW_CACHE = 1000
 # Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
 _EMBED_WHOLE = 256_000
 _THUMBNAIL = 320
@@ -105,6 +114,14 @@ def _bad(error: Exception) -> Response:
     return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
 
 
+def _cache(request: Request) -> RowCache:
+    """This app's rendered rows (kept on the app, as everything is: no module state)."""
+    cache: RowCache | None = getattr(request.app.state, "inspector_rows", None)
+    if cache is None:
+        cache = request.app.state.inspector_rows = RowCache(cap=ROW_CACHE)
+    return cache
+
+
 async def _page(request: Request) -> Response:
     state = state_of(request)
     try:
@@ -115,7 +132,9 @@ async def _page(request: Request) -> Response:
     page = Page(
         token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
     )
-    rows = render_rows(_selected(calls, filters, limit), state.blobs, _live_image_url)
+    rows = render_rows(
+        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
+    )
     body = render_page(page, calls, rows)
     return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
 
@@ -130,7 +149,9 @@ async def _rows(request: Request) -> Response:
     token = journal_token(calls, dropped)
     if request.query_params.get("since") == token:
         return Response(status_code=204, headers={"cache-control": "no-store"})
-    rows = render_rows(_selected(calls, filters, limit), state.blobs, _live_image_url)
+    rows = render_rows(
+        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
+    )
     data = {
         "token": token,
         "rows": rows,
@@ -164,6 +185,7 @@ async def _image(request: Request) -> Response:
 
 async def _clear(request: Request) -> Response:
     state_of(request).journal.reset()
+    _cache(request).clear()
     if "text/html" in request.headers.get("accept", ""):  # the button, without script
         return RedirectResponse(INSPECTOR_PATH, status_code=303)
     return JSONResponse({"status": "ok"})

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import html
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,11 +26,20 @@ from mock_gateway.inspector_view import (
     find_images,
     readable_body,
     status_class,
+    url_states,
 )
 from mock_gateway.journal import Attempt, Call
 from mock_gateway.redact import redact_headers
 
-__all__ = ["Filters", "ImageSource", "Page", "render_page", "render_rows", "row_options"]
+__all__ = [
+    "Filters",
+    "ImageSource",
+    "Page",
+    "RowCache",
+    "render_page",
+    "render_rows",
+    "row_options",
+]
 
 _EAGER_ROWS = 20
 _EXACT_CAP = 8_192  # bodies up to this size are also shown byte for byte
@@ -114,7 +124,8 @@ def _portkey_headers(call: Call) -> str:
 def _figure(call: Call, number: int, image: FoundImage, source: ImageSource, loading: str) -> str:
     where = f'<span class="where">{_e(image.where)}</span>'
     if image.data is None or image.info is None:
-        link = f' <a href="{_e(image.url)}">URL</a>' if image.url else ""
+        linkable = (image.url or "").startswith(("http://", "https://"))  # never javascript:
+        link = f' <a href="{_e(image.url)}">URL</a>' if linkable else ""
         caption = f"{where} {_e(image.problem or 'no image')}{link}"
         return f'<figure class="noimage"><figcaption>{caption}</figcaption></figure>'
     info = image.info
@@ -200,6 +211,7 @@ def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str)
     provider, model = call_provider(call), call_model(call)
     short, full = _when(call.time)
     kind = status_class(call.status)
+    images = _images(call, blobs, source, loading)
     return (
         f'<article class="call{" error" if call.status >= 400 else ""}" '
         f'id="call-{call.index}" data-route="{_e(call.path)}" data-provider="{_e(provider)}" '
@@ -210,17 +222,51 @@ def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str)
         f'<span class="model">{_e(model)}</span>'
         f'<time datetime="{_e(full)}" title="{_e(full)}">{_e(short)} UTC</time>'
         f'<span class="index">#{call.index}</span></header>'
-        f"{_portkey_headers(call)}{_images(call, blobs, source, loading)}"
+        f"{_portkey_headers(call)}{images}"
         f'<div class="sides">{_client_side(call)}{_upstream_side(call)}</div>'
         f"{_response(call)}</article>"
     )
 
 
-def render_rows(calls: Iterable[Call], blobs: BlobStore | None, source: ImageSource) -> str:
+class RowCache:
+    """Rows of finished calls, rendered once: a poll renders only what is new (bounded)."""
+
+    def __init__(self, cap: int = 1000) -> None:
+        self._rows: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._cap = cap
+
+    def row(self, call: Call, blobs: BlobStore | None, source: ImageSource, loading: str) -> str:
+        """The row for ``call``, from the cache when nothing about it can have changed."""
+        size, tries = len(call.response_body), len(call.attempts)
+        key: tuple[object, ...] = (call.index, call.time, call.status, size, tries, loading)
+        key += url_states(call, blobs)  # a DALL·E URL's row changes when the URL expires
+        cached = self._rows.get(key)
+        if cached is not None:
+            self._rows.move_to_end(key)
+            return cached
+        row = _row(call, blobs, source, loading)
+        if call.status:  # answered: only what the key holds can still change
+            self._rows[key] = row
+            while len(self._rows) > self._cap:
+                self._rows.popitem(last=False)
+        return row
+
+    def clear(self) -> None:
+        """Forget every row."""
+        self._rows.clear()
+
+
+def render_rows(
+    calls: Iterable[Call],
+    blobs: BlobStore | None,
+    source: ImageSource,
+    cache: RowCache | None = None,
+) -> str:
     """The rows, in the order given (the caller puts the newest first)."""
+    cache = cache or RowCache(cap=0)
     # The first rows' images load at once; the rest as they scroll into view.
     rows = "".join(
-        _row(call, blobs, source, "eager" if n < _EAGER_ROWS else "lazy")
+        cache.row(call, blobs, source, "eager" if n < _EAGER_ROWS else "lazy")
         for n, call in enumerate(calls)
     )
     return rows or '<p class="empty muted">No requests yet.</p>'

@@ -30,6 +30,7 @@ __all__ = [
     "image_info",
     "readable_body",
     "status_class",
+    "url_states",
 ]
 
 # Upstream hosts the fakes stand in for; any other host (a custom_host) is shown as is.
@@ -158,6 +159,20 @@ def find_images(call: Call, blobs: BlobStore | None) -> list[FoundImage]:
         if image is not None:
             found.append(image)
     return found
+
+
+def url_states(call: Call, blobs: BlobStore | None) -> tuple[int, ...]:
+    """What each image URL in the answer answers now (a URL expires; nothing else changes)."""
+    if blobs is None or b'"url"' not in call.response_body:
+        return ()
+    try:
+        parsed = json.loads(call.response_body)
+    except ValueError:
+        return ()
+    if not isinstance(parsed, dict | list):
+        return ()
+    urls = (urlsplit(text) for _, key, text in _walk(parsed, "") if key == "url")
+    return tuple(blobs.get(url.path, url.query)[0] for url in urls)
 
 
 def _host_provider(attempt: Attempt) -> str:
