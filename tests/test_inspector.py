@@ -101,7 +101,7 @@ def test_the_seed_requests_newest_first_with_both_thumbnails(seeded: InProcessCl
     assert sent in " ".join(upstream.split())
     assert "https://api.stability.ai/v1/generation/stable-diffusion-v1-6/text-to-image" in upstream
     wire = '{"text_prompts":[{"text":"Harry potter using aeroplane for transport","weight":1}]}'
-    assert f"exactly as sent (83 bytes)</summary><pre class=\"body\">{html.escape(wire)}" in unified
+    assert f'exactly as sent (83 bytes)</summary><pre class="body">{html.escape(wire)}' in unified
 
 
 def test_portkey_headers_and_every_attempt_in_order(client: InProcessClient) -> None:

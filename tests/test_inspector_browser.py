@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,7 +217,7 @@ def test_the_page_shows_every_request_its_images_and_filters(
     assert "1024\u00d71024 PNG" in page.locator("#call-1 figure").inner_text()  # raw bytes
     assert "error body, exactly as the client got it" in page.locator("#call-4").inner_text()
     # The attack prompt is shown as text and never runs.
-    assert json.dumps(ATTACK) in page.locator("#call-6 section.client pre.body").inner_text()
+    assert json.dumps(ATTACK) in page.locator("#call-6 section.client pre.body").first.inner_text()
     assert page.evaluate("window.__xss") is None
     shot(page, "inspector.png")
 
@@ -273,3 +274,21 @@ def test_a_snapshot_opens_from_disk_with_its_images(
     shot(page, "inspector-snapshot.png")
     assert watched.errors == []  # its inline style and script pass its own CSP
     assert all(url.startswith(("file://", "data:")) for url in watched.requests)
+
+
+def test_without_chromium_the_browser_tests_fail_saying_what_to_install() -> None:
+    env = {**os.environ, "MOCK_PORTKEY_CHROMIUM": "/nonexistent/chromium"}
+    test = f"{__file__}::test_a_snapshot_opens_from_disk_with_its_images"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        timeout=60,
+    )
+    assert run.returncode == 1, run.stdout  # failed, not skipped
+    assert (
+        "Chromium is not installed at /nonexistent/chromium: run `apt-get install -y chromium`"
+        in (run.stdout)
+    )
