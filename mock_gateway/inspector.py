@@ -48,8 +48,8 @@ __all__ = [
 
 INSPECTOR_PATH = "/_mock/"
 DEFAULT_LIMIT = 200
-# Rendered rows kept per app: about 5 kB each, so at most a few MB.
-ROW_CACHE = 1000
+# Characters of rendered rows kept per app (a row is about 5 kB; an error's up to ~150 kB).
+ROW_CACHE = 8_000_000
 # Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
 _EMBED_WHOLE = 256_000
 _THUMBNAIL = 320
@@ -118,7 +118,7 @@ def _cache(request: Request) -> RowCache:
     """This app's rendered rows (kept on the app, as everything is: no module state)."""
     cache: RowCache | None = getattr(request.app.state, "inspector_rows", None)
     if cache is None:
-        cache = request.app.state.inspector_rows = RowCache(cap=ROW_CACHE)
+        cache = request.app.state.inspector_rows = RowCache(budget=ROW_CACHE)
     return cache
 
 
@@ -252,7 +252,8 @@ def write_snapshot(
 
 def failure_section(nodeid: str, handle: PortkeyMock, directory: Path) -> tuple[str, Path]:
     """For a failing test: write its journal's snapshot; the report text, and the file."""
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:150] or "test"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:120]
+    name += "-" + hashlib.blake2s(nodeid.encode(), digest_size=4).hexdigest()  # ids stay apart
     path = handle.write_snapshot(directory / f"{name}.html", title=f"portkey_mock: {nodeid}")
     lines = [f"journal snapshot ({len(handle.calls)} request(s)): {path}"]
     if handle.server is not None and handle.server.running:

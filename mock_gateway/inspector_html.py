@@ -229,11 +229,15 @@ def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str)
 
 
 class RowCache:
-    """Rows of finished calls, rendered once: a poll renders only what is new (bounded)."""
+    """Rows of finished calls, rendered once: a poll renders only what is new.
 
-    def __init__(self, cap: int = 1000) -> None:
+    Bounded by characters held (``budget``), oldest use evicted first.
+    """
+
+    def __init__(self, budget: int = 8_000_000) -> None:
         self._rows: OrderedDict[tuple[object, ...], str] = OrderedDict()
-        self._cap = cap
+        self._budget = budget
+        self.held = 0
 
     def row(self, call: Call, blobs: BlobStore | None, source: ImageSource, loading: str) -> str:
         """The row for ``call``, from the cache when nothing about it can have changed."""
@@ -245,15 +249,17 @@ class RowCache:
             self._rows.move_to_end(key)
             return cached
         row = _row(call, blobs, source, loading)
-        if call.status:  # answered: only what the key holds can still change
+        if call.status and len(row) <= self._budget:  # answered: only the key can change
             self._rows[key] = row
-            while len(self._rows) > self._cap:
-                self._rows.popitem(last=False)
+            self.held += len(row)
+            while self.held > self._budget:
+                self.held -= len(self._rows.popitem(last=False)[1])
         return row
 
     def clear(self) -> None:
         """Forget every row."""
         self._rows.clear()
+        self.held = 0
 
 
 def render_rows(
@@ -263,7 +269,7 @@ def render_rows(
     cache: RowCache | None = None,
 ) -> str:
     """The rows, in the order given (the caller puts the newest first)."""
-    cache = cache or RowCache(cap=0)
+    cache = cache or RowCache(budget=0)
     # The first rows' images load at once; the rest as they scroll into view.
     rows = "".join(
         cache.row(call, blobs, source, "eager" if n < _EAGER_ROWS else "lazy")

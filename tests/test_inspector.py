@@ -15,6 +15,7 @@ from PIL import Image
 
 from mock_gateway import LiveServer, PortkeyMock, create_app
 from mock_gateway.inspector import failure_section, journal_token, snapshot_html
+from mock_gateway.inspector_html import RowCache, render_rows
 from mock_gateway.inspector_view import image_info
 from mock_gateway.journal import Journal
 from tests.conftest import PORTKEY_KEY, ClientFactory, InProcessClient, config
@@ -312,7 +313,7 @@ def test_failure_section_without_a_live_server_only_writes_the_snapshot(tmp_path
         assert text.startswith(f"inspector: {server.url}/_mock/ (live until")
     for handle in (PortkeyMock(app), live):  # in-process, or the server has stopped
         text, path = failure_section("tests/test_x.py::test_y[a/b]", handle, tmp_path)
-        assert path == tmp_path / "tests_test_x.py_test_y_a_b.html"
+        assert path.parent == tmp_path and path.name.startswith("tests_test_x.py_test_y_a_b-")
         assert text == f"journal snapshot (0 request(s)): {path}"
         assert "No requests yet." in path.read_text()
 
@@ -323,3 +324,16 @@ def test_the_token_changes_when_a_call_is_answered() -> None:
     before = journal_token(journal.calls(), 0)
     call.status = 200
     assert journal_token(journal.calls(), 0) != before
+
+
+def test_the_row_cache_is_bounded_by_the_characters_it_holds() -> None:
+    journal = Journal()
+    for n in range(50):
+        call = journal.open(time=float(n), method="POST", path="/v1/x", query="", headers=[],
+                            body=b"x" * 2000)  # fmt: skip
+        call.status = 200
+    cache = RowCache(budget=20_000)
+    rows = render_rows(journal.calls(), None, lambda *_: "", cache)
+    assert rows.count("<article") == 50
+    assert 0 < cache.held <= 20_000
+    assert render_rows(journal.calls(), None, lambda *_: "", cache) == rows  # same rows
