@@ -26,6 +26,7 @@ from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
+from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import Journal
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
@@ -231,6 +232,7 @@ def create_app(
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
         Route("/_mock/registry", _registry, methods=["GET", "POST"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
+        *inspector_routes(),  # GET /_mock/: the journal as a page
         Route("/v1/images/generations", images_generations, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
         Route("/v1/{path:path}", proxy, methods=proxy_methods),

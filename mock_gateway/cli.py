@@ -50,6 +50,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="seconds a DALL·E image URL stays valid (default 3600)",
     )
     serve.add_argument(
+        "--open",
+        action="store_true",
+        help="open the inspector page (/_mock/) in a browser once the server is up",
+    )
+    serve.add_argument(
         "--blocked-word",
         action="append",
         dest="blocked_words",
@@ -108,6 +113,12 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         file=stdout,
     )
     print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
+    inspector = f"http://{host}:{port}/_mock/"
+    print(f"inspector: {inspector}", file=stdout, flush=True)
+    if args.open:
+        from mock_gateway.browser import open_when_ready
+
+        open_when_ready(inspector, args.host, port, stderr=stderr)
     app = create_app(
         registry=registry,
         profile=args.profile,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -60,6 +61,18 @@ class PortkeyMock:
     def url_for(self, path: str) -> str:
         """An absolute URL for ``path`` on the mock."""
         return self.url + ("" if path.startswith("/") else "/") + path
+
+    @property
+    def inspector_url(self) -> str:
+        """The inspector page (``GET /_mock/``): the journal, upstream requests and images."""
+        return self.url_for("/_mock/")
+
+    def write_snapshot(self, path: str | Path, *, title: str = "") -> Path:
+        """Write the journal as one self-contained HTML page (images inlined); its path."""
+        from mock_gateway.inspector import write_snapshot
+
+        state = self.state
+        return write_snapshot(path, state.journal.calls(), blobs=state.blobs, title=title)
 
     def env(self) -> dict[str, str]:
         """Environment variables that point the SDKs at the mock (see the ``env`` marker option).

@@ -6,12 +6,16 @@ nothing heavy at module level: the server and app are imported inside the fixtur
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from pluggy import Result
+
     from mock_gateway.handle import PortkeyMock
     from mock_gateway.server import LiveServer
 
@@ -25,8 +29,58 @@ _MARKER = (
 _MARKER_OPTIONS = frozenset({"profile", "seed", "env"})
 
 
+_SNAPSHOTS = "portkey_mock_snapshots"
+_SNAPSHOTS_HELP = (
+    "directory for the HTML journal snapshot of each failing test that used portkey_mock "
+    "(default: portkey-mock/ next to --junitxml's file, else under pytest's basetemp)"
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("portkey_mock")
+    group.addoption("--portkey-mock-snapshots", metavar="DIR", help=_SNAPSHOTS_HELP)
+    parser.addini(_SNAPSHOTS, _SNAPSHOTS_HELP)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Result[pytest.TestReport], None]:
+    """On a failing test that used the fixture: where to look at its journal."""
+    outcome = yield
+    report = outcome.get_result()
+    handle = getattr(item, "funcargs", {}).get("portkey_mock") if report.failed else None
+    if handle is None or not hasattr(handle, "write_snapshot"):
+        return
+    from mock_gateway.inspector import failure_section
+
+    try:
+        section, path = failure_section(item.nodeid, handle, _snapshot_dir(item.config))
+    except OSError as error:  # a read-only directory must not hide the test's own failure
+        report.sections.append(("portkey_mock inspector", f"no journal snapshot: {error}"))
+        return
+    report.sections.append(("portkey_mock inspector", section))
+    # junitxml writes the properties of the teardown report, which copies the item's.
+    where = report.user_properties if report.when == "teardown" else item.user_properties
+    where.append(("portkey_mock_snapshot", str(path)))
+
+
+def _snapshot_dir(config: pytest.Config) -> Path:
+    chosen = config.getoption("--portkey-mock-snapshots")
+    if chosen:
+        return Path(chosen)
+    if config.getini(_SNAPSHOTS):
+        return config.rootpath / str(config.getini(_SNAPSHOTS))
+    junit = config.getoption("--junitxml", None)
+    if junit:  # next to the test report, so CI keeps them together
+        return Path(junit).parent / "portkey-mock"
+    factory = getattr(config, "_tmp_path_factory", None)  # pytest's basetemp, if there is one
+    base = factory.getbasetemp() if factory is not None else Path(tempfile.gettempdir())
+    return base / "portkey-mock"
 
 
 @pytest.fixture(scope="session")

@@ -49,6 +49,12 @@ class LiveServer:
         return f"http://{host}:{self.port}"
 
     @property
+    def running(self) -> bool:
+        """Whether the server is up and serving (started, not stopped)."""
+        server, thread = self._server, self._thread
+        return bool(server and thread and thread.is_alive() and server.started)
+
+    @property
     def base_url(self) -> str:
         """What SDKs take as their base URL: the origin plus ``/v1``."""
         return f"{self.url}/v1"

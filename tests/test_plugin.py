@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,41 @@ def test_the_readme_fixture_example_passes(pytester: pytest.Pytester) -> None:
 def test_a_three_retries_then_fallback_config_runs_fast(pytester: pytest.Pytester) -> None:
     result = run_case(pytester, "routing", "--durations=1", "--durations-min=0")
     result.assert_outcomes(passed=1)
+
+
+def _snapshot_path(result: pytest.RunResult) -> Path:
+    lines = [line for line in result.outlines if line.startswith("journal snapshot (")]
+    assert len(lines) == 1, result.outlines
+    return Path(lines[0].split("): ", 1)[1])
+
+
+def test_a_failing_test_prints_the_inspector_url_and_writes_a_snapshot(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run_case(pytester, "inspector", f"--junitxml={pytester.path / 'out' / 'junit.xml'}")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        ["*- portkey_mock inspector -*",
+         "inspector: http://127.0.0.1:*/_mock/ (live until the next test resets the journal)",
+         "journal snapshot (2 request(s)): *test_fails_after_two_requests-*.html"]
+    )  # fmt: skip
+    path = _snapshot_path(result)  # only the failing test that used the fixture has one
+    assert path.parent == pytester.path / "out" / "portkey-mock"  # next to the test report
+    page = path.read_text()
+    assert page.count("<article") == 2 and "data:image/png;base64,iVBORw0KGgo" in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; a lighthouse" in page
+    assert "<script>alert" not in page and "0123456789" not in page
+    # Self-contained: nothing to fetch from a server, every image inlined.
+    links = re.findall(r'(?:src|href)="([^";]*)', page)
+    assert links == ["data:,", "data:image/png"]  # the favicon, and the one image returned
+    junit = (pytester.path / "out" / "junit.xml").read_text()
+    assert f'name="portkey_mock_snapshot" value="{path}"' in junit
+
+
+def test_snapshot_directory_option(pytester: pytest.Pytester) -> None:
+    target = pytester.path / "snaps"
+    result = run_case(pytester, "inspector", f"--portkey-mock-snapshots={target}")
+    result.assert_outcomes(passed=1, failed=2)
+    assert _snapshot_path(result).parent == target
+    (written,) = target.iterdir()
+    assert written.name.startswith("test_inspector.py_test_fails_after_two_requests-")

@@ -1,0 +1,262 @@
+"""The inspector: ``GET /_mock/``, a page of the journal, newest first, with its images.
+
+Cheap by construction: the page reads the journal as it is (no extra copies of any image;
+thumbnails are served from the bodies the journal already holds, or from the DALL·E blob
+store), renders at most ``limit`` rows (default 200), and the page's script polls a token
+that the server answers with 204 until something changed. Nothing here runs on the gateway
+routes themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from mock_gateway.blobs import BlobStore
+from mock_gateway.gateway.responses import state_of
+from mock_gateway.inspector_assets import SCRIPT, STYLE
+from mock_gateway.inspector_html import (
+    Filters,
+    Page,
+    RowCache,
+    render_page,
+    render_rows,
+    row_options,
+)
+from mock_gateway.inspector_view import FoundImage, find_images
+from mock_gateway.journal import Call
+
+if TYPE_CHECKING:
+    from mock_gateway.handle import PortkeyMock
+
+__all__ = [
+    "INSPECTOR_PATH",
+    "failure_section",
+    "inspector_routes",
+    "journal_token",
+    "snapshot_html",
+    "write_snapshot",
+]
+
+INSPECTOR_PATH = "/_mock/"
+DEFAULT_LIMIT = 200
+# Characters of rendered rows kept per app (a row is about 5 kB; an error's up to ~150 kB).
+ROW_CACHE = 8_000_000
+# Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
+_EMBED_WHOLE = 256_000
+_THUMBNAIL = 320
+_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_HEADERS = {
+    "content-security-policy": _CSP,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+
+def journal_token(calls: list[Call], dropped: int) -> str:
+    """Changes whenever a call arrives, is answered, or the journal is cleared."""
+    first = calls[0].time if calls else 0.0
+    tail = ",".join(
+        f"{c.index}:{c.status}:{len(c.attempts)}:{len(c.response_body)}" for c in calls[-64:]
+    )
+    text = f"{len(calls)}|{dropped}|{first!r}|{tail}"
+    return hashlib.blake2s(text.encode(), digest_size=8).hexdigest()
+
+
+def _selected(calls: list[Call], filters: Filters, limit: int) -> list[Call]:
+    chosen: list[Call] = []
+    for call in reversed(calls):
+        if filters.matches(call):
+            chosen.append(call)
+            if len(chosen) >= limit:
+                break
+    return chosen
+
+
+def _live_image_url(call: Call, number: int, image: FoundImage) -> str:
+    # The call's time pins the URL to this call: indices restart when the journal is cleared.
+    return f"/_mock/inspector/calls/{call.index}/images/{number}?t={call.time!r}"
+
+
+class _BadRequest(ValueError):
+    pass
+
+
+def _query(request: Request) -> tuple[Filters, int]:
+    params = request.query_params
+    filters = Filters(
+        route=params.get("route", ""),
+        provider=params.get("provider", ""),
+        status=params.get("status", ""),
+    )
+    try:
+        limit = int(params.get("limit", DEFAULT_LIMIT))
+    except ValueError:
+        raise _BadRequest("limit must be a whole number") from None
+    if limit < 1:
+        raise _BadRequest("limit must be at least 1")
+    return filters, limit
+
+
+def _bad(error: Exception) -> Response:
+    return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+
+
+def _cache(request: Request) -> RowCache:
+    """This app's rendered rows (kept on the app, as everything is: no module state)."""
+    cache: RowCache | None = getattr(request.app.state, "inspector_rows", None)
+    if cache is None:
+        cache = request.app.state.inspector_rows = RowCache(budget=ROW_CACHE)
+    return cache
+
+
+async def _page(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        filters, limit = _query(request)
+    except _BadRequest as error:
+        return _bad(error)
+    calls, dropped = state.journal.calls(), state.journal.dropped
+    page = Page(
+        token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
+    )
+    rows = render_rows(
+        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
+    )
+    body = render_page(page, calls, rows)
+    return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
+
+
+async def _rows(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        filters, limit = _query(request)
+    except _BadRequest as error:
+        return _bad(error)
+    calls, dropped = state.journal.calls(), state.journal.dropped
+    token = journal_token(calls, dropped)
+    if request.query_params.get("since") == token:
+        return Response(status_code=204, headers={"cache-control": "no-store"})
+    rows = render_rows(
+        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
+    )
+    data = {
+        "token": token,
+        "rows": rows,
+        "options": row_options(calls),
+        "total": len(calls),
+        "dropped": dropped,
+    }
+    return JSONResponse(data, headers={"cache-control": "no-store"})
+
+
+def _find(calls: list[Call], index: int) -> Call | None:
+    if not calls:
+        return None
+    position = index - calls[0].index  # indices are consecutive within the journal
+    return calls[position] if 0 <= position < len(calls) else None
+
+
+async def _image(request: Request) -> Response:
+    state = state_of(request)
+    call = _find(state.journal.calls(), int(request.path_params["index"]))
+    if call is None or request.query_params.get("t") != repr(call.time):
+        return JSONResponse({"status": "failure", "message": "no such call"}, status_code=404)
+    images = find_images(call, state.blobs)
+    number = int(request.path_params["number"])
+    image = images[number] if number < len(images) else None
+    if image is None or image.data is None or image.info is None:
+        return JSONResponse({"status": "failure", "message": "no such image"}, status_code=404)
+    cache = {"cache-control": "private, max-age=86400, immutable"}
+    return Response(image.data, media_type=image.info.media_type, headers=cache)
+
+
+async def _clear(request: Request) -> Response:
+    state_of(request).journal.reset()
+    _cache(request).clear()
+    if "text/html" in request.headers.get("accept", ""):  # the button, without script
+        return RedirectResponse(INSPECTOR_PATH, status_code=303)
+    return JSONResponse({"status": "ok"})
+
+
+async def _style(request: Request) -> Response:
+    return Response(STYLE, media_type="text/css", headers={"cache-control": "no-cache"})
+
+
+async def _script(request: Request) -> Response:
+    return Response(SCRIPT, media_type="text/javascript", headers={"cache-control": "no-cache"})
+
+
+def inspector_routes() -> list[BaseRoute]:
+    """The inspector's routes, all under ``/_mock/`` (which the journal does not record)."""
+    return [
+        Route(INSPECTOR_PATH, _page, methods=["GET"]),
+        Route("/_mock/inspector/rows", _rows, methods=["GET"]),
+        Route("/_mock/inspector/clear", _clear, methods=["POST"]),
+        Route("/_mock/inspector/inspector.css", _style, methods=["GET"]),
+        Route("/_mock/inspector/inspector.js", _script, methods=["GET"]),
+        Route("/_mock/inspector/calls/{index:int}/images/{number:int}", _image, methods=["GET"]),
+    ]
+
+
+def _data_uri(call: Call, number: int, image: FoundImage) -> str:
+    assert image.data is not None and image.info is not None  # only shown images get here
+    data, media = image.data, image.info.media_type
+    if len(data) > _EMBED_WHOLE:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as picture:
+            small = picture.convert("RGB")
+            small.thumbnail((_THUMBNAIL, _THUMBNAIL))
+            out = io.BytesIO()
+            small.save(out, "PNG")
+        data, media = out.getvalue(), "image/png"
+    return f"data:{media};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def snapshot_html(
+    calls: list[Call], *, blobs: BlobStore | None = None, title: str = "", dropped: int = 0
+) -> str:
+    """A self-contained page of ``calls`` (images inlined): open it with no server running."""
+    page = Page(
+        title=title or "mock-portkey-gateway journal",
+        live=False,
+        dropped=dropped,
+        total=len(calls),
+    )
+    rows = render_rows(list(reversed(calls)), blobs, _data_uri)
+    return render_page(page, calls, rows)
+
+
+def write_snapshot(
+    path: str | Path, calls: list[Call], *, blobs: BlobStore | None = None, title: str = ""
+) -> Path:
+    """Write ``snapshot_html`` to ``path`` (parents created); the path written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(snapshot_html(calls, blobs=blobs, title=title), encoding="utf-8")
+    return target
+
+
+def failure_section(nodeid: str, handle: PortkeyMock, directory: Path) -> tuple[str, Path]:
+    """For a failing test: write its journal's snapshot; the report text, and the file."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:120]
+    name += "-" + hashlib.blake2s(nodeid.encode(), digest_size=4).hexdigest()  # ids stay apart
+    path = handle.write_snapshot(directory / f"{name}.html", title=f"portkey_mock: {nodeid}")
+    lines = [f"journal snapshot ({len(handle.calls)} request(s)): {path}"]
+    if handle.server is not None and handle.server.running:
+        live = f"inspector: {handle.inspector_url} (live until the next test resets the journal)"
+        lines.insert(0, live)
+    return "\n".join(lines), path
