@@ -131,7 +131,7 @@ class JournalMiddleware:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_mock/"):
+        if scope["type"] != "http" or (scope["path"] + "/").startswith("/_mock/"):
             await self.app(scope, receive, send)
             return
         call = self.state.journal.open(

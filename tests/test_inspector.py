@@ -337,3 +337,11 @@ def test_the_row_cache_is_bounded_by_the_characters_it_holds() -> None:
     assert rows.count("<article") == 50
     assert 0 < cache.held <= 20_000
     assert render_rows(journal.calls(), None, lambda *_: "", cache) == rows  # same rows
+
+
+def test_the_page_without_its_slash_is_not_journaled() -> None:
+    app = create_app()
+    client = InProcessClient(app)
+    response = client.get("/_mock")
+    assert response.status_code in (301, 302, 307, 308)
+    assert client.calls() == []
