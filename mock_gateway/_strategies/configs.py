@@ -79,10 +79,9 @@ def _node(
         choices.append(leaf)
     if "retry" in modes:
         choices.append(st.builds(lambda node, retry: {**node, "retry": retry}, leaf, _retry()))
-    inner = _node(providers, modes, depth - 1) if depth > 1 else leaf
-    for mode in ("fallback", "loadbalance"):
-        if mode in modes:
-            choices.append(_strategy(mode, inner))
+    if depth >= 2:  # a strategy node and its targets are two levels
+        inner = _node(providers, MODES, depth - 1)
+        choices += [_strategy(mode, inner) for mode in ("fallback", "loadbalance") if mode in modes]
     return st.one_of(choices)
 
 
@@ -128,11 +127,12 @@ def portkey_configs(
     *,
     provider: str | None = None,
     mode: str | None = None,
-    max_depth: int = 2,
+    max_depth: int = 3,
     valid: bool = True,
 ) -> st.SearchStrategy[PortkeyConfig]:
     """``x-portkey-config`` objects: a single target, one with ``retry``, or ``fallback`` and
-    ``loadbalance`` strategies whose targets may nest up to ``max_depth`` levels.
+    ``loadbalance`` strategies whose targets may nest: ``max_depth`` counts the levels (a
+    single target is 1, a fallback over single targets 2).
 
     ``provider`` restricts every leaf to one provider; ``mode`` fixes the root's kind (one of
     ``single``, ``retry``, ``fallback``, ``loadbalance``). Every leaf overrides ``model`` so
@@ -143,19 +143,20 @@ def portkey_configs(
     check_choice("portkey_configs", "provider", provider, PROVIDERS)
     check_choice("portkey_configs", "mode", mode, MODES)
     check_bool("portkey_configs", "valid", valid)
-    if not isinstance(max_depth, int) or not 1 <= max_depth <= 4:
+    strategic = mode in ("fallback", "loadbalance")
+    if not isinstance(max_depth, int) or not (1 + strategic) <= max_depth <= 4:
         from hypothesis.errors import InvalidArgument
 
         raise InvalidArgument(
-            f"portkey_configs() takes max_depth from 1 to 4, got {max_depth!r}; "
-            "try portkey_configs(max_depth=2)"
+            f"portkey_configs() takes max_depth from {1 + strategic} to 4"
+            f"{f' with mode={mode!r}' if strategic else ''}, got {max_depth!r}; "
+            "try portkey_configs(max_depth=3)"
         )
     providers = (provider,) if provider else PROVIDERS
     root_modes = (mode,) if mode else MODES
     root: st.SearchStrategy[dict[str, Any]]
-    if root_modes == ("fallback",) or root_modes == ("loadbalance",):
-        inner = _node(providers, MODES, max_depth - 1) if max_depth > 1 else _leaves(providers)
-        root = _strategy(root_modes[0], inner)
+    if strategic:
+        root = _strategy(root_modes[0], _node(providers, MODES, max_depth - 1))
     else:
         root = _node(providers, root_modes, max_depth)
     if valid:
