@@ -197,7 +197,7 @@ def test_bad_arguments_fail_at_once_with_a_suggestion(
 
 def test_options_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        pst.image_requests("openai")  # type: ignore[misc]
+        pst.image_requests("openai")  # type: ignore[call-arg]
 
 
 # -- shrinking ----------------------------------------------------------------------------------
