@@ -53,7 +53,9 @@ def test_every_valid_request_gets_a_200_that_follows_its_contract(
 
 
 @given(pst.portkey_configs(), st.sampled_from(["a cat", "tiny castle at night"]))
-def test_every_valid_config_routes_a_prompt_to_a_200(config: pst.PortkeyConfig, prompt: str) -> None:
+def test_every_valid_config_routes_a_prompt_to_a_200(
+    config: pst.PortkeyConfig, prompt: str
+) -> None:
     headers = {"x-portkey-api-key": "pk", "x-portkey-config": config.header()}
     answer = CLIENT.post("/v1/images/generations", json={"prompt": prompt}, headers=headers)
     assert answer.status_code == 200, (config, answer.text[:400])
@@ -84,7 +86,9 @@ def test_every_invalid_config_gets_the_validators_400(config: pst.PortkeyConfig)
 
 
 @given(ANY_VALID, st.integers(0, 2**32))
-def test_the_same_request_and_seed_give_the_same_bytes(request: pst.ImageRequest, seed: int) -> None:
+def test_the_same_request_and_seed_give_the_same_bytes(
+    request: pst.ImageRequest, seed: int
+) -> None:
     answers = []
     for _ in range(2):
         MOCK.reset(seed=seed)

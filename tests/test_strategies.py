@@ -63,9 +63,7 @@ def test_stability_v2beta_requests_follow_the_v2beta_contract(request: pst.Image
 
 
 @given(
-    st.one_of(
-        pst.stability_v1_requests(valid=False), pst.stability_v2beta_requests(valid=False)
-    )
+    st.one_of(pst.stability_v1_requests(valid=False), pst.stability_v2beta_requests(valid=False))
 )
 def test_invalid_proxy_requests_carry_their_reason(request: pst.ImageRequest) -> None:
     assert request.reason and request.status in (400, 401, 404) and request.error_name
