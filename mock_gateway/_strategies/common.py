@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from hypothesis import strategies as st
@@ -21,13 +21,16 @@ if TYPE_CHECKING:
 __all__ = [
     "BOUNDARY",
     "PORTKEY_KEY",
+    "Break",
     "ImageRequest",
+    "broken",
     "check_bool",
     "check_choice",
     "enum_of",
     "ordered",
     "prompts",
     "provider_keys",
+    "setting",
 ]
 
 PORTKEY_KEY = "pk-strategies-0000"
@@ -103,6 +106,9 @@ class ImageRequest:
         return client.request(
             self.method, self.path, headers=dict(self.headers), content=self.content
         )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # how Hypothesis prints a falsifying example
 
     def __repr__(self) -> str:
         verdict = "valid" if self.reason is None else f"invalid: {self.reason}"
@@ -185,3 +191,50 @@ def provider_keys() -> st.SearchStrategy[str]:
     """Provider API keys the mock accepts (never one containing ``invalid``)."""
     tail = st.text(string.ascii_lowercase + string.digits, min_size=8, max_size=24)
     return tail.filter(lambda text: "invalid" not in text).map(lambda text: f"sk-{text}")
+
+
+_NO_UPDATES: st.SearchStrategy[dict[str, Any]] = st.just({})
+
+
+@dataclass(frozen=True)
+class Break:
+    """One way the real API refuses an otherwise valid request, and what it answers.
+
+    The broken request is the valid one with ``drop`` removed from the body, a draw of
+    ``updates`` merged into it, ``headers`` over its headers and, if set, ``path``.
+    """
+
+    reason: str
+    status: int
+    error_name: str | None
+    updates: st.SearchStrategy[dict[str, Any]] = _NO_UPDATES
+    drop: tuple[str, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    path: str | None = None
+
+
+def setting(name: str, values: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """``{name: value}`` for each value drawn: a ``Break``'s ``updates``."""
+    return values.map(lambda value: {name: value})
+
+
+@st.composite
+def broken(
+    draw: st.DrawFn, valid: st.SearchStrategy[ImageRequest], breaks: Sequence[Break]
+) -> ImageRequest:
+    """A valid request, broken one of the ways in ``breaks`` (shrinking to the first)."""
+    request = draw(valid)
+    chosen = draw(st.sampled_from(list(breaks)))
+    kept = {key: value for key, value in request.body.items() if key not in chosen.drop}
+    body = ordered(kept | draw(chosen.updates))
+    return replace(
+        request,
+        path=chosen.path or request.path,
+        headers={**request.headers, **chosen.headers},
+        body=body,
+        model=body.get("model", request.model) if request.encoding == "json" else request.model,
+        reason=chosen.reason,
+        status=chosen.status,
+        error_name=chosen.error_name,
+        image_size=None,
+    )

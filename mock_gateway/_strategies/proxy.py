@@ -7,7 +7,7 @@ answer back untouched. Facts: ``fakes/stability_data.py`` and the Stability cont
 
 from __future__ import annotations
 
-from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -15,15 +15,18 @@ from hypothesis import strategies as st
 from mock_gateway._strategies.common import (
     BOUNDARY,
     PORTKEY_KEY,
+    Break,
     ImageRequest,
+    broken,
     check_bool,
     check_choice,
     enum_of,
     ordered,
     prompts,
     provider_keys,
+    setting,
 )
-from mock_gateway._strategies.unified import Breaker, sd16_sizes
+from mock_gateway._strategies.unified import sd16_sizes
 from mock_gateway.fakes.stability_data import (
     CORE_SIZES,
     ENGINES,
@@ -61,29 +64,9 @@ def _text_prompts() -> st.SearchStrategy[list[dict[str, Any]]]:
     return st.lists(item, min_size=1, max_size=3)
 
 
-@st.composite
-def _v1(draw: st.DrawFn, engine: str, accept: str) -> ImageRequest:
-    sdxl = engine in SDXL_ENGINES
-    width, height = draw(st.sampled_from(list(SDXL_DIMENSIONS) if sdxl else sd16_sizes()))
-    samples = st.just(1) if accept == "image/png" else st.integers(1, 10)
-    dimensions = {"width": st.just(width), "height": st.just(height)}
-    optional: dict[str, st.SearchStrategy[Any]] = {
-        "samples": samples,
-        "cfg_scale": st.integers(0, 35) | st.floats(0, 35),
-        "seed": st.integers(0, 4294967295),
-        "steps": st.integers(10, 50),
-        "sampler": st.sampled_from(enum_of(V1_REQUEST, "properties", "sampler")),
-        "clip_guidance_preset": st.sampled_from(
-            enum_of(V1_REQUEST, "properties", "clip_guidance_preset")
-        ),
-        "style_preset": st.sampled_from(enum_of("stability/style-preset.json")),
-    }
-    required: dict[str, st.SearchStrategy[Any]] = {"text_prompts": _text_prompts()}
-    # SDXL takes only its nine sizes, and the default 512x512 is not one of them.
-    (required if sdxl else optional).update(dimensions)
-    body = ordered(draw(st.fixed_dictionaries(required, optional=optional)))
+def _v1_request(engine: str, accept: str, body: dict[str, Any], key: str) -> ImageRequest:
     size = (body.get("width", 512), body.get("height", 512))
-    headers = _headers(draw(provider_keys()), accept, "application/json")
+    headers = _headers(key, accept, "application/json")
     return ImageRequest(
         f"/v1/generation/{engine}/text-to-image",
         headers,
@@ -96,74 +79,68 @@ def _v1(draw: st.DrawFn, engine: str, accept: str) -> ImageRequest:
     )
 
 
-def _v1_breakers(engine: str, accept: str) -> list[Breaker]:
-    breakers: list[Breaker] = [
-        (
-            "text_prompts is empty",
-            400,
-            "invalid_prompts",
-            lambda b: st.just({**b, "text_prompts": []}),
+@cache
+def _v1(engine: str, accept: str) -> st.SearchStrategy[ImageRequest]:
+    sdxl = engine in SDXL_ENGINES
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "samples": st.just(1) if accept == "image/png" else st.integers(1, 10),
+        "cfg_scale": st.integers(0, 35) | st.floats(0, 35),
+        "seed": st.integers(0, 4294967295),
+        "steps": st.integers(10, 50),
+        "sampler": st.sampled_from(enum_of(V1_REQUEST, "properties", "sampler")),
+        "clip_guidance_preset": st.sampled_from(
+            enum_of(V1_REQUEST, "properties", "clip_guidance_preset")
         ),
-        (
+        "style_preset": st.sampled_from(enum_of("stability/style-preset.json")),
+    }
+    sizes = st.sampled_from(list(SDXL_DIMENSIONS) if sdxl else sd16_sizes())
+    dimensions = sizes.map(lambda size: {"width": size[0], "height": size[1]})
+    # SDXL takes only its nine sizes, and the default 512x512 is not one of them.
+    dimensions = dimensions if sdxl else st.just({}) | dimensions
+    bodies = st.tuples(
+        st.fixed_dictionaries({"text_prompts": _text_prompts()}, optional=optional), dimensions
+    ).map(lambda parts: ordered(parts[0] | parts[1]))
+    return st.tuples(bodies, provider_keys()).map(lambda drawn: _v1_request(engine, accept, *drawn))
+
+
+def _v1_breaks(engine: str, accept: str) -> list[Break]:
+    unknown = "/v1/generation/stable-diffusion-v9/text-to-image"
+    breaks = [
+        Break("text_prompts is empty", 400, "invalid_prompts", st.just({"text_prompts": []})),
+        Break(
             "a height that is not a multiple of 64",
             400,
             "invalid_height_or_width",
-            lambda b: (
-                st.integers(321, 1535)
-                .filter(lambda h: h % 64 != 0)
-                .map(lambda h: {**b, "height": h})
-            ),
+            setting("height", st.integers(321, 1535).filter(lambda h: h % 64 != 0)),
         ),
-        (
-            "steps outside 10..50",
-            400,
-            "bad_request",
-            lambda b: st.integers(51, 150).map(lambda s: {**b, "steps": s}),
-        ),
-        ("an engine Stability does not have", 404, "not_found", lambda b: st.just(b)),
+        Break("steps outside 10..50", 400, "bad_request", setting("steps", st.integers(51, 150))),
+        Break("an engine Stability does not have", 404, "not_found", path=unknown),
     ]
     if engine in SDXL_ENGINES:
         others = [size for size in sd16_sizes() if size not in SDXL_DIMENSIONS]
-        breakers.append(
-            (
+        breaks.append(
+            Break(
                 "dimensions that are not one of SDXL's nine",
                 400,
                 "invalid_sdxl_v1_dimensions",
-                lambda b: st.sampled_from(others).map(
-                    lambda s: {**b, "width": s[0], "height": s[1]}
-                ),
+                st.sampled_from(others).map(lambda s: {"width": s[0], "height": s[1]}),
             )
         )
     if accept == "image/png":
-        breakers.append(
-            (
+        breaks.append(
+            Break(
                 "samples above 1 with Accept: image/png",
                 400,
                 "invalid_samples",
-                lambda b: st.integers(2, 10).map(lambda n: {**b, "samples": n}),
+                setting("samples", st.integers(2, 10)),
             )
         )
-    return breakers
+    return breaks
 
 
-@st.composite
-def _v2(draw: st.DrawFn, endpoint: str, accept: str) -> ImageRequest:
-    optional: dict[str, st.SearchStrategy[Any]] = {
-        "negative_prompt": prompts(),
-        "aspect_ratio": st.sampled_from(enum_of(V2_REQUEST, "properties", "aspect_ratio")),
-        "seed": st.integers(0, 4294967294),
-        "output_format": st.sampled_from(enum_of(V2_REQUEST, "properties", "output_format")),
-        "style_preset": st.sampled_from(enum_of("stability/style-preset.json")),
-    }
-    if endpoint == "sd3":
-        optional["model"] = st.sampled_from(
-            enum_of(V2_REQUEST, "$defs", "sd3", "properties", "model")
-        )
-        optional["cfg_scale"] = st.integers(1, 10)
-        optional["mode"] = st.just("text-to-image")
-    body = ordered(draw(st.fixed_dictionaries({"prompt": prompts()}, optional=optional)))
+def _v2_request(endpoint: str, accept: str, body: dict[str, Any], key: str) -> ImageRequest:
     table = CORE_SIZES if endpoint == "core" else ONE_MP_SIZES
-    headers = _headers(draw(provider_keys()), accept, f"multipart/form-data; boundary={BOUNDARY}")
+    headers = _headers(key, accept, f"multipart/form-data; boundary={BOUNDARY}")
     return ImageRequest(
         f"/v1/v2beta/stable-image/generate/{endpoint}",
         headers,
@@ -178,67 +155,68 @@ def _v2(draw: st.DrawFn, endpoint: str, accept: str) -> ImageRequest:
     )
 
 
-def _v2_breakers(endpoint: str) -> list[Breaker]:
-    breakers: list[Breaker] = [
-        (
-            "no prompt",
-            400,
-            "bad_request",
-            lambda b: st.just({k: v for k, v in b.items() if k != "prompt"}),
-        ),
-        (
-            "aspect_ratio Stability does not offer",
-            400,
-            "bad_request",
-            lambda b: st.sampled_from(["4:3", "1:2"]).map(lambda r: {**b, "aspect_ratio": r}),
-        ),
-        (
-            "output_format Stability does not offer",
-            400,
-            "bad_request",
-            lambda b: st.sampled_from(["gif", "tiff"]).map(lambda f: {**b, "output_format": f}),
-        ),
-    ]
+@cache
+def _v2(endpoint: str, accept: str) -> st.SearchStrategy[ImageRequest]:
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "negative_prompt": prompts(),
+        "aspect_ratio": st.sampled_from(enum_of(V2_REQUEST, "properties", "aspect_ratio")),
+        "seed": st.integers(0, 4294967294),
+        "output_format": st.sampled_from(enum_of(V2_REQUEST, "properties", "output_format")),
+        "style_preset": st.sampled_from(enum_of("stability/style-preset.json")),
+    }
     if endpoint == "sd3":
-        breakers.append(
-            (
-                "image-to-image without an image",
-                400,
-                "bad_request",
-                lambda b: st.just({**b, "mode": "image-to-image"}),
-            )
+        optional["model"] = st.sampled_from(
+            enum_of(V2_REQUEST, "$defs", "sd3", "properties", "model")
         )
-    return breakers
-
-
-@st.composite
-def _broken(draw: st.DrawFn, valid: ImageRequest, breakers: list[Breaker]) -> ImageRequest:
-    choice = draw(st.integers(0, len(breakers)))
-    if choice == len(breakers):
-        headers = {**valid.headers, "authorization": "sk-invalid-0123456789"}
-        return replace(
-            valid,
-            headers=headers,
-            reason="a key Stability refuses",
-            status=401,
-            error_name="unauthorized",
-            image_size=None,
-        )
-    reason, status, name, breaker = breakers[choice]
-    body = draw(breaker(dict(valid.body)))
-    path = valid.path
-    if name == "not_found":
-        path = "/v1/generation/stable-diffusion-v9/text-to-image"
-    return replace(
-        valid, path=path, body=body, reason=reason, status=status, error_name=name, image_size=None
+        optional["cfg_scale"] = st.integers(1, 10)
+        optional["mode"] = st.just("text-to-image")
+    bodies = st.fixed_dictionaries({"prompt": prompts()}, optional=optional).map(ordered)
+    return st.tuples(bodies, provider_keys()).map(
+        lambda drawn: _v2_request(endpoint, accept, *drawn)
     )
 
 
-@st.composite
-def _invalid(draw: st.DrawFn, version: str, name: str, accept: str) -> ImageRequest:
+def _v2_breaks(endpoint: str) -> list[Break]:
+    breaks = [
+        Break("no prompt", 400, "bad_request", drop=("prompt",)),
+        Break(
+            "aspect_ratio Stability does not offer",
+            400,
+            "bad_request",
+            setting("aspect_ratio", st.sampled_from(["4:3", "1:2"])),
+        ),
+        Break(
+            "output_format Stability does not offer",
+            400,
+            "bad_request",
+            setting("output_format", st.sampled_from(["gif", "tiff"])),
+        ),
+    ]
+    if endpoint == "sd3":
+        breaks.append(
+            Break(
+                "image-to-image without an image",
+                400,
+                "bad_request",
+                st.just({"mode": "image-to-image"}),
+            )
+        )
+    return breaks
+
+
+_WRONG_KEY = Break(
+    "a key Stability refuses",
+    401,
+    "unauthorized",
+    headers={"authorization": "sk-invalid-0123456789"},
+)
+
+
+@cache
+def _invalid(version: str, name: str, accept: str) -> st.SearchStrategy[ImageRequest]:
     if version == "v1":
-        return draw(_broken(draw(_v1(name, accept)), _v1_breakers(name, accept)))
-    return draw(_broken(draw(_v2(name, accept)), _v2_breakers(name)))
+        return broken(_v1(name, accept), [*_v1_breaks(name, accept), _WRONG_KEY])
+    return broken(_v2(name, accept), [*_v2_breaks(name), _WRONG_KEY])
 
 
 def stability_v1_requests(

@@ -87,6 +87,9 @@ class GatewayResponse:
 
         return httpx.Response(self.status, headers=self.headers, content=self.body, request=request)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # how Hypothesis prints a falsifying example
+
     def __repr__(self) -> str:
         return f"GatewayResponse({self.status} {self.provider} {self.route}: {self.description})"
 

@@ -97,6 +97,9 @@ class Scenario:
         """The ``retry-after`` seconds of its 429 steps, in order."""
         return [s.retry_after for s in self.steps if s.retry_after is not None]
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # how Hypothesis prints a falsifying example
+
     def __repr__(self) -> str:
         return (
             "Scenario("
@@ -143,5 +146,5 @@ def scenarios(
         )
     ordered = sorted(set(behaviours), key=BEHAVIOURS.index)  # success first: it shrinks there
     step = st.one_of([_behaviours(kind) for kind in ordered])
-    steps: Any = st.lists(step, min_size=min_steps, max_size=max_steps).map(tuple)
-    return st.builds(Scenario, steps)
+    steps = st.lists(step, min_size=min_steps, max_size=max_steps)
+    return steps.map(lambda drawn: Scenario(tuple(drawn)))

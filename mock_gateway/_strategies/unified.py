@@ -7,8 +7,7 @@ and prompt limits (the request contract's ``$defs``, via ``fakes/openai_data.py`
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -16,13 +15,16 @@ from hypothesis.errors import InvalidArgument
 
 from mock_gateway._strategies.common import (
     PORTKEY_KEY,
+    Break,
     ImageRequest,
+    broken,
     check_bool,
     check_choice,
     enum_of,
     ordered,
     prompts,
     provider_keys,
+    setting,
 )
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contracts import contract
@@ -44,7 +46,6 @@ V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
-Breaker = tuple[str, int, str | None, Callable[[dict[str, Any]], st.SearchStrategy[dict[str, Any]]]]
 
 
 def sd16_sizes() -> list[tuple[int, int]]:
@@ -70,10 +71,24 @@ def _headers(provider: str, key: str) -> dict[str, str]:
 # -- Stability v1 engines ----------------------------------------------------------------------
 
 
-@st.composite
-def _stability_v1(draw: st.DrawFn, model: str) -> ImageRequest:
+def _v1_request(model: str, body: dict[str, Any], key: str) -> ImageRequest:
+    size = tuple(map(int, body["size"].split("x"))) if "size" in body else (512, 512)
+    return ImageRequest(
+        PATH,
+        _headers("stability-ai", key),
+        body,
+        "stability-ai",
+        model,
+        UNIFIED,
+        "stability-ai",
+        image_size=(size[0], size[1]),
+        image_count=body.get("n", 1),
+    )
+
+
+@cache
+def _stability_v1(model: str) -> st.SearchStrategy[ImageRequest]:
     sizes = list(SDXL_DIMENSIONS) if model in SDXL_ENGINES else sd16_sizes()
-    size = draw(st.sampled_from(sizes))
     optional = {
         "n": st.integers(1, 10),
         "style": st.sampled_from(enum_of("stability/style-preset.json")),
@@ -84,94 +99,88 @@ def _stability_v1(draw: st.DrawFn, model: str) -> ImageRequest:
         "response_format": st.sampled_from(["url", "b64_json"]),  # ignored: always b64_json
     }
     required: dict[str, Any] = {"model": st.just(model), "prompt": prompts()}
-    if model in SDXL_ENGINES:  # without a size Stability's 512x512 default is not an SDXL size
-        required["size"] = st.just(_size_text(size))
-    else:
-        optional["size"] = st.just(_size_text(size))
-    body = ordered(draw(st.fixed_dictionaries(required, optional=optional)))
-    shape = (512, 512) if "size" not in body else size
-    return ImageRequest(
-        PATH,
-        _headers("stability-ai", draw(provider_keys())),
-        body,
-        "stability-ai",
-        model,
-        UNIFIED,
-        "stability-ai",
-        image_size=shape,
-        image_count=body.get("n", 1),
+    # Without a size Stability's 512x512 default applies, and it is not an SDXL size.
+    (required if model in SDXL_ENGINES else optional)["size"] = st.sampled_from(
+        [_size_text(size) for size in sizes]
     )
+    bodies = st.fixed_dictionaries(required, optional=optional).map(ordered)
+    return st.tuples(bodies, provider_keys()).map(lambda drawn: _v1_request(model, *drawn))
 
 
-def _v1_breakers(model: str) -> list[Breaker]:
-    not_sdxl = [size for size in sd16_sizes() if size not in SDXL_DIMENSIONS]
+def _v1_breaks(model: str) -> list[Break]:
     low, high = SD16_RANGE
-    breakers: list[Breaker] = [
-        (
-            "no prompt",
-            400,
-            "invalid_prompts",
-            lambda b: st.just({k: v for k, v in b.items() if k != "prompt"}),
-        ),
-        (
+    breaks = [
+        Break("no prompt", 400, "invalid_prompts", drop=("prompt",)),
+        Break(
             "prompt longer than Stability's 2000 characters",
             400,
             "invalid_prompts",
-            lambda b: st.integers(2001, 2100).map(lambda n: {**b, "prompt": "a" * n}),
+            setting("prompt", st.integers(2001, 2100).map(lambda n: "a" * n)),
         ),
-        (
+        Break(
             "steps outside 10..50",
             400,
             "bad_request",
-            lambda b: (st.integers(0, 9) | st.integers(51, 200)).map(lambda s: {**b, "steps": s}),
+            setting("steps", st.integers(0, 9) | st.integers(51, 200)),
         ),
-        (
-            "cfg_scale above 35",
-            400,
-            "bad_request",
-            lambda b: st.integers(36, 100).map(lambda c: {**b, "cfg_scale": c}),
-        ),
-        (
+        Break("cfg_scale above 35", 400, "bad_request", setting("cfg_scale", st.integers(36, 99))),
+        Break(
             "style is not a Stability style preset",
             400,
             "bad_request",
-            lambda b: st.sampled_from(["watercolour", "vivid"]).map(lambda s: {**b, "style": s}),
+            setting("style", st.sampled_from(["watercolour", "vivid"])),
         ),
     ]
     if model in SDXL_ENGINES:
-        breakers.append(
-            (
+        others = [_size_text(s) for s in sd16_sizes() if s not in SDXL_DIMENSIONS]
+        breaks.append(
+            Break(
                 "size is not one of SDXL's nine",
                 400,
                 "invalid_sdxl_v1_dimensions",
-                lambda b: st.sampled_from(not_sdxl).map(lambda s: {**b, "size": _size_text(s)}),
+                setting("size", st.sampled_from(others)),
             )
         )
     else:
         odd = st.integers(low, high).filter(lambda side: side % 64 != 0)
         big = st.integers(high // 64 + 1, 40).map(lambda k: k * 64)
-        breakers += [
-            (
+        breaks += [
+            Break(
                 "a side that is not a multiple of 64",
                 400,
                 "invalid_height_or_width",
-                lambda b: odd.map(lambda side: {**b, "size": f"{side}x{side}"}),
+                setting("size", odd.map(lambda side: f"{side}x{side}")),
             ),
-            (
+            Break(
                 f"a side above {high}",
                 400,
                 "invalid_height_or_width",
-                lambda b: big.map(lambda side: {**b, "size": f"{side}x{side}"}),
+                setting("size", big.map(lambda side: f"{side}x{side}")),
             ),
         ]
-    return breakers
+    return breaks
 
 
 # -- Stability v2beta (core, ultra, sd3) -------------------------------------------------------
 
 
-@st.composite
-def _stability_v2(draw: st.DrawFn, model: str) -> ImageRequest:
+def _v2_request(model: str, body: dict[str, Any], key: str) -> ImageRequest:
+    table = CORE_SIZES if model == "core" else ONE_MP_SIZES
+    return ImageRequest(
+        PATH,
+        _headers("stability-ai", key),
+        body,
+        "stability-ai",
+        model,
+        UNIFIED,
+        "stability-ai",
+        image_size=table[body.get("aspect_ratio", "1:1")],
+        image_format=body.get("output_format", "png"),
+    )
+
+
+@cache
+def _stability_v2(model: str) -> st.SearchStrategy[ImageRequest]:
     optional: dict[str, st.SearchStrategy[Any]] = {
         "negative_prompt": prompts(),
         "aspect_ratio": st.sampled_from(enum_of(V2_REQUEST, "properties", "aspect_ratio")),
@@ -184,63 +193,33 @@ def _stability_v2(draw: st.DrawFn, model: str) -> ImageRequest:
     }
     if model == "sd3":
         optional["mode"] = st.just("text-to-image")
-    body = ordered(
-        draw(
-            st.fixed_dictionaries({"model": st.just(model), "prompt": prompts()}, optional=optional)
-        )
-    )
-    table = CORE_SIZES if model == "core" else ONE_MP_SIZES
-    return ImageRequest(
-        PATH,
-        _headers("stability-ai", draw(provider_keys())),
-        body,
-        "stability-ai",
-        model,
-        UNIFIED,
-        "stability-ai",
-        image_size=table[body.get("aspect_ratio", "1:1")],
-        image_format=body.get("output_format", "png"),
-    )
+    required = {"model": st.just(model), "prompt": prompts()}
+    bodies = st.fixed_dictionaries(required, optional=optional).map(ordered)
+    return st.tuples(bodies, provider_keys()).map(lambda drawn: _v2_request(model, *drawn))
 
 
-def _v2_breakers(model: str) -> list[Breaker]:
+def _v2_breaks(model: str) -> list[Break]:
     del model
     return [
-        (
-            "no prompt",
-            400,
-            "bad_request",
-            lambda b: st.just({k: v for k, v in b.items() if k != "prompt"}),
-        ),
-        (
+        Break("no prompt", 400, "bad_request", drop=("prompt",)),
+        Break(
             "aspect_ratio Stability does not offer",
             400,
             "bad_request",
-            lambda b: st.sampled_from(["4:3", "1:2", "square"]).map(
-                lambda r: {**b, "aspect_ratio": r}
-            ),
+            setting("aspect_ratio", st.sampled_from(["4:3", "1:2", "square"])),
         ),
-        (
+        Break(
             "output_format Stability does not offer",
             400,
             "bad_request",
-            lambda b: st.sampled_from(["gif", "bmp", "PNG"]).map(
-                lambda f: {**b, "output_format": f}
-            ),
+            setting("output_format", st.sampled_from(["gif", "bmp", "PNG"])),
         ),
-        (
-            "seed above v2beta's 4294967294",
-            400,
-            "bad_request",
-            lambda b: st.just({**b, "seed": 4294967295}),
-        ),
-        (
+        Break("seed above v2beta's 4294967294", 400, "bad_request", st.just({"seed": 4294967295})),
+        Break(
             "a model Stability has no endpoint for",
             404,
             "not_found",
-            lambda b: st.sampled_from(["sd4", "stable-image-xl", "turbo"]).map(
-                lambda m: {**b, "model": m}
-            ),
+            setting("model", st.sampled_from(["sd4", "stable-image-xl", "turbo"])),
         ),
     ]
 
@@ -266,8 +245,24 @@ def _custom_sizes() -> st.SearchStrategy[str]:
     )
 
 
-@st.composite
-def _openai(draw: st.DrawFn, model: str) -> ImageRequest:
+def _openai_request(model: str, body: dict[str, Any], key: str) -> ImageRequest:
+    size = body.get("size", MODELS[model].default_size)
+    width, height = (1024, 1024) if size == "auto" else map(int, size.split("x"))
+    return ImageRequest(
+        PATH,
+        _headers("openai", key),
+        body,
+        "openai",
+        model,
+        UNIFIED,
+        "openai",
+        image_size=(width, height),
+        image_count=body.get("n", 1),
+    )
+
+
+@cache
+def _openai(model: str) -> st.SearchStrategy[ImageRequest]:
     rules = MODELS[model]
     sizes, qualities, _, n_max = _openai_facts(model)
     size_strategy = st.sampled_from(sizes)
@@ -282,96 +277,65 @@ def _openai(draw: st.DrawFn, model: str) -> ImageRequest:
     if rules.family == "dall-e":
         optional["response_format"] = st.sampled_from(["url", "b64_json"])
         optional["style"] = st.sampled_from(["vivid", "natural"])
-    body = ordered(
-        draw(
-            st.fixed_dictionaries({"model": st.just(model), "prompt": prompts()}, optional=optional)
-        )
-    )
-    size = body.get("size", rules.default_size)
-    width, height = (1024, 1024) if size == "auto" else map(int, size.split("x"))
-    return ImageRequest(
-        PATH,
-        _headers("openai", draw(provider_keys())),
-        body,
-        "openai",
-        model,
-        UNIFIED,
-        "openai",
-        image_size=(width, height),
-        image_count=body.get("n", 1),
-    )
+    required = {"model": st.just(model), "prompt": prompts()}
+    bodies = st.fixed_dictionaries(required, optional=optional).map(ordered)
+    return st.tuples(bodies, provider_keys()).map(lambda drawn: _openai_request(model, *drawn))
 
 
-def _openai_breakers(model: str) -> list[Breaker]:
+def _openai_breaks(model: str) -> list[Break]:
     rules = MODELS[model]
     sizes, qualities, max_prompt, n_max = _openai_facts(model)
     other_sizes = sorted({s for m in MODELS for s in _openai_facts(m)[0]} - set(sizes))
     if rules.custom_sizes:
         other_sizes = ["1000x1000", "4096x1024", "100x100"]
     other_qualities = sorted({"standard", "hd", "low", "high", "ultra"} - set(qualities))
-    breakers: list[Breaker] = [
-        (
-            "no prompt",
-            400,
-            "missing_required_parameter",
-            lambda b: st.just({k: v for k, v in b.items() if k != "prompt"}),
-        ),
-        (
+    breaks = [
+        Break("no prompt", 400, "missing_required_parameter", drop=("prompt",)),
+        Break(
             f"prompt longer than {model}'s {max_prompt} characters",
             400,
             "string_above_max_length",
-            lambda b: st.integers(max_prompt + 1, max_prompt + 50).map(
-                lambda n: {**b, "prompt": "a" * n}
-            ),
+            setting("prompt", st.integers(max_prompt + 1, max_prompt + 50).map(lambda n: "a" * n)),
         ),
-        (
+        Break(
             f"size {model} does not offer",
             400,
             "invalid_value",
-            lambda b: st.sampled_from(other_sizes).map(lambda s: {**b, "size": s}),
+            setting("size", st.sampled_from(other_sizes)),
         ),
-        (
+        Break(
             f"quality {model} does not offer",
             400,
             "invalid_value",
-            lambda b: st.sampled_from(other_qualities).map(lambda q: {**b, "quality": q}),
+            setting("quality", st.sampled_from(other_qualities)),
         ),
-        (
+        Break(
             "a model OpenAI does not have",
             404,
             "model_not_found",
-            lambda b: st.sampled_from(["dall-e-4", "gpt-image-0", "sdxl"]).map(
-                lambda m: {**b, "model": m}
-            ),
+            setting("model", st.sampled_from(["dall-e-4", "gpt-image-0", "sdxl"])),
         ),
     ]
     if n_max < 10:  # the gateway clamps n to 1..10, so only a lower model limit can be broken
-        breakers.append(
-            (
-                "n above the model's limit",
-                400,
-                None,
-                lambda b: st.integers(n_max + 1, 10).map(lambda n: {**b, "n": n}),
-            )
+        breaks.append(
+            Break("n above the model's limit", 400, None, setting("n", st.integers(n_max + 1, 10)))
         )
     if rules.family == "gpt-image":
-        breakers.append(
-            (
+        breaks.append(
+            Break(
                 "response_format, which GPT image models refuse",
                 400,
                 "unknown_parameter",
-                lambda b: st.sampled_from(["url", "b64_json"]).map(
-                    lambda f: {**b, "response_format": f}
-                ),
+                setting("response_format", st.sampled_from(["url", "b64_json"])),
             )
         )
-    return breakers
+    return breaks
 
 
 # -- the public strategy ----------------------------------------------------------------------
 
 _BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai}
-_BREAKERS = {"v1": _v1_breakers, "v2": _v2_breakers, "openai": _openai_breakers}
+_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks}
 
 
 def _family(provider: str, model: str) -> str:
@@ -380,34 +344,17 @@ def _family(provider: str, model: str) -> str:
     return "v1" if model in V1_MODELS else "v2"
 
 
-@st.composite
-def _invalid(draw: st.DrawFn, provider: str, model: str) -> ImageRequest:
+@cache
+def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
-    valid = draw(_BUILDERS[family](model))
-    breakers = _BREAKERS[family](model)
-    choice = draw(st.integers(0, len(breakers)))
-    if choice == len(breakers):
-        headers = {**valid.headers, "authorization": "Bearer sk-invalid-0123456789"}
-        refused = "invalid_api_key" if provider == "openai" else "unauthorized"
-        return replace(
-            valid,
-            headers=headers,
-            reason="a provider key the provider refuses",
-            status=401,
-            error_name=refused,
-            image_size=None,
-        )
-    reason, status, name, breaker = breakers[choice]
-    body = draw(breaker(dict(valid.body)))
-    return replace(
-        valid,
-        body=body,
-        model=body.get("model"),
-        reason=reason,
-        status=status,
-        error_name=name,
-        image_size=None,
+    refused = "invalid_api_key" if provider == "openai" else "unauthorized"
+    wrong_key = Break(
+        "a provider key the provider refuses",
+        401,
+        refused,
+        headers={"authorization": "Bearer sk-invalid-0123456789"},
     )
+    return broken(_BUILDERS[family](model), [*_BREAKS[family](model), wrong_key])
 
 
 def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
