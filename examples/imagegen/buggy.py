@@ -5,8 +5,6 @@ Neither shows in the example tests one would write first; the property tests fin
 
 from __future__ import annotations
 
-import base64
-
 import httpx
 
 from imagegen.client import ImageClient, ImageError
@@ -19,10 +17,9 @@ class UrlTrustingClient(ImageClient):
     which answers ``b64_json`` whatever ``response_format`` says."""
 
     def _unified_image(self, response: httpx.Response) -> bytes:
-        item = self._json(response)["data"][0]
         if self.response_format == "url":
-            return self.http.get(item["url"]).content
-        return base64.b64decode(item["b64_json"])
+            return self.http.get(self._json(response)["data"][0]["url"]).content
+        return super()._unified_image(response)
 
 
 class ImpatientClient(ImageClient):
