@@ -84,6 +84,12 @@ class ImageClient:
     sleep: Callable[[float], None] = time.sleep
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30.0))
 
+    def __enter__(self) -> ImageClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.http.close()
+
     def generate(self, prompt: str, *, size: str | None = None) -> bytes:
         """A PNG for ``prompt``; raises an ``ImageError`` subclass when there is none."""
         for attempt in range(1, self.max_attempts + 1):
