@@ -19,7 +19,7 @@ Hypothesis: ``python -m pip install 'mock-portkey-gateway[hypothesis]'``.
 from __future__ import annotations
 
 try:
-    import hypothesis  # noqa: F401  # checked here so the message can say what to install
+    import hypothesis as _hypothesis  # noqa: F401  # checked first, to say what to install
 except ImportError as error:  # pragma: no cover - exercised only without Hypothesis
     raise ImportError(
         "mock_gateway.strategies needs Hypothesis: "

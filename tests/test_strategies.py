@@ -24,6 +24,14 @@ from mock_gateway.images import image_dimensions
 from mock_gateway.multipart import decode_form
 from tests.conftest import FIXED_NOW
 
+
+def test_the_public_names_are_exactly_all_sorted() -> None:
+    public = {name for name in vars(pst) if name[0] not in "_@" and name != "annotations"}
+    assert public == set(pst.__all__) and pst.__all__ == sorted(pst.__all__)
+    for name in pst.__all__:  # each is documented
+        assert getattr(pst, name).__doc__, name
+
+
 # -- requests -----------------------------------------------------------------------------------
 
 

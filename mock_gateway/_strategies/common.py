@@ -178,7 +178,7 @@ def ordered(mapping: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def prompts(max_size: int = 60) -> st.SearchStrategy[str]:
-    """Prompts: a few plain words (shrinking to ``"a"``), or any printable Unicode text."""
+    """Prompts: a few plain words, or any printable Unicode text (shrinking to one character)."""
     words = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=8).map(" ".join)
     printable = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Co", "Cn"))
     text = st.text(printable, min_size=1, max_size=24)

@@ -227,7 +227,7 @@ def stability_v1_requests(
     ``engine``: one of Stability's v1 engines (default: any). ``accept``: ``"image/png"``
     (raw bytes, one sample) or ``"application/json"`` (``artifacts``). ``valid=False``: calls
     Stability refuses, with ``reason``, ``status`` and ``error_name``. Examples shrink to
-    the first engine, one text prompt of one word, and no optional field.
+    the first engine, one one-character text prompt, and no optional field.
     """
     check_choice("stability_v1_requests", "engine", engine, ENGINE_IDS)
     check_choice("stability_v1_requests", "accept", accept, V1_ACCEPTS)

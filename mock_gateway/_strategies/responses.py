@@ -448,7 +448,7 @@ def gateway_responses(
     ``kind``: ``"success"`` (bodies with real images, ``max_side`` pixels a side at most) or
     ``"error"`` (every error envelope: the provider's own, wrapped or not, the gateway's
     validator refusals and exceptions, its 408 timeout, unreadable upstream bodies, 404).
-    Examples shrink to a success with one 1x1 PNG.
+    Successes shrink to one 1x1 PNG.
     """
     check_choice("gateway_responses", "provider", provider, PROVIDERS)
     check_choice("gateway_responses", "route", route, ROUTES)

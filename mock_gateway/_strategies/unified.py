@@ -391,7 +391,7 @@ def image_requests(
     ``provider``: ``"stability-ai"`` or ``"openai"`` (default: both). ``model``: one model
     of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
-    and ``error_name``. Examples shrink to the first model with a one-word prompt.
+    and ``error_name``. Examples shrink to the first model with a one-character prompt.
     """
     check_bool("image_requests", "valid", valid)
     pairs = _resolve(provider, model)
