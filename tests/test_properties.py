@@ -154,7 +154,8 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
     """(URL, JSON body or form fields) the gateway sends for ``request``."""
     body = request.body
     if request.path != "/v1/images/generations":  # the proxy forwards Stability's own body
-        path = request.path.removeprefix("/v1")  # hosted puts v1 back on /generation/... (§4.1)
+        # §4.1: the gateway drops /v1; the hosted profile reaches v1 as the forum thread shows.
+        path = request.path.removeprefix("/v1")
         url = "https://api.stability.ai" + (path if path.startswith("/v2beta/") else "/v1" + path)
         if request.encoding == "multipart":
             return url, [{"name": k, "value": str(v)} for k, v in body.items()]
