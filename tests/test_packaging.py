@@ -67,3 +67,35 @@ def test_contracts_load_from_the_installed_wheel(wheel: Path, tmp_path: Path) ->
     assert location.startswith(str(site))
     assert int(count) == len(list((ROOT / "contracts").rglob("*.json")))
     assert rejects == "True"
+
+
+def test_strategies_import_and_draw_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = """
+from hypothesis import given, settings
+from mock_gateway import strategies
+from mock_gateway.contracts import validate
+
+@settings(max_examples=10, database=None)
+@given(strategies.image_requests(), strategies.gateway_responses(kind="error"))
+def check(request, response):
+    validate(request.contract, request.body, request.definition)
+    validate(response.contract, response.json())
+
+check()
+print(strategies.__file__)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": ""},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(str(site))
+    metadata = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "Provides-Extra: hypothesis" in text  # pip install 'mock-portkey-gateway[hypothesis]'

@@ -1,0 +1,1 @@
+"""The implementation of ``mock_gateway.strategies``; import from there."""
