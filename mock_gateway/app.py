@@ -186,8 +186,9 @@ def create_app(
     strict_responses: bool = False,
     time_scale: float = 1.0,
     registry: Registry | None = None,
+    role: str = "gateway",
 ) -> Starlette:
-    """Build a mock Portkey gateway app.
+    """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
     Args:
         profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
@@ -206,7 +207,24 @@ def create_app(
             faithful; the journal records faithful times whatever the scale.
         registry: hosted Portkey's records (API keys, virtual keys, @slug providers, saved
             configs), used by the hosted profiles; see ``mock_gateway.Registry``.
+        role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
+            at their native paths, for a real gateway's ``custom_host``
+            (``mock_gateway.provider_app``; the gateway-only options are ignored).
     """
+    if role == "upstream":
+        from mock_gateway.provider_app import create_upstream_app
+
+        return create_upstream_app(
+            seed=seed,
+            clock=clock,
+            journal_cap=journal_cap,
+            blocked_words=blocked_words,
+            filtered_words=filtered_words,
+            url_ttl=url_ttl,
+            profile=profile,
+        )
+    if role != "gateway":
+        raise ValueError(f"unknown role {role!r}; choose gateway or upstream")
     state = MockState(
         get_profile(profile),
         seed=seed,
