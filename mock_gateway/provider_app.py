@@ -6,10 +6,11 @@ in-process; each call's ``upstream`` holds the one attempt the provider answered
 
 One server holds both providers; their paths do not collide:
 
-- OpenAI: ``POST /v1/images/generations`` (and anything else under ``/v1/images/``);
+- OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
+  custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
   ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
-  paths get Stability's 404.
+  paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -34,12 +36,10 @@ from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["create_upstream_app", "provider_for_path"]
 
-_OPENAI_PREFIX = "/v1/images/"
-
 
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` under ``/v1/images/``, else ``stability-ai``."""
-    return "openai" if path.startswith(_OPENAI_PREFIX) else "stability-ai"
+    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability."""
+    return "openai" if "/images/" in path + "/" else "stability-ai"
 
 
 class _Dropped(Exception):
