@@ -68,7 +68,8 @@ async def _answer(
     if fault.kind == "status" and fault.status is not None:
         return fake.error_response(request, fault.status, retry_after=fault.retry_after)
     if fault.kind == "malformed":
-        headers = (("content-type", fault.content_type),)
+        # An empty content type sends none at all.
+        headers = (("content-type", fault.content_type),) if fault.content_type else ()
         return UpstreamResponse(fault.status or 200, headers, fault.body.encode())
     return fake.handle(request, filtered=fault.kind == "content-filter")
 

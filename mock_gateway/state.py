@@ -26,7 +26,9 @@ __all__ = ["FakeProvider", "MockState", "Timeline"]
 
 # What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
 # body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
-# refused connection). NOT VERIFIED: the cause text for a connection closed mid-request.
+# refused connection). The cause text for a connection closed before any answer is measured
+# by the conformance suite (fault-*-connection-dropped: the real gateway 1.15.2, a fake
+# upstream that closes the socket).
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
 
 
@@ -179,6 +181,7 @@ class MockState:
         if fault.kind == "status" and fault.status is not None:
             return fake.error_response(request, fault.status, retry_after=fault.retry_after)
         if fault.kind == "malformed":
-            headers = (("content-type", fault.content_type),)
+            # An empty content type sends none at all.
+            headers = (("content-type", fault.content_type),) if fault.content_type else ()
             return UpstreamResponse(fault.status or 200, headers, fault.body.encode())
         return fake.handle(request, filtered=fault.kind == "content-filter")

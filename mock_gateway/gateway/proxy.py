@@ -100,12 +100,14 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
     merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
     merged = apply_forward_headers(merged, target.forward_headers, request.headers)
-    if request.method == "GET":
-        # constructRequestHeaders deletes content-type for a GET (measured: a GET proxy call
-        # reached Stability without the v2 multipart type), and GET and DELETE carry no body.
-        merged = [(name, value) for name, value in merged if name != "content-type"]
     if request.method in ("GET", "DELETE"):
-        payload = b""
+        payload = b""  # constructRequestBody: GET and DELETE carry no body
+    content_type = dict(merged).get("content-type", "").split(";")[0].strip().lower()
+    if request.method == "GET" or (content_type == "multipart/form-data" and not payload):
+        # constructRequestHeaders deletes content-type for a GET or a multipart type (fetch
+        # writes its own with the boundary, and none without a FormData body). Measured:
+        # GET and DELETE proxy calls reached Stability without the v2 multipart type.
+        merged = [(name, value) for name, value in merged if name != "content-type"]
     if payload:
         merged.append(("content-length", str(len(payload))))
     url = _upstream_url(request, provider, target)

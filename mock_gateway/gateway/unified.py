@@ -91,10 +91,12 @@ def _render(request: Request, outcome: Outcome) -> Response:
         answer, outcome.params, state_of(request).created()
     )
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
-    # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON
-    # (conformance suite, measured against the real gateway 1.15.2).
+    # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
+    # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
     upstream_type = answer.header("content-type")
-    if upstream_type is None or answer.media_type != "application/json":
+    if upstream_type is None:
+        upstream_type = "text/plain;charset=UTF-8"  # a string Response's default (§3.4, sic)
+    elif answer.media_type != "application/json":
         upstream_type = "application/json"
     out["content-type"] = upstream_type
     return raw(dumps(body), answer.status, out)
