@@ -182,6 +182,8 @@ class MockState:
             return fake.error_response(request, fault.status, retry_after=fault.retry_after)
         if fault.kind == "malformed":
             # An empty content type sends none at all.
-            headers = (("content-type", fault.content_type),) if fault.content_type else ()
-            return UpstreamResponse(fault.status or 200, headers, fault.body.encode())
+            typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
+            return UpstreamResponse(
+                fault.status or 200, typed if fault.content_type else (), fault.body.encode()
+            )
         return fake.handle(request, filtered=fault.kind == "content-filter")
