@@ -1,8 +1,9 @@
-"""Session servers for the conformance suite: the real gateway, the fake upstream, the mock."""
+"""Session servers for the conformance suite: the real gateways, the fake upstream, the mocks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import httpx
@@ -10,14 +11,14 @@ import pytest
 
 from mock_gateway import LiveServer, create_app
 from mock_gateway.state import MockState
-from tests.conformance.gateway import GatewayMissing, RealGateway
+from tests.conformance.gateway import FLAVOURS, GatewayMissing, RealGateway
 
 
 @dataclass
-class Pair:
-    """The real gateway in front of the fake upstream, and the mock gateway (profile oss)."""
+class Servers:
+    """Each real gateway flavour in front of the one fake upstream, and a mock per profile."""
 
-    gateway: RealGateway
+    gateways: dict[str, RealGateway]
     upstream: LiveServer
     mocks: dict[str, LiveServer]
     client: httpx.Client
@@ -27,27 +28,28 @@ class Pair:
         state: MockState = self.upstream.app.state.mock
         return state
 
-    def mock_state(self, profile: str = "oss") -> MockState:
+    def mock_state(self, profile: str) -> MockState:
         state: MockState = self.mocks[profile].app.state.mock
         return state
 
 
 @pytest.fixture(scope="session")
-def pair() -> Iterator[Pair]:
-    try:
-        gateway = RealGateway()
-        gateway.start()
-    except GatewayMissing as error:
-        pytest.fail(str(error), pytrace=False)
-    # The mock's retry waits are scaled away; the real gateway's are not (1 s, 2 s, ...).
-    with (
-        LiveServer(create_app(role="upstream")) as upstream,
-        LiveServer(create_app(profile="oss", time_scale=0.001)) as oss,
-        # Only for the intended differences that say the npm build's profile matches.
-        LiveServer(create_app(profile="oss-npm", time_scale=0.001)) as oss_npm,
-        httpx.Client(timeout=30) as client,
-    ):
+def servers() -> Iterator[Servers]:
+    with ExitStack() as stack:
+        gateways: dict[str, RealGateway] = {}
         try:
-            yield Pair(gateway, upstream, {"oss": oss, "oss-npm": oss_npm}, client)
-        finally:
-            gateway.stop()
+            for name, flavour in FLAVOURS.items():
+                gateway = RealGateway(flavour)
+                stack.callback(gateway.stop)
+                gateway.start()
+                gateways[name] = gateway
+        except GatewayMissing as error:
+            pytest.fail(str(error), pytrace=False)
+        upstream = stack.enter_context(LiveServer(create_app(role="upstream")))
+        # The mocks' retry waits are scaled away; the real gateway's are not (1 s, 2 s, ...).
+        mocks = {
+            name: stack.enter_context(LiveServer(create_app(profile=name, time_scale=0.001)))
+            for name in FLAVOURS
+        }
+        client = stack.enter_context(httpx.Client(timeout=30))
+        yield Servers(gateways, upstream, mocks, client)

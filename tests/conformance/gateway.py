@@ -8,15 +8,41 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-__all__ = ["GATEWAY_DIR", "GatewayMissing", "RealGateway", "locate_gateway"]
+__all__ = ["FLAVOURS", "GATEWAY_DIR", "Flavour", "GatewayMissing", "RealGateway", "locate_gateway"]
 
-GATEWAY_DIR = Path(__file__).resolve().parents[2] / "conformance" / "gateway"
-# The versions package-lock.json pins; the suite measures exactly these.
-PINNED = {"@portkey-ai/gateway": "1.15.2", "@hono/node-server": "1.13.5"}
+_ROOT = Path(__file__).resolve().parents[2] / "conformance"
+GATEWAY_DIR = _ROOT / "gateway"
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """One pinned install of the real gateway, and the mock profile that should match it."""
+
+    profile: str
+    directory: Path
+    pinned: Mapping[str, str]  # the versions its package-lock.json pins
+
+
+FLAVOURS = {
+    # The gateway with its own lockfile's @hono/node-server (npm overrides): the intended
+    # proxy behaviour.
+    "oss": Flavour(
+        "oss", GATEWAY_DIR, {"@portkey-ai/gateway": "1.15.2", "@hono/node-server": "1.13.5"}
+    ),
+    # `npm install @portkey-ai/gateway@1.15.2` as npm resolves it: the immutable-headers bug.
+    "oss-npm": Flavour(
+        "oss-npm",
+        _ROOT / "gateway-npm",
+        {"@portkey-ai/gateway": "1.15.2", "@hono/node-server": "1.19.19"},
+    ),
+}
+PINNED = FLAVOURS["oss"].pinned
 _START = Path("node_modules/@portkey-ai/gateway/build/start-server.js")
 _INSTALL = (
     "install Node.js 18 or newer with npm (Debian: `apt-get install -y nodejs npm`), then run "
@@ -36,13 +62,15 @@ def _version(directory: Path, package: str) -> str | None:
         return None
 
 
-def locate_gateway(directory: Path = GATEWAY_DIR, node: str | None = None) -> tuple[str, Path]:
+def locate_gateway(
+    directory: Path = GATEWAY_DIR, node: str | None = None, pinned: Mapping[str, str] = PINNED
+) -> tuple[str, Path]:
     """(node executable, start-server.js) of the pinned install; GatewayMissing says what to do."""
     node = node or shutil.which("node")
     how = _INSTALL.format(dir=directory)
     if node is None:
         raise GatewayMissing(f"Node.js is not installed (no `node` on PATH): {how}")
-    for package, wanted in PINNED.items():
+    for package, wanted in pinned.items():
         found = _version(directory, package)
         if found != wanted:
             state = "is not installed" if found is None else f"is {found}, not {wanted}"
@@ -59,9 +87,10 @@ def _free_port() -> int:
 class RealGateway:
     """``node start-server.js --port=N --headless`` on a free loopback port, until stop()."""
 
-    def __init__(self, directory: Path = GATEWAY_DIR) -> None:
-        self.node, self.script = locate_gateway(directory)
-        self.directory = directory
+    def __init__(self, flavour: Flavour = FLAVOURS["oss"]) -> None:
+        self.node, self.script = locate_gateway(flavour.directory, pinned=flavour.pinned)
+        self.flavour = flavour
+        self.directory = flavour.directory
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  # closed by stop()

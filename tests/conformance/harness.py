@@ -45,8 +45,8 @@ class Intended:
     name: str
     reason: str
     ignore: tuple[str, ...]
-    # A profile under which the mock matches the real gateway exactly for these cases.
-    matches_profile: str | None = None
+    # The gateway flavours (mock profiles) it applies to; elsewhere the case must match.
+    profiles: tuple[str, ...] = ("oss", "oss-npm")
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,12 @@ def load_corpus(path: Path = CASES_FILE) -> tuple[list[Case], dict[str, Intended
     """The cases and the intended differences from cases.json."""
     data = json.loads(path.read_text())
     intended = {
-        name: Intended(name, entry["reason"], tuple(entry["ignore"]), entry.get("matches_profile"))
+        name: Intended(
+            name,
+            entry["reason"],
+            tuple(entry["ignore"]),
+            tuple(entry.get("profiles", ("oss", "oss-npm"))),
+        )
         for name, entry in data["intended_differences"].items()
     }
     cases = []

@@ -1,7 +1,8 @@
-"""The real open-source gateway and the mock (profile oss), side by side over the corpus.
+"""The real open-source gateway and the mock, side by side over the corpus.
 
-The corpus is tests/conformance/cases.json; the real gateway is the pinned npm install in
-conformance/gateway/ (`npm ci --ignore-scripts` there; .ci/run does it).
+Two pinned installs of the gateway (conformance/gateway*/; `npm ci --ignore-scripts` in each,
+.ci/run does it): with its own lockfile's @hono/node-server, against profile ``oss``, and as
+npm ships it, against profile ``oss-npm``. The corpus is tests/conformance/cases.json.
 """
 
 from __future__ import annotations
@@ -10,43 +11,57 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.conftest import Pair
-from tests.conformance.gateway import GatewayMissing, locate_gateway
+from tests.conformance.conftest import Servers
+from tests.conformance.gateway import FLAVOURS, GatewayMissing, locate_gateway
 from tests.conformance.harness import Case, Observation, diff, load_corpus, observe, observe_mock
 
 pytestmark = pytest.mark.conformance
 
 CASES, INTENDED = load_corpus()
-LISTED = [case for case in CASES if case.intended]
+RUNS = [(profile, case) for profile in FLAVOURS for case in CASES]
+LISTED = [
+    (profile, case)
+    for profile, case in RUNS
+    if case.intended and profile in INTENDED[case.intended].profiles
+]
 
 
-def _both(pair: Pair, case: Case, profile: str = "oss") -> tuple[Observation, Observation]:
-    up = pair.upstream.url
-    real = observe(case, pair.client, pair.gateway.url, pair.upstream_state, up)
-    mock_server = pair.mocks[profile]
-    mock = observe_mock(case, pair.client, mock_server.url, pair.mock_state(profile), up)
+def _id(run: tuple[str, Case]) -> str:
+    return f"{run[0]}:{run[1].id}"
+
+
+def _both(servers: Servers, profile: str, case: Case) -> tuple[Observation, Observation]:
+    up = servers.upstream.url
+    gateway = servers.gateways[profile]
+    real = observe(case, servers.client, gateway.url, servers.upstream_state, up)
+    mock_url = servers.mocks[profile].url
+    mock = observe_mock(case, servers.client, mock_url, servers.mock_state(profile), up)
     return real, mock
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_real_gateway_and_mock_agree(pair: Pair, case: Case) -> None:
-    ignore = INTENDED[case.intended].ignore if case.intended else ()
-    differences = diff(*_both(pair, case), ignore)
-    assert not differences, f"case {case.id}: real gateway vs mock (oss)\n" + "\n".join(differences)
+def _ignored(profile: str, case: Case) -> tuple[str, ...]:
+    if case.intended is None or profile not in INTENDED[case.intended].profiles:
+        return ()
+    return INTENDED[case.intended].ignore
 
 
-@pytest.mark.parametrize("case", LISTED, ids=[case.id for case in LISTED])
-def test_listed_differences_are_still_real(pair: Pair, case: Case) -> None:
+@pytest.mark.parametrize("run", RUNS, ids=[_id(run) for run in RUNS])
+def test_real_gateway_and_mock_agree(servers: Servers, run: tuple[str, Case]) -> None:
+    profile, case = run
+    differences = diff(*_both(servers, profile, case), _ignored(profile, case))
+    assert not differences, f"{case.id}: real gateway vs mock ({profile})\n" + "\n".join(
+        differences
+    )
+
+
+@pytest.mark.parametrize("run", LISTED, ids=[_id(run) for run in LISTED])
+def test_listed_differences_are_still_real(servers: Servers, run: tuple[str, Case]) -> None:
     # An entry on the intended list that no longer differs must come off the list.
+    profile, case = run
     assert case.intended is not None
-    intended = INTENDED[case.intended]
-    real, mock = _both(pair, case)
-    assert diff(real, mock), f"{case.id}: no difference any more; drop '{intended.name}'"
-    if intended.matches_profile is not None:
-        differences = diff(*_both(pair, case, intended.matches_profile))
-        assert not differences, f"{case.id} under {intended.matches_profile}:\n" + "\n".join(
-            differences
-        )
+    assert diff(*_both(servers, profile, case)), (
+        f"{case.id} ({profile}): no difference any more; drop '{case.intended}' from the list"
+    )
 
 
 def test_the_corpus_covers_both_routes_providers_errors_and_routing() -> None:
@@ -59,14 +74,17 @@ def test_the_corpus_covers_both_routes_providers_errors_and_routing() -> None:
     for prefix in ("unified-stability-", "unified-openai-", "proxy-", "validation-", "routing-",
                    "fault-"):  # fmt: skip
         assert sum(i.startswith(prefix) for i in ids) >= 3, prefix
-    assert set(INTENDED) == {case.intended for case in LISTED}  # no unused entry
-    assert all(entry.reason for entry in INTENDED.values())
+    assert set(INTENDED) == {case.intended for case in CASES if case.intended}  # none unused
+    for entry in INTENDED.values():
+        assert entry.reason and entry.ignore and set(entry.profiles) <= set(FLAVOURS)
 
 
-def test_the_pinned_gateway_is_installed() -> None:
+@pytest.mark.parametrize("profile", FLAVOURS)
+def test_the_pinned_gateway_is_installed(profile: str) -> None:
     # Fails (never skips) with what to install when node or the npm install is missing.
+    flavour = FLAVOURS[profile]
     try:
-        locate_gateway()
+        locate_gateway(flavour.directory, pinned=flavour.pinned)
     except GatewayMissing as error:
         pytest.fail(str(error), pytrace=False)
 
