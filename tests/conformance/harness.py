@@ -26,16 +26,21 @@ from mock_gateway.journal import Call
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.state import MockState
 
-__all__ = ["CASES_FILE", "Case", "Intended", "Observation", "diff", "load_corpus", "observe"]
+__all__ = [
+    "CASES_FILE",
+    "Case",
+    "Intended",
+    "Observation",
+    "diff",
+    "load_corpus",
+    "observe",
+    "observe_mock",
+]
 
 CASES_FILE = Path(__file__).with_name("cases.json")
 _ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 _BOUNDARY = re.compile(r"boundary=[-\w]+")
 _TRANSPORT = frozenset({"host", "connection"})
-_KEYS = {
-    "stability": "Bearer sk-stab-0123456789abcdef",
-    "openai": "Bearer sk-oai-0123456789abcdef",
-}
 
 
 @dataclass(frozen=True)
@@ -96,12 +101,12 @@ _WITH = {
     # A provider, its key and the fake upstream as custom host, as the reference ran them.
     "stability": {
         "x-portkey-provider": "stability-ai",
-        "authorization": _KEYS["stability"],
+        "authorization": "Bearer sk-stab-0123456789abcdef",
         "x-portkey-custom-host": "{up}",
     },
     "openai": {
         "x-portkey-provider": "openai",
-        "authorization": _KEYS["openai"],
+        "authorization": "Bearer sk-oai-0123456789abcdef",
         "x-portkey-custom-host": "{up}/v1",
     },
 }
