@@ -218,8 +218,15 @@ def _body(data: bytes, content_type: str) -> Any:
     return _ORIGIN.sub("<origin>", data.decode("utf-8", "replace"))
 
 
-def _upstream(method: str, url: str, headers: list[tuple[str, str]], body: bytes) -> dict[str, Any]:
+def _target(url: str) -> str:
+    """The request target (path and query) of an absolute URL."""
     parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _upstream(
+    method: str, target: str, headers: list[tuple[str, str]], body: bytes
+) -> dict[str, Any]:
     merged: dict[str, str] = {}
     for name, value in headers:
         if name in _TRANSPORT:
@@ -229,7 +236,7 @@ def _upstream(method: str, url: str, headers: list[tuple[str, str]], body: bytes
     content_type = dict(headers).get("content-type", "")
     return {
         "method": method,
-        "path": parts.path + (f"?{parts.query}" if parts.query else ""),
+        "path": target,
         "headers": dict(sorted(merged.items())),
         "body": _body(body, content_type) if body else "",
     }
@@ -278,7 +285,7 @@ def observe_mock(
     calls = mock.journal.calls()
     attempts = calls[-1].attempts if calls else []
     sent = [
-        _upstream(a.request.method, a.request.url, list(a.request.headers), a.request.body)
+        _upstream(a.request.method, _target(a.request.url), list(a.request.headers), a.request.body)
         for a in attempts
     ]
     return _response(response, sent)

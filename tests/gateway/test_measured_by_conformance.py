@@ -63,3 +63,41 @@ def test_a_delete_proxy_call_sends_no_content_type_and_no_body(oss: InProcessCli
     request = oss.calls()[-1]["upstream"][0]["request"]
     assert request["body"] == {"text": ""}
     assert "content-length" not in dict(request["headers"])
+
+
+OPENAI = {"x-portkey-provider": "openai", "authorization": "Bearer sk-oai-0123456789abcdef"}
+
+
+def test_an_empty_fallback_crashes_reading_entries(oss: InProcessClient) -> None:
+    # validation-config-empty-targets: the global error handler's message.
+    headers = {"x-portkey-config": '{"strategy":{"mode":"fallback"},"targets":[]}'}
+    response = oss.post("/v1/images/generations", headers=headers, json={"prompt": "a cat"})
+    assert response.status_code == 500
+    assert response.json()["message"] == "Cannot read properties of undefined (reading 'entries')"
+
+
+def test_a_json_array_proxy_body_is_spread_into_an_object(oss: InProcessClient) -> None:
+    # proxy-openai-json-array-body-spread: {...[1, 2]} is {"0": 1, "1": 2}.
+    headers = {**OPENAI, "content-type": "application/json"}
+    oss.post("/v1/proxy/images/generations", headers=headers, content=b"[1, 2]")
+    assert oss.calls()[-1]["upstream"][0]["request"]["body"]["json"] == {"0": 1, "1": 2}
+
+
+def test_a_stability_proxy_body_without_content_type_becomes_object_object(
+    oss: InProcessClient,
+) -> None:
+    # proxy-stability-body-array, proxy-stability-no-content-type-v1-override.
+    path = "/v1/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+    oss.post(path, headers=STABILITY, content=b'{"model": "stable-diffusion-xl-1024-v1-0"}')
+    request = oss.calls()[-1]["upstream"][0]["request"]
+    assert request["body"]["text"] == "[object Object]"
+    assert dict(request["headers"])["content-type"] == "text/plain;charset=UTF-8"
+
+
+def test_an_openai_proxy_body_without_content_type_is_not_sent(oss: InProcessClient) -> None:
+    # proxy-openai-no-content-type: the base JSON content type, and undici's content-length 0.
+    oss.post("/v1/proxy/images/generations", headers=OPENAI, content=b'{"prompt": "a cat"}')
+    request = oss.calls()[-1]["upstream"][0]["request"]
+    assert request["body"] == {"text": ""}
+    headers = dict(request["headers"])
+    assert (headers["content-type"], headers["content-length"]) == ("application/json", "0")
