@@ -13,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,8 +37,9 @@ logger = logging.getLogger("mock_gateway")
 
 
 async def _home(request: Request) -> Response:
-    # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')).
-    return PlainTextResponse("AI Gateway says hey!")
+    # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')); Hono's charset is
+    # upper case (conformance suite: validation-home).
+    return Response(b"AI Gateway says hey!", headers={"content-type": "text/plain; charset=UTF-8"})
 
 
 async def _health(request: Request) -> Response:
