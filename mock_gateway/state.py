@@ -168,6 +168,10 @@ class MockState:
     async def _answer(
         fake: FakeProvider, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
     ) -> UpstreamResponse:
+        if timeout_ms is not None and timeout_ms < 1:
+            # setTimeout fires after 1 ms for anything less, before any provider answers
+            # (conformance suite: validation-config-request-timeout-negative gave a 408).
+            return UpstreamResponse(408, meta={"timeout_ms": timeout_ms})
         if fault is None:
             return fake.handle(request)
         wait = math.inf if fault.kind == "timeout" else fault.delay

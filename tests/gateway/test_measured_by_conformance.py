@@ -101,3 +101,15 @@ def test_an_openai_proxy_body_without_content_type_is_not_sent(oss: InProcessCli
     assert request["body"] == {"text": ""}
     headers = dict(request["headers"])
     assert (headers["content-type"], headers["content-length"]) == ("application/json", "0")
+
+
+def test_a_negative_request_timeout_expires_at_once(oss: InProcessClient) -> None:
+    # validation-config-request-timeout-negative: setTimeout(-5) fires before any answer.
+    headers = {**STABILITY, "x-portkey-request-timeout": "-5"}
+    body = {"model": "stable-diffusion-v1-6", "prompt": "a cat"}
+    response = oss.post("/v1/images/generations", headers=headers, json=body)
+    assert response.status_code == 408
+    assert response.json()["error"]["message"] == (
+        "Request exceeded the timeout sent in the request: -5ms"
+    )
+    assert len(oss.calls()[-1]["upstream"]) == 1  # sent, then abandoned
