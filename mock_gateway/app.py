@@ -13,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,8 +39,9 @@ logger = logging.getLogger("mock_gateway")
 
 
 async def _home(request: Request) -> Response:
-    # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')).
-    return PlainTextResponse("AI Gateway says hey!")
+    # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')); Hono's charset is
+    # upper case (conformance suite: validation-home).
+    return Response(b"AI Gateway says hey!", headers={"content-type": "text/plain; charset=UTF-8"})
 
 
 async def _health(request: Request) -> Response:
@@ -189,8 +190,9 @@ def create_app(
     strict_responses: bool = False,
     time_scale: float = 1.0,
     registry: Registry | None = None,
+    role: str = "gateway",
 ) -> Starlette:
-    """Build a mock Portkey gateway app.
+    """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
     Args:
         profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
@@ -209,7 +211,24 @@ def create_app(
             faithful; the journal records faithful times whatever the scale.
         registry: hosted Portkey's records (API keys, virtual keys, @slug providers, saved
             configs), used by the hosted profiles; see ``mock_gateway.Registry``.
+        role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
+            at their native paths, for a real gateway's ``custom_host``
+            (``mock_gateway.provider_app``; the gateway-only options are ignored).
     """
+    if role == "upstream":
+        from mock_gateway.provider_app import create_upstream_app
+
+        return create_upstream_app(
+            seed=seed,
+            clock=clock,
+            journal_cap=journal_cap,
+            blocked_words=blocked_words,
+            filtered_words=filtered_words,
+            url_ttl=url_ttl,
+            profile=profile,
+        )
+    if role != "gateway":
+        raise ValueError(f"unknown role {role!r}; choose gateway or upstream")
     state = MockState(
         get_profile(profile),
         seed=seed,

@@ -26,6 +26,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         choices=sorted(PROFILES),
         help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})",
     )
+    serve.add_argument(
+        "--role",
+        default="gateway",
+        choices=("gateway", "upstream"),
+        help="gateway (default), or upstream: the fake Stability and OpenAI APIs themselves",
+    )
     serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
     serve.add_argument(
         "--registry",
@@ -108,18 +114,27 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return 1
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(
-        f"mock-portkey-gateway ({args.profile} profile) listening on http://{host}:{port}",
-        file=stdout,
-    )
-    print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
-    inspector = f"http://{host}:{port}/_mock/"
-    print(f"inspector: {inspector}", file=stdout, flush=True)
-    if args.open:
-        from mock_gateway.browser import open_when_ready
+    if args.role == "upstream":
+        print(f"mock-portkey fake providers listening on http://{host}:{port}", file=stdout)
+        print(
+            f"custom_host: http://{host}:{port} (stability-ai), http://{host}:{port}/v1 (openai)",
+            file=stdout,
+            flush=True,
+        )
+    else:
+        print(
+            f"mock-portkey-gateway ({args.profile} profile) listening on http://{host}:{port}",
+            file=stdout,
+        )
+        print(f"base URL: http://{host}:{port}/v1", file=stdout, flush=True)
+        inspector = f"http://{host}:{port}/_mock/"
+        print(f"inspector: {inspector}", file=stdout, flush=True)
+        if args.open:
+            from mock_gateway.browser import open_when_ready
 
-        open_when_ready(inspector, args.host, port, stderr=stderr)
+            open_when_ready(inspector, args.host, port, stderr=stderr)
     app = create_app(
+        role=args.role,
         registry=registry,
         profile=args.profile,
         seed=args.seed,

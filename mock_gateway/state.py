@@ -26,7 +26,9 @@ __all__ = ["FakeProvider", "MockState", "Timeline"]
 
 # What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
 # body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
-# refused connection). NOT VERIFIED: the cause text for a connection closed mid-request.
+# refused connection). The cause text for a connection closed before any answer is measured
+# by the conformance suite (fault-*-connection-dropped: the real gateway 1.15.2, a fake
+# upstream that closes the socket).
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
 
 
@@ -166,6 +168,10 @@ class MockState:
     async def _answer(
         fake: FakeProvider, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
     ) -> UpstreamResponse:
+        if timeout_ms is not None and timeout_ms < 1:
+            # setTimeout fires after 1 ms for anything less, before any real provider answers
+            # (measured on the real gateway: 408 unless a local fake answered within 1 ms).
+            return UpstreamResponse(408, meta={"timeout_ms": timeout_ms})
         if fault is None:
             return fake.handle(request)
         wait = math.inf if fault.kind == "timeout" else fault.delay
@@ -179,6 +185,9 @@ class MockState:
         if fault.kind == "status" and fault.status is not None:
             return fake.error_response(request, fault.status, retry_after=fault.retry_after)
         if fault.kind == "malformed":
-            headers = (("content-type", fault.content_type),)
-            return UpstreamResponse(fault.status or 200, headers, fault.body.encode())
+            # An empty content type sends none at all.
+            typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
+            return UpstreamResponse(
+                fault.status or 200, typed if fault.content_type else (), fault.body.encode()
+            )
         return fake.handle(request, filtered=fault.kind == "content-filter")

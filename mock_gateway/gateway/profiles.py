@@ -46,7 +46,8 @@ class Profile:
     # §5.1: the option that honours retry-after on a 429: hosted spells it plural.
     retry_after_option: str = "useRetryAfterHeader"
     # §5.1: in the npm build patch-package never ran, so honouring retry-after throws inside
-    # async-retry: a 500 "Invalid response ... Cannot set properties of undefined".
+    # async-retry: a 500 "Invalid response ... Cannot set properties of undefined" when the
+    # last attempt gets the 429; earlier ones fall back to plain backoff (conformance suite).
     retry_after_broken: bool = False
     # §1.5 / §7: hosted requires x-portkey-api-key and resolves config ids, virtual keys and
     # @provider-slug providers (from the mock's registry). OSS supports none of them.

@@ -41,6 +41,7 @@ from mock_gateway.upstream import UpstreamRequest
 __all__ = ["proxy", "proxy_unvalidated"]
 
 _OBJECT_OBJECT = b"[object Object]"
+_MULTIPART = "multipart/form-data"
 _STABILITY_VERSIONS = ("/v1/", "/v2beta/", "/v2alpha/")
 
 
@@ -51,6 +52,15 @@ def _upstream_path(request: Request) -> str:
     return path[len(prefix) :] + (f"?{query}" if query else "")
 
 
+def _spread(value: Any) -> dict[str, Any]:
+    """``{...value}`` in JS: an object's keys, an array's or a string's indices, else nothing."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list | str):
+        return {str(index): item for index, item in enumerate(value)}
+    return {}
+
+
 def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes, Any]:
     """``{...body, ...override_params}`` re-serialised; raises ValueError with Node's text."""
     text = body.decode("utf-8", "replace")
@@ -58,8 +68,8 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
         parsed = json.loads(text)
     except ValueError:
         raise ValueError(json_parse_error(text)) from None
-    merged = {**parsed, **target.override_params} if isinstance(parsed, dict) else parsed
-    if object_bug and not (isinstance(merged, dict) and is_v1_model(merged.get("model"))):
+    merged = {**_spread(parsed), **target.override_params}
+    if object_bug and not is_v1_model(merged.get("model")):
         # §4.2: Stability's headers() assumes v2 (multipart), so fetch gets the plain object.
         return _OBJECT_OBJECT, merged
     return dumps(merged), merged
@@ -86,13 +96,45 @@ def _upstream_url(request: Request, provider: str, target: Target) -> str:
     return str(ADAPTERS[provider].BASE_URL) + path
 
 
-def _build(request: Request, body: bytes, target: Target, provider: str) -> UpstreamRequest:
-    state = state_of(request)
+def _payload(request: Request, body: bytes, target: Target, provider: str) -> tuple[bytes, Any]:
+    """The body fetch is given, and the transformed body the provider's headers() sees."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    payload, parsed = body, None
+    oss = state_of(request).profile.proxy_object_object_bug
     if media == "application/json" and request.method == "POST":
-        object_bug = provider == "stability-ai" and state.profile.proxy_object_object_bug
-        payload, parsed = _json_body(body, target, object_bug=object_bug)
+        return _json_body(body, target, object_bug=provider == "stability-ai" and oss)
+    if not media and oss:
+        # getRequestData reads no body without a content type, and constructRequestBody
+        # sends none, unless the provider's headers say multipart. Stability's always do
+        # here (they see no model, even one from override_params), so fetch gets the plain
+        # transformed object (conformance suite: proxy-stability-no-content-type-*).
+        return (_OBJECT_OBJECT if provider == "stability-ai" else b""), None
+    return body, None
+
+
+def _wire_content_type(
+    request: Request, headers: list[tuple[str, str]], payload: bytes
+) -> list[tuple[str, str]]:
+    """constructRequestHeaders' content type, then the one fetch writes for the body."""
+    if not any(name == "content-type" for name, _ in headers):
+        headers = [("content-type", "application/json"), *headers]  # the base of every call
+    content_type = dict(headers)["content-type"]
+    if request.method != "GET" and content_type.split(";")[0].strip().lower() != _MULTIPART:
+        return headers
+    # Deleted for a GET or a multipart type (measured: GET and DELETE calls reached Stability
+    # without the v2 multipart type). fetch then writes a form's own type, text/plain for a
+    # string, and nothing without a body.
+    headers = [(name, value) for name, value in headers if name != "content-type"]
+    if not payload:
+        return headers
+    client = request.headers.get("content-type", "")
+    is_form = client.split(";")[0].strip().lower() == _MULTIPART
+    return [*headers, ("content-type", client if is_form else "text/plain;charset=UTF-8")]
+
+
+def _build(request: Request, body: bytes, target: Target, provider: str) -> UpstreamRequest:
+    payload, parsed = _payload(request, body, target, provider)
+    if request.method in ("GET", "DELETE"):
+        payload = b""  # constructRequestBody: GET and DELETE carry no body
     # Client headers override the provider's (so a raw `Authorization: sk-...` arrives raw).
     client = client_headers_for_proxy(request.headers.items())
     names = {name for name, _ in client}
@@ -100,8 +142,9 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
     merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
     merged = apply_forward_headers(merged, target.forward_headers, request.headers)
-    if payload:
-        merged.append(("content-length", str(len(payload))))
+    merged = _wire_content_type(request, merged, payload)
+    if payload or request.method in ("POST", "PUT", "PATCH"):
+        merged.append(("content-length", str(len(payload))))  # undici sends 0 for no body
     url = _upstream_url(request, provider, target)
     return UpstreamRequest.build(request.method, url, merged, payload)
 

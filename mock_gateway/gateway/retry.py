@@ -39,6 +39,15 @@ def _retry_after_ms(response: UpstreamResponse) -> float | None:
     return None
 
 
+def _hits_broken_retry_after(
+    response: UpstreamResponse, retryable: bool, honour: bool, profile: Profile
+) -> bool:
+    """A retryable 429 with a usable retry-after header, in a build where honouring it throws."""
+    if not (profile.retry_after_broken and honour and retryable and response.status == 429):
+        return False
+    return bool(_retry_after_ms(response))  # no header, NaN or 0: the ordinary retry path
+
+
 async def with_retries(
     send: Callable[[], Awaitable[UpstreamResponse]],
     retry: Mapping[str, Any],
@@ -57,13 +66,18 @@ async def with_retries(
     while True:
         response = await send()
         retryable = response.status in codes or bool(response.meta.get("network"))
+        # Setting `op._timeouts` throws a TypeError inside the attempt. async-retry takes it
+        # for an ordinary failure (plain backoff) while attempts remain, and bails with it on
+        # the last (measured by the conformance suite against 1.15.2 from npm).
+        if made >= attempts and _hits_broken_retry_after(
+            response, retryable, honour_retry_after, profile
+        ):
+            headers = (("content-type", "text/plain;charset=UTF-8"),)
+            return UpstreamResponse(500, headers, _BROKEN_RETRY_AFTER, {"network": True}), -1
         if not retryable or made >= attempts:
             break
         delay = 0.0 if backoff_zero else 1000.0 * 2**made
-        if response.status == 429 and honour_retry_after:
-            if profile.retry_after_broken:
-                headers = (("content-type", "text/plain;charset=UTF-8"),)
-                return UpstreamResponse(500, headers, _BROKEN_RETRY_AFTER, {"network": True}), -1
+        if response.status == 429 and honour_retry_after and not profile.retry_after_broken:
             after = _retry_after_ms(response)
             if after:
                 if after >= _MAX_RETRY_AFTER_MS or after > budget:

@@ -177,8 +177,8 @@ async def _fallback(
             break
         if outcome.gateway_exception:  # an exception stops the chain
             break
-    if outcome is None:
-        raise GatewayCrash("Cannot read properties of undefined (reading 'headers')")
+    if outcome is None:  # no target at all (conformance suite: validation-config-empty-targets)
+        raise GatewayCrash("Cannot read properties of undefined (reading 'entries')")
     return outcome
 
 

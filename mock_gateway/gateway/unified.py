@@ -90,7 +90,15 @@ def _render(request: Request, outcome: Outcome) -> Response:
     body = ADAPTERS[outcome.provider].client_body(
         answer, outcome.params, state_of(request).created()
     )
-    out["content-type"] = "application/json"
+    # A JSON answer keeps the provider's content type whole (Stability v2beta's
+    # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
+    # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
+    upstream_type = answer.header("content-type")
+    if upstream_type is None:
+        upstream_type = "text/plain;charset=UTF-8"  # a string Response's default (§3.4, sic)
+    elif answer.media_type != "application/json":
+        upstream_type = "application/json"
+    out["content-type"] = upstream_type
     return raw(dumps(body), answer.status, out)
 
 

@@ -133,8 +133,9 @@ def test_retry_after_longer_than_a_minute_skips_the_retries(fast: InProcessClien
 
 
 def test_the_npm_build_breaks_on_retry_after(make_client: ClientFactory) -> None:
+    # The last attempt's 429 with retry-after throws (conformance suite, real 1.15.2).
     client = make_client(profile="oss-npm", time_scale=0.001)
-    queue(client, Fault.error(429, retry_after=1))
+    queue(client, Fault.error(429, retry_after=1), times=2)
     response = post(client, {**STAB, "retry": {"attempts": 1, "use_retry_after_header": True}})
     assert response.status_code == 500
     assert response.json()["error"]["message"] == (
@@ -142,6 +143,17 @@ def test_the_npm_build_breaks_on_retry_after(make_client: ClientFactory) -> None
         "undefined (setting '_timeouts') Cause: NA Name: TypeError\"}"
     )
     assert portkey(response)[2] == "-1"
+
+
+def test_the_npm_build_retries_a_429_on_plain_backoff_while_attempts_remain(
+    make_client: ClientFactory,
+) -> None:
+    # The TypeError counts as an ordinary failure: the 1 s backoff, not retry-after's 3 s.
+    client = make_client(profile="oss-npm", time_scale=0.001)
+    queue(client, Fault.error(429, retry_after=3))
+    response = post(client, {**STAB, "retry": {"attempts": 1, "use_retry_after_header": True}})
+    assert (response.status_code, portkey(response)[2]) == (200, "1")
+    assert round(attempts(client)[1]["at_ms"], -2) == 1000
 
 
 def test_retries_work_on_the_proxy_route_too(fast: InProcessClient) -> None:

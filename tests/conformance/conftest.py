@@ -1,0 +1,55 @@
+"""Session servers for the conformance suite: the real gateways, the fake upstream, the mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from mock_gateway import LiveServer, create_app
+from mock_gateway.state import MockState
+from tests.conformance.gateway import FLAVOURS, GatewayMissing, RealGateway
+
+
+@dataclass
+class Servers:
+    """Each real gateway flavour in front of the one fake upstream, and a mock per profile."""
+
+    gateways: dict[str, RealGateway]
+    upstream: LiveServer
+    mocks: dict[str, LiveServer]
+    client: httpx.Client
+
+    @property
+    def upstream_state(self) -> MockState:
+        state: MockState = self.upstream.app.state.mock
+        return state
+
+    def mock_state(self, profile: str) -> MockState:
+        state: MockState = self.mocks[profile].app.state.mock
+        return state
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    with ExitStack() as stack:
+        gateways: dict[str, RealGateway] = {}
+        try:
+            for name, flavour in FLAVOURS.items():
+                gateway = RealGateway(flavour)
+                stack.callback(gateway.stop)
+                gateway.start()
+                gateways[name] = gateway
+        except GatewayMissing as error:
+            pytest.fail(str(error), pytrace=False)
+        upstream = stack.enter_context(LiveServer(create_app(role="upstream")))
+        # The mocks' retry waits are scaled away; the real gateway's are not (1 s, 2 s, ...).
+        mocks = {
+            name: stack.enter_context(LiveServer(create_app(profile=name, time_scale=0.001)))
+            for name in FLAVOURS
+        }
+        client = stack.enter_context(httpx.Client(timeout=30))
+        yield Servers(gateways, upstream, mocks, client)

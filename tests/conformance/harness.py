@@ -1,0 +1,308 @@
+"""One corpus case, sent to the real gateway and to the mock; what each did, normalised; the diff.
+
+Normalised away (it must differ): `created` timestamps, image bytes (compared as their decoded
+format and size), multipart boundaries, the host:port of URLs, signed-URL query strings, and
+the transport headers `host` and `connection` of upstream requests. Everything else counts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from PIL import Image
+
+from mock_gateway.faults import Fault
+from mock_gateway.journal import Call
+from mock_gateway.multipart import MultipartError, decode_form
+from mock_gateway.state import MockState
+
+__all__ = [
+    "CASES_FILE",
+    "Case",
+    "Intended",
+    "Observation",
+    "diff",
+    "load_corpus",
+    "observe",
+    "observe_mock",
+]
+
+CASES_FILE = Path(__file__).with_name("cases.json")
+_ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
+_BOUNDARY = re.compile(r"boundary=[-\w]+")
+_TRANSPORT = frozenset({"host", "connection"})
+
+
+@dataclass(frozen=True)
+class Intended:
+    """A known, deliberate difference: why, and which diff keys (prefixes) it covers."""
+
+    name: str
+    reason: str
+    ignore: tuple[str, ...]
+    # The gateway flavours (mock profiles) it applies to; elsewhere the case must match.
+    profiles: tuple[str, ...] = ("oss", "oss-npm")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request of the corpus (see cases.json for the fields)."""
+
+    id: str
+    path: str
+    method: str = "POST"
+    headers: Mapping[str, str | None] = field(default_factory=dict)
+    config: Any = None
+    json_body: Any = None
+    body: str | None = None
+    form: tuple[tuple[str, str], ...] | None = None
+    faults: tuple[Mapping[str, Any], ...] = ()
+    intended: str | None = None
+
+    def request(self, upstream: str) -> dict[str, Any]:
+        """httpx.request keyword arguments, with ``{up}`` replaced by the fake upstream."""
+        headers = {k: _fill(v, upstream) for k, v in self.headers.items() if v is not None}
+        untyped = "content-type" in self.headers and self.headers["content-type"] is None
+        if self.config is not None:
+            headers["x-portkey-config"] = json.dumps(_fill(self.config, upstream))
+        kwargs: dict[str, Any] = {"method": self.method, "url": self.path, "headers": headers}
+        if self.json_body is not None:
+            kwargs["content"] = json.dumps(self.json_body).encode()
+            if not untyped:
+                headers.setdefault("content-type", "application/json")
+        elif self.body is not None:
+            kwargs["content"] = self.body.encode()
+        elif self.form is not None:  # text parts, sent as multipart/form-data
+            kwargs["files"] = [(name, (None, value)) for name, value in self.form]
+        return kwargs
+
+
+def _fill(value: Any, upstream: str) -> Any:
+    if isinstance(value, str):
+        return value.replace("{up}", upstream)
+    if isinstance(value, list):
+        return [_fill(item, upstream) for item in value]
+    if isinstance(value, dict):
+        return {key: _fill(item, upstream) for key, item in value.items()}
+    return value
+
+
+_WITH = {
+    # A provider, its key and the fake upstream as custom host, as the reference ran them.
+    "stability": {
+        "x-portkey-provider": "stability-ai",
+        "authorization": "Bearer sk-stab-0123456789abcdef",
+        "x-portkey-custom-host": "{up}",
+    },
+    "openai": {
+        "x-portkey-provider": "openai",
+        "authorization": "Bearer sk-oai-0123456789abcdef",
+        "x-portkey-custom-host": "{up}/v1",
+    },
+}
+
+
+def load_corpus(path: Path = CASES_FILE) -> tuple[list[Case], dict[str, Intended]]:
+    """The cases and the intended differences from cases.json."""
+    data = json.loads(path.read_text())
+    intended = {
+        name: Intended(
+            name,
+            entry["reason"],
+            tuple(entry["ignore"]),
+            tuple(entry.get("profiles", ("oss", "oss-npm"))),
+        )
+        for name, entry in data["intended_differences"].items()
+    }
+    cases = []
+    for raw in data["cases"]:
+        headers: dict[str, str | None] = dict(_WITH.get(raw.get("with", ""), {}))
+        headers.update(raw.get("headers", {}))
+        form = raw.get("form")
+        cases.append(
+            Case(
+                id=raw["id"],
+                path=raw["path"],
+                method=raw.get("method", "POST"),
+                headers=headers,
+                config=raw.get("config"),
+                json_body=raw.get("json"),
+                body=raw.get("body"),
+                form=None if form is None else tuple((k, v) for k, v in form),
+                faults=tuple(raw.get("faults", ())),
+                intended=raw.get("intended"),
+            )
+        )
+    return cases, intended
+
+
+@dataclass
+class Observation:
+    """What one gateway answered, and the upstream requests it sent, normalised."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+    upstream: list[dict[str, Any]]
+
+    def flat(self) -> dict[str, Any]:
+        """Dotted keys for diffing."""
+        out: dict[str, Any] = {"status": self.status, "body": self.body}
+        out.update({f"headers.{k}": v for k, v in self.headers.items()})
+        out["upstream.count"] = len(self.upstream)
+        for index, request in enumerate(self.upstream):
+            for key, value in request.items():
+                if key == "headers":
+                    out.update({f"upstream[{index}].headers.{k}": v for k, v in value.items()})
+                else:
+                    out[f"upstream[{index}].{key}"] = value
+        return out
+
+
+def _image(data: bytes) -> str | None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return f"<{image.format} {image.width}x{image.height}>"
+    except (OSError, ValueError):
+        return None
+
+
+def _b64_image(value: str) -> str:
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return value
+    return _image(data) or value
+
+
+def _normal(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _normal(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(item, key) for item in value]
+    if key == "created" and isinstance(value, int | float):
+        return "<created>"
+    if key in ("b64_json", "base64", "image") and isinstance(value, str):
+        return _b64_image(value)
+    if key == "url" and isinstance(value, str):
+        return _ORIGIN.sub("<origin>", value).split("?")[0]
+    if isinstance(value, str):
+        return _ORIGIN.sub("<origin>", value)
+    return value
+
+
+def _body(data: bytes, content_type: str) -> Any:
+    if content_type.startswith("multipart/form-data"):
+        try:
+            fields = decode_form(data, content_type)
+        except MultipartError:
+            return {"unreadable-form": len(data)}
+        return [[f.name, f"<file {len(f.value)}>" if f.filename else f.text] for f in fields]
+    try:
+        return _normal(json.loads(data))
+    except ValueError:
+        pass
+    image = _image(data)
+    if image is not None:
+        return image
+    return _ORIGIN.sub("<origin>", data.decode("utf-8", "replace"))
+
+
+def _target(url: str) -> str:
+    """The request target (path and query) of an absolute URL."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _upstream(
+    method: str, target: str, headers: list[tuple[str, str]], body: bytes
+) -> dict[str, Any]:
+    merged: dict[str, str] = {}
+    for name, value in headers:
+        if name in _TRANSPORT:
+            continue
+        value = _BOUNDARY.sub("boundary=<boundary>", value)
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    content_type = dict(headers).get("content-type", "")
+    return {
+        "method": method,
+        "path": target,
+        "headers": dict(sorted(merged.items())),
+        "body": _body(body, content_type) if body else "",
+    }
+
+
+def _response(response: httpx.Response, upstream: list[dict[str, Any]]) -> Observation:
+    wanted = {
+        name: value
+        for name, value in response.headers.items()
+        if name.startswith("x-portkey-") or name in ("content-type", "retry-after")
+    }
+    content_type = response.headers.get("content-type", "")
+    body = _body(response.content, content_type)
+    return Observation(response.status_code, dict(sorted(wanted.items())), body, upstream)
+
+
+def _queue(state: MockState, faults: tuple[Mapping[str, Any], ...]) -> None:
+    for fault in faults:
+        state.faults.add(
+            Fault.from_json(fault), times=fault.get("times", 1), provider=fault.get("provider")
+        )
+
+
+def observe(
+    case: Case, client: httpx.Client, gateway_url: str, upstream: MockState, upstream_url: str
+) -> Observation:
+    """Send ``case`` to the real gateway; its upstream requests are the fake upstream's journal."""
+    upstream.reset()
+    _queue(upstream, case.faults)
+    response = client.request(**_with_base(case.request(upstream_url), gateway_url))
+    calls: list[Call] = upstream.journal.calls()
+    sent = [
+        _upstream(c.method, c.path + (f"?{c.query}" if c.query else ""), c.headers, c.body)
+        for c in calls
+    ]
+    return _response(response, sent)
+
+
+def observe_mock(
+    case: Case, client: httpx.Client, mock_url: str, mock: MockState, upstream_url: str
+) -> Observation:
+    """Send ``case`` to the mock gateway; its upstream requests are its own journal's."""
+    mock.reset()
+    _queue(mock, case.faults)
+    response = client.request(**_with_base(case.request(upstream_url), mock_url))
+    calls = mock.journal.calls()
+    attempts = calls[-1].attempts if calls else []
+    sent = [
+        _upstream(a.request.method, _target(a.request.url), list(a.request.headers), a.request.body)
+        for a in attempts
+    ]
+    return _response(response, sent)
+
+
+def _with_base(kwargs: dict[str, Any], base: str) -> dict[str, Any]:
+    return {**kwargs, "url": base + kwargs["url"]}
+
+
+def diff(real: Observation, mock: Observation, ignore: tuple[str, ...] = ()) -> list[str]:
+    """Every key where the two differ (real first), except those under an ``ignore`` prefix."""
+    a, b = real.flat(), mock.flat()
+    lines = []
+    for key in sorted(set(a) | set(b)):
+        if any(key.startswith(prefix) for prefix in ignore):
+            continue
+        real, mock = a.get(key, "<absent>"), b.get(key, "<absent>")
+        if real != mock:
+            lines.append(f"{key}:\n    real: {real!r}\n    mock: {mock!r}")
+    return lines
