@@ -6,7 +6,7 @@ Handlers never ask "which profile is this?"; they read one of these fields. Sour
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "Profile", "get_profile"]
@@ -56,65 +56,50 @@ class Profile:
 
 _HOSTED_RETRY_CODES = (429, 500, 502, 503, 504, 529)
 
+_HOSTED = Profile(
+    name="hosted",
+    description="hosted Portkey as documented and as the forum thread shows it",
+    generate_trace_id=True,
+    created="seconds",
+    stability_proxy_restores_v1=True,
+    proxy_object_object_bug=False,
+    proxy_immutable_headers_bug=False,
+    default_retry_codes=_HOSTED_RETRY_CODES,
+    max_retry_attempts=5,
+    retry_after_option="useRetryAfterHeaders",
+    hosted_features=True,
+)
+_OSS = Profile(
+    name="oss",
+    description="open-source gateway 1.15.2 with its lockfile's @hono/node-server 1.13.5",
+    generate_trace_id=False,
+    created="seconds",
+    stability_proxy_restores_v1=False,
+    proxy_object_object_bug=True,
+    proxy_immutable_headers_bug=False,
+)
+
 PROFILES: dict[str, Profile] = {
     profile.name: profile
     for profile in (
-        Profile(
-            name="hosted",
-            description="hosted Portkey as documented and as the forum thread shows it",
-            generate_trace_id=True,
-            created="seconds",
-            stability_proxy_restores_v1=True,
-            proxy_object_object_bug=False,
-            proxy_immutable_headers_bug=False,
-            default_retry_codes=_HOSTED_RETRY_CODES,
-            max_retry_attempts=5,
-            retry_after_option="useRetryAfterHeaders",
-            hosted_features=True,
-        ),
-        Profile(
+        _HOSTED,
+        replace(
+            _HOSTED,
             name="hosted-dalle-retired",
             description="hosted Portkey, with OpenAI's DALL·E models retired as they are today",
-            generate_trace_id=True,
-            created="seconds",
-            stability_proxy_restores_v1=True,
-            proxy_object_object_bug=False,
-            proxy_immutable_headers_bug=False,
             openai_dall_e_retired=True,
-            default_retry_codes=_HOSTED_RETRY_CODES,
-            max_retry_attempts=5,
-            retry_after_option="useRetryAfterHeaders",
-            hosted_features=True,
         ),
-        Profile(
+        replace(
+            _HOSTED,
             name="hosted-2024",
             description="hosted Portkey as the seed thread saw it in March 2024 (created in ms)",
-            generate_trace_id=True,
             created="milliseconds-string",
-            stability_proxy_restores_v1=True,
-            proxy_object_object_bug=False,
-            proxy_immutable_headers_bug=False,
-            default_retry_codes=_HOSTED_RETRY_CODES,
-            max_retry_attempts=5,
-            retry_after_option="useRetryAfterHeaders",
-            hosted_features=True,
         ),
-        Profile(
-            name="oss",
-            description="open-source gateway 1.15.2 with its lockfile's @hono/node-server 1.13.5",
-            generate_trace_id=False,
-            created="seconds",
-            stability_proxy_restores_v1=False,
-            proxy_object_object_bug=True,
-            proxy_immutable_headers_bug=False,
-        ),
-        Profile(
+        _OSS,
+        replace(
+            _OSS,
             name="oss-npm",
             description="open-source gateway 1.15.2 as `npm install` ships it (proxy 2xx -> 500)",
-            generate_trace_id=False,
-            created="seconds",
-            stability_proxy_restores_v1=False,
-            proxy_object_object_bug=True,
             proxy_immutable_headers_bug=True,
             retry_after_broken=True,
         ),
