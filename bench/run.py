@@ -131,7 +131,8 @@ def _sample_answers() -> list[tuple[str, bytes, int, str, bytes]]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             for route in ROUTES:
-                got = await client.post(route.path, headers=route.headers, content=route.body % (0, 0))
+                body = route.body % (0, 0)
+                got = await client.post(route.path, headers=route.headers, content=body)
                 assert got.status_code == 200, (route.name, got.status_code, got.text[:300])
                 prefix = route.body.split("%d", 1)[0].encode()
                 answers.append(
@@ -169,8 +170,10 @@ def serve(kind: str, port: int, journal_cap: int | None) -> None:
     from mock_gateway import create_app
     from mock_gateway.server import bind_socket
 
-    app = _ceiling_app() if kind == "ceiling" else create_app(
-        **({} if journal_cap is None else {"journal_cap": journal_cap})
+    app = (
+        _ceiling_app()
+        if kind == "ceiling"
+        else create_app(**({} if journal_cap is None else {"journal_cap": journal_cap}))
     )
     sock = bind_socket("127.0.0.1", port)
     uvicorn.Server(_uvicorn_config(app)).run(sockets=[sock])
@@ -193,7 +196,8 @@ class Server:
 
     def __init__(self, kind: str, journal_cap: int | None = None) -> None:
         self.port = _free_port()
-        command = [*_taskset(0), sys.executable, __file__, "--serve", kind, "--port", str(self.port)]
+        command = [*_taskset(0), sys.executable, __file__, "--serve", kind]
+        command += ["--port", str(self.port)]
         if journal_cap is not None:
             command += ["--journal-cap", str(journal_cap)]
         self.process = subprocess.Popen(command)
@@ -353,8 +357,10 @@ def main() -> None:
         f"new prompt {images['new_prompt_us']:.0f} us"
     )
 
-    print(f"\n{'route':40s} {'conns':>5s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s}"
-          f" {'ceiling':>8s} {'c p50':>6s} {'c p99':>6s} {'ratio':>6s}")
+    print(
+        f"\n{'route':40s} {'conns':>5s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s}"
+        f" {'ceiling':>8s} {'c p50':>6s} {'c p99':>6s} {'ratio':>6s}"
+    )
     for name, connections, got, top in throughput(seconds):
         ratio = got["rps"] / top["rps"]
         print(

@@ -6,11 +6,11 @@ contract), by our own tests on every route and error path, and by ``mock-portkey
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from mock_gateway import safejson
 from mock_gateway.contracts import validator_for
 
 __all__ = ["Violation", "check_body", "check_json_bytes", "response_contracts"]
@@ -93,7 +93,7 @@ def check_body(body: Any, contracts: tuple[str, ...]) -> Violation | None:
 def check_json_bytes(data: bytes, contracts: tuple[str, ...]) -> Violation | None:
     """``check_body`` for raw bytes; bytes that are not JSON are a violation of every contract."""
     try:
-        body = json.loads(data)
+        body = safejson.loads(data)
     except ValueError as error:
         return Violation(contracts[0] if contracts else "-", "", f"not JSON: {error}")
     return check_body(body, contracts)

@@ -8,7 +8,6 @@ and the top-level ``background``/``output_format``/``quality``/``size``.
 from __future__ import annotations
 
 import base64
-import json
 import math
 import random
 import re
@@ -18,6 +17,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from mock_gateway import safejson
 from mock_gateway.blobs import BlobStore
 from mock_gateway.contracts import validator_for
 from mock_gateway.fakes.openai_data import (
@@ -261,7 +261,7 @@ class FakeOpenAI:
     @staticmethod
     def _body(raw: bytes) -> dict[str, Any]:
         try:
-            body = json.loads(raw)
+            body = safejson.loads(raw)
         except ValueError:
             raise _invalid(MESSAGES["bad_json"], None, None) from None
         if not isinstance(body, dict):

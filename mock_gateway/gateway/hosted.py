@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_gateway import safejson
 from mock_gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.state import MockState
 
@@ -35,7 +36,7 @@ class _Refusal(Exception):
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text)
+        safejson.loads(text)
     except ValueError:
         return False
     return True
