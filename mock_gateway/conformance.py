@@ -61,13 +61,15 @@ def response_contracts(path: str, status: int, provider: str | None = None) -> t
     """
     if path.startswith("/_mock/") or path == "/":
         return ()
+    # Hono answers a method no route takes with its notFound body, on any path.
+    unrouted = ("portkey/not-found.json",) if status == 404 else ()
     if _UNIFIED.match(path):
         success: tuple[str, ...] = _UNIFIED_SUCCESS.get(provider or "", ())
         if provider is None:
             success = tuple(name for names in _UNIFIED_SUCCESS.values() for name in names)
-        return success + _GATEWAY
+        return success + _GATEWAY + unrouted
     if _PROXY_ROUTE.match(path):
-        return _PROXY
+        return _PROXY + unrouted
     return ("portkey/not-found.json",) if status == 404 else ()
 
 
