@@ -27,14 +27,7 @@ from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
-from mock_gateway.limits import (
-    DEFAULT_MAX_BODY,
-    BodyTimeout,
-    BodyTooLarge,
-    read_body,
-    too_large,
-    too_slow,
-)
+from mock_gateway.limits import DEFAULT_MAX_BODY, RequestRefused, read_body
 from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
 from mock_gateway.strict import StrictResponses
@@ -160,17 +153,9 @@ class JournalMiddleware:
         limit, timeout = self.state.max_body_bytes, self.state.body_timeout
         try:
             call.body = await read_body(receive, scope["headers"], limit, timeout)
-        except (BodyTooLarge, BodyTimeout) as problem:
-            call.body = problem.prefix
-            if isinstance(problem, BodyTooLarge):
-                call.body_truncated_from = problem.size
-            answer = reply(
-                too_large(problem.size, limit)
-                if isinstance(problem, BodyTooLarge)
-                else too_slow(timeout)
-            )
-            answer.headers["connection"] = "close"  # the rest of the body is never read
-            await self._answer(call, answer, scope, receive, send)
+        except RequestRefused as refused:
+            call.body, call.body_truncated_from = refused.prefix, refused.size
+            await self._answer(call, reply(refused.reply), scope, receive, send)
             return
         replayed = False
 

@@ -1,11 +1,13 @@
-"""Limits on what one request may make the mock hold: the body size, read before it is whole.
+"""Limits on what one request may make the mock hold, enforced before the body is read whole.
 
 The real gateway (src/index.ts) sets no body limit of its own; the only published one among
 its upstreams is Stability v2beta's 413 ``payload_too_large`` over 10 MiB (upstream-apis.md),
-which the Stability fake answers itself. The mock's own limit sits above it, so that answer
-stays faithful, and bounds the memory a single request can take: over it the mock answers a
-413 of its own (marked ``x-mock-error``) as soon as the declared length or the bytes read so
-far pass the limit, without reading the rest.
+which the Stability fake answers itself. The mock's own body limit sits above it, so that
+answer stays faithful, and bounds the memory one request can take: over it the mock answers
+a 413 of its own (marked ``x-mock-error``) as soon as the declared length or the bytes read
+so far pass the limit, without reading the rest. Headers over Node's default limit
+(``--max-http-header-size``, 16 KiB) get Node's status, 431; a body that does not arrive in
+time gets Node's 408 (its ``requestTimeout``, 300 s by default; the mock waits 30 s).
 """
 
 from __future__ import annotations
@@ -20,36 +22,27 @@ __all__ = [
     "DEFAULT_BODY_TIMEOUT",
     "DEFAULT_MAX_BODY",
     "JOURNAL_BODY_PREFIX",
-    "BodyTimeout",
-    "BodyTooLarge",
+    "MAX_HEADER_BYTES",
+    "RequestRefused",
     "read_body",
-    "too_large",
-    "too_slow",
 ]
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
-# Seconds a client may take to send its body. Node's http server, which the self-hosted
-# gateway runs on, answers 408 after its requestTimeout (300 s by default); a test suite
-# wants to hear sooner, so the mock waits 30 s (MockState.body_timeout).
 DEFAULT_BODY_TIMEOUT = 30.0
+MAX_HEADER_BYTES = 16 * 1024
 # What the journal keeps of a body refused for its size: its first bytes, and its length.
 JOURNAL_BODY_PREFIX = 64 * 1024
 
 
-class BodyTooLarge(Exception):
-    """The body passed the limit; ``prefix`` is what had been read, ``size`` its known size."""
+class RequestRefused(Exception):
+    """The mock refuses the request before reading it all: ``prefix`` is what had come."""
 
-    def __init__(self, prefix: bytes, size: int) -> None:
-        super().__init__(size)
+    def __init__(self, status: int, message: str, prefix: bytes, size: int | None = None) -> None:
+        super().__init__(message)
         self.prefix, self.size = prefix, size
-
-
-class BodyTimeout(Exception):
-    """The client did not finish sending its body in time; ``prefix`` is what had come."""
-
-    def __init__(self, prefix: bytes) -> None:
-        super().__init__(len(prefix))
-        self.prefix = prefix
+        body = {"status": "failure", "message": f"mock-portkey-gateway: {message}"}
+        # Connection: close, because the rest of the request is never read.
+        self.reply = GatewayReply(status, body, {"x-mock-error": "true", "connection": "close"})
 
 
 def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
@@ -65,20 +58,27 @@ def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
 async def read_body(
     receive: Receive,
     headers: list[tuple[bytes, bytes]],
-    limit: int,
+    limit: int = DEFAULT_MAX_BODY,
     timeout: float = DEFAULT_BODY_TIMEOUT,
 ) -> bytes:
-    """The whole body; ``BodyTooLarge`` once its declared or read size passes ``limit``,
-    ``BodyTimeout`` if it has not all come within ``timeout`` seconds."""
+    """The whole body, or ``RequestRefused``: headers over 16 KiB (431), a body whose declared
+    or read size passes ``limit`` (413), or one not all come within ``timeout`` seconds (408).
+    """
+    header_bytes = sum(len(name) + len(value) + 4 for name, value in headers)
+    if header_bytes > MAX_HEADER_BYTES:
+        message = f"request headers of {header_bytes} bytes are over Node's {MAX_HEADER_BYTES}"
+        raise RequestRefused(431, message, b"")
     declared = _declared(headers)
     if declared is not None and declared > limit:
-        raise BodyTooLarge(b"", declared)
+        raise RequestRefused(413, _too_large(declared, limit), b"", declared)
     chunks: list[bytes] = []
     try:
         async with asyncio.timeout(timeout):
             return await _read(receive, chunks, declared, limit)
     except TimeoutError:
-        raise BodyTimeout(b"".join(chunks)[:JOURNAL_BODY_PREFIX]) from None
+        prefix = b"".join(chunks)[:JOURNAL_BODY_PREFIX]
+        message = f"the request body did not arrive within {timeout:g} s"
+        raise RequestRefused(408, message, prefix) from None
 
 
 async def _read(receive: Receive, chunks: list[bytes], declared: int | None, limit: int) -> bytes:
@@ -90,23 +90,15 @@ async def _read(receive: Receive, chunks: list[bytes], declared: int | None, lim
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            kept = b"".join(chunks)[:JOURNAL_BODY_PREFIX]
-            raise BodyTooLarge(kept or chunk[:JOURNAL_BODY_PREFIX], declared or size)
+            kept = (b"".join(chunks) or chunk)[:JOURNAL_BODY_PREFIX]
+            raise RequestRefused(413, _too_large(size, limit), kept, declared or size)
         chunks.append(chunk)
         more = message.get("more_body", False)
     return b"".join(chunks)
 
 
-def too_large(size: int, limit: int) -> GatewayReply:
-    """The mock's 413: the gateway has no limit to copy, so this one says it is the mock's."""
-    message = (
-        f"mock-portkey-gateway: the request body ({size} bytes or more) is over the mock's "
-        f"{limit}-byte limit (create_app(max_body_bytes=...), --max-body-bytes)"
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the request body ({size} bytes or more) is over the mock's {limit}-byte limit "
+        "(create_app(max_body_bytes=...), --max-body-bytes)"
     )
-    return GatewayReply(413, {"status": "failure", "message": message}, {"x-mock-error": "true"})
-
-
-def too_slow(timeout: float) -> GatewayReply:
-    """Node's answer to a body that does not arrive in time is a 408; the mock's says why."""
-    message = f"mock-portkey-gateway: the request body did not arrive within {timeout:g} s"
-    return GatewayReply(408, {"status": "failure", "message": message}, {"x-mock-error": "true"})
