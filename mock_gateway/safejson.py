@@ -44,9 +44,14 @@ def _depth(value: Any) -> int:
 def loads(data: str | bytes) -> Any:
     """``JSON.parse``; ``ValueError`` for what it refuses, and for nesting past ``MAX_DEPTH``."""
     try:
-        value = json.loads(data, parse_constant=_constant, parse_int=_integer)
+        value = json.loads(data, parse_constant=_constant)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:
+        if "digits" not in str(error):  # an integer past Python's 4,300-digit limit
+            raise
+        # Rare, so only then is every integer parsed in Python.
+        value = json.loads(data, parse_constant=_constant, parse_int=_integer)
     brackets = (
         data.count("[") + data.count("{")
         if isinstance(data, str)
