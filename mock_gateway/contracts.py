@@ -28,6 +28,7 @@ __all__ = [
     "ContractError",
     "Problem",
     "contract",
+    "certainly_valid",
     "contract_names",
     "describe",
     "field_path",
@@ -108,7 +109,9 @@ def _resolver(name: str) -> Resolver:
 
 
 @cache
-def _certainly_valid(name: str, definition: str | None) -> Predicate | None:
+def certainly_valid(name: str, definition: str | None = None) -> Predicate | None:
+    """A fast predicate True only for instances certainly valid against contract ``name`` (or
+    its ``$defs`` entry), or ``None`` if the contract is beyond ``mock_gateway.fastcheck``."""
     schema = contract(name) if definition is None else contract(name)["$defs"][definition]
     try:
         return compile_schema(schema, _resolver(name))
@@ -118,7 +121,7 @@ def _certainly_valid(name: str, definition: str | None) -> Predicate | None:
 
 def first_error(name: str, instance: Any, definition: str | None = None) -> ValidationError | None:
     """The first error in document order (``None`` if ``instance`` is valid)."""
-    fast = _certainly_valid(name, definition)
+    fast = certainly_valid(name, definition)
     if fast is not None and fast(instance):
         return None  # the common case, without walking the schema in jsonschema
     errors = validator_for(name, definition).iter_errors(instance)

@@ -99,6 +99,9 @@ def _keyword(keyword: str, arg: Any, schema: dict[str, Any], resolve: Resolver) 
             not isinstance(v, dict)
             or all(check(v[name]) for name, check in checks.items() if name in v)
         )
+    if keyword == "propertyNames":
+        names = compile_schema(arg, resolve)
+        return lambda v: not isinstance(v, dict) or all(map(names, v))
     if keyword == "allOf":
         parts = [compile_schema(sub, resolve) for sub in arg]
         return lambda v: all(part(v) for part in parts)

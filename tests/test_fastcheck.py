@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_gateway.contracts import _certainly_valid, contract, contract_names, validator_for
+from mock_gateway.contracts import certainly_valid, contract, contract_names, validator_for
 from mock_gateway.fastcheck import Unsupported, compile_schema
 
 scalars = (
@@ -23,7 +23,8 @@ values = st.recursive(
     ),
     max_leaves=8,
 )
-FIELDS = ["text_prompts", "text", "weight", "height", "width", "cfg_scale", "sampler", "samples",
+FIELDS = ["response_format", "size", "quality", "n", "style", "user", "text_prompts",
+          "text", "weight", "height", "width", "cfg_scale", "sampler", "samples",
           "seed", "steps", "style_preset", "extras", "clip_guidance_preset", "prompt", "model",
           "aspect_ratio", "output_format", "negative_prompt", "image", "strength", "mode",
           "status", "message", "name", "errors", "id", "error", "type", "param",
@@ -36,16 +37,18 @@ mutated = st.builds(
     lambda extra: {**VALID_V1, **extra},
     st.dictionaries(st.sampled_from(FIELDS), values, max_size=3),
 )
-COMPILED = [name for name in contract_names() if _certainly_valid(name, None) is not None]
+COMPILED = [name for name in contract_names() if certainly_valid(name, None) is not None]
 V2 = "stability/v2beta-generate-request.json"
-DEFINITIONS = [(V2, "core"), (V2, "ultra")]  # sd3 has if/then: jsonschema alone
+OPENAI = "openai/images-request.json"
+# sd3 and the GPT image models have if/then: jsonschema alone.
+DEFINITIONS = [(V2, "core"), (V2, "ultra"), (OPENAI, "dall-e-2"), (OPENAI, "dall-e-3")]
 
 
 def test_the_hot_contracts_compile() -> None:
     assert "stability/v1-text-to-image-request.json" in COMPILED
-    assert all(_certainly_valid(name, d) is not None for name, d in DEFINITIONS)
-    assert _certainly_valid(V2, "sd3") is None
-    check = _certainly_valid("stability/v1-text-to-image-request.json", None)
+    assert all(certainly_valid(name, d) is not None for name, d in DEFINITIONS)
+    assert certainly_valid(V2, "sd3") is None
+    check = certainly_valid("stability/v1-text-to-image-request.json", None)
     assert check is not None and check(VALID_V1)
 
 
@@ -54,7 +57,7 @@ def test_the_hot_contracts_compile() -> None:
 def test_whatever_it_accepts_jsonschema_accepts(instance: Any, which: int) -> None:
     targets = [(name, None) for name in COMPILED] + DEFINITIONS
     name, definition = targets[which % len(targets)]
-    check = _certainly_valid(name, definition)
+    check = certainly_valid(name, definition)
     assert check is not None
     if check(instance):
         assert validator_for(name, definition).is_valid(instance), (name, definition, instance)
