@@ -75,9 +75,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--journal-bytes",
         type=int,
-        default=64 * 1024 * 1024,
+        default=32 * 1024 * 1024,
         metavar="N",
-        help="bytes of bodies the journal keeps before dropping the oldest (default 64 MiB)",
+        help="bytes of bodies the journal keeps before dropping the oldest (default 32 MiB)",
     )
     serve.add_argument(
         "--max-body-bytes",
