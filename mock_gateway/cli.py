@@ -75,9 +75,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--journal-bytes",
         type=int,
-        default=32 * 1024 * 1024,
+        default=16 * 1024 * 1024,
         metavar="N",
-        help="bytes of bodies the journal keeps before dropping the oldest (default 32 MiB)",
+        help="bytes of bodies the journal keeps before dropping the oldest (default 16 MiB)",
     )
     serve.add_argument(
         "--max-body-bytes",

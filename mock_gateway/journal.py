@@ -21,9 +21,10 @@ logger = logging.getLogger("mock_gateway")
 
 DEFAULT_JOURNAL_CAP = 10_000
 # Bodies kept in the journal, in bytes: a 1024x1024 answer journals ~20 kB (the client's body
-# and the upstream's), so 10,000 of those alone would hold ~200 MB; 32 MiB keeps ~1,600 of
-# them, or all 10,000 small ones, and keeps a long-running server's growth under 50 MB.
-DEFAULT_JOURNAL_BYTES = 32 * 1024 * 1024
+# and the upstream's), so 10,000 of those alone would hold ~200 MB; 16 MiB keeps ~800 of
+# them, or several thousand small ones, and keeps a long-running server's growth well
+# under 50 MB (bench/run.py measures it).
+DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024
 
 
 def _header(headers: Headers | list[tuple[str, str]], name: str) -> str | None:

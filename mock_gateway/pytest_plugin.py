@@ -36,7 +36,7 @@ def portkey_mock_options() -> dict[str, Any]:
     Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
     (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
     fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
-    ``journal_bytes`` (32 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
+    ``journal_bytes`` (16 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
     request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback.
     """
     return {
