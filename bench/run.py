@@ -299,6 +299,63 @@ def throughput(
     return rows
 
 
+async def _asgi_cost(app: Any, route: Route, count: int, offset: int) -> float:
+    """Microseconds per request for ``app`` alone: no socket, no HTTP parsing."""
+    base = [(k.encode(), v.encode()) for k, v in route.headers.items()]
+    base.append((b"host", b"127.0.0.1:8787"))
+
+    async def one(n: int) -> None:
+        body = (route.body % (n, n)).encode()
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": route.path,
+            "raw_path": route.path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [*base, (b"content-length", str(len(body)).encode())],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 8787),
+        }
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        status: list[int] = []
+
+        async def receive() -> Any:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        await app(scope, receive, send)
+        assert status == [200], (route.name, status)
+
+    for n in range(50):  # warm-up
+        await one(offset + n)
+    started = time.perf_counter()
+    for n in range(count):
+        await one(offset + 100 + n)
+    return (time.perf_counter() - started) / count * 1e6
+
+
+def app_costs(count: int = 1000) -> list[tuple[str, float, float]]:
+    """(route, mock app us, ceiling app us) per request, in process: where the time goes."""
+    from mock_gateway import create_app
+
+    mock, ceiling = create_app(), _ceiling_app()
+    return [
+        (
+            route.name,
+            asyncio.run(_asgi_cost(mock, route, count, 50_000_000 + i * 100_000)),
+            asyncio.run(_asgi_cost(ceiling, route, count, 0)),
+        )
+        for i, route in enumerate(ROUTES)
+    ]
+
+
 def image_timings() -> dict[str, float]:
     """First 1024x1024 PNG in a fresh process, the same one repeated, and new prompts."""
     code = (
@@ -402,6 +459,10 @@ def main() -> None:
             f"{got['p99_ms']:7.2f} {top['rps']:8.0f} {top['p50_ms']:6.2f} {top['p99_ms']:6.2f} "
             f"{ratio:6.2f} {_ok(ratio >= 0.8)}"
         )
+
+    print("\nin process, the app alone (no socket, no HTTP parsing), us per request:")
+    for name, mine, theirs in app_costs():
+        print(f"  {name:40s} mock {mine:6.0f}   ceiling {theirs:5.0f}   extra {mine - theirs:6.0f}")
 
     if not (args.quick or args.skip_memory):
         mem = memory(args.memory_requests)
