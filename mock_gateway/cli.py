@@ -76,6 +76,32 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="Stability blurs images for prompts containing WORD "
         "(repeatable; default mock-filtered)",
     )
+    serve.add_argument(
+        "--journal-cap",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="calls the journal keeps before dropping the oldest (default 10000)",
+    )
+    serve.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=16 * 1024 * 1024,
+        metavar="N",
+        help="bytes of bodies the journal keeps before dropping the oldest (default 16 MiB)",
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=16 * 1024 * 1024,
+        metavar="N",
+        help="a request body over N bytes gets a 413 before it is read whole (default 16 MiB)",
+    )
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow --host to be an address other than loopback (the mock has no auth)",
+    )
     check = commands.add_parser("check", help="check recorded payloads against the contracts")
     check.add_argument(
         "paths",
@@ -97,7 +123,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     from mock_gateway.app import create_app
     from mock_gateway.registry import Registry, RegistryError
-    from mock_gateway.server import bind_socket
+    from mock_gateway.server import bind_socket, is_loopback
 
     # Read the registry before binding, so a bad file never leaves a socket behind.
     try:
@@ -105,6 +131,19 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     except RegistryError as error:
         print(f"mock-portkey: {error}", file=stderr)
         return 1
+    if not is_loopback(args.host):
+        if not args.allow_remote:
+            print(
+                f"mock-portkey: refusing to listen on {args.host}, which is not loopback; "
+                "pass --allow-remote to expose the mock (and the keys clients send it)",
+                file=stderr,
+            )
+            return 2
+        print(
+            f"mock-portkey: WARNING: listening on {args.host}: any host that can reach it can "
+            "use the mock and read its journal",
+            file=stderr,
+        )
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as error:
@@ -143,6 +182,9 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         time_scale=args.time_scale,
         blocked_words=tuple(args.blocked_words or ("mock-blocked",)),
         filtered_words=tuple(args.filtered_words or ("mock-filtered",)),
+        journal_cap=args.journal_cap,
+        journal_bytes=args.journal_bytes,
+        max_body_bytes=args.max_body_bytes,
     )
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     try:

@@ -6,11 +6,11 @@ contract), by our own tests on every route and error path, and by ``mock-portkey
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from mock_gateway import safejson
 from mock_gateway.contracts import validator_for
 
 __all__ = ["Violation", "check_body", "check_json_bytes", "response_contracts"]
@@ -61,13 +61,15 @@ def response_contracts(path: str, status: int, provider: str | None = None) -> t
     """
     if path.startswith("/_mock/") or path == "/":
         return ()
+    # Hono answers a method no route takes with its notFound body, on any path.
+    unrouted = ("portkey/not-found.json",) if status == 404 else ()
     if _UNIFIED.match(path):
         success: tuple[str, ...] = _UNIFIED_SUCCESS.get(provider or "", ())
         if provider is None:
             success = tuple(name for names in _UNIFIED_SUCCESS.values() for name in names)
-        return success + _GATEWAY
+        return success + _GATEWAY + unrouted
     if _PROXY_ROUTE.match(path):
-        return _PROXY
+        return _PROXY + unrouted
     return ("portkey/not-found.json",) if status == 404 else ()
 
 
@@ -93,7 +95,7 @@ def check_body(body: Any, contracts: tuple[str, ...]) -> Violation | None:
 def check_json_bytes(data: bytes, contracts: tuple[str, ...]) -> Violation | None:
     """``check_body`` for raw bytes; bytes that are not JSON are a violation of every contract."""
     try:
-        body = json.loads(data)
+        body = safejson.loads(data)
     except ValueError as error:
         return Violation(contracts[0] if contracts else "-", "", f"not JSON: {error}")
     return check_body(body, contracts)

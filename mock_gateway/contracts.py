@@ -10,6 +10,7 @@ For users who check payloads in their own tests::
 from __future__ import annotations
 
 import json
+import posixpath
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -20,11 +21,14 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from mock_gateway.fastcheck import Predicate, Resolver, Unsupported, compile_schema
+
 __all__ = [
     "CONTRACT_BASE",
     "ContractError",
     "Problem",
     "contract",
+    "certainly_valid",
     "contract_names",
     "describe",
     "field_path",
@@ -90,8 +94,36 @@ def validator_for(name: str, definition: str | None = None) -> Draft202012Valida
     return Draft202012Validator(schema, registry=_registry())
 
 
+def _resolver(name: str) -> Resolver:
+    def resolve(ref: str) -> tuple[Any, Resolver]:
+        target, _, fragment = ref.partition("#")
+        other = (
+            posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
+        )
+        node: Any = contract(other)
+        for part in filter(None, fragment.split("/")):
+            node = node[part]
+        return node, _resolver(other)
+
+    return resolve
+
+
+@cache
+def certainly_valid(name: str, definition: str | None = None) -> Predicate | None:
+    """A fast predicate True only for instances certainly valid against contract ``name`` (or
+    its ``$defs`` entry), or ``None`` if the contract is beyond ``mock_gateway.fastcheck``."""
+    schema = contract(name) if definition is None else contract(name)["$defs"][definition]
+    try:
+        return compile_schema(schema, _resolver(name))
+    except Unsupported:
+        return None  # jsonschema alone, every time
+
+
 def first_error(name: str, instance: Any, definition: str | None = None) -> ValidationError | None:
     """The first error in document order (``None`` if ``instance`` is valid)."""
+    fast = certainly_valid(name, definition)
+    if fast is not None and fast(instance):
+        return None  # the common case, without walking the schema in jsonschema
     errors = validator_for(name, definition).iter_errors(instance)
     return min(errors, key=lambda error: [str(part) for part in error.absolute_path], default=None)
 

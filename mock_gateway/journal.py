@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import base64
-import json
+import logging
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_gateway import safejson
 from mock_gateway.faults import Fault
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.redact import redact_headers
 from mock_gateway.upstream import Headers, UpstreamRequest, UpstreamResponse
 
-__all__ = ["Attempt", "Call", "CallList", "Journal"]
+__all__ = ["DEFAULT_JOURNAL_BYTES", "DEFAULT_JOURNAL_CAP", "Attempt", "Call", "CallList", "Journal"]
+
+logger = logging.getLogger("mock_gateway")
+
+DEFAULT_JOURNAL_CAP = 10_000
+# Bodies kept in the journal, in bytes: a 1024x1024 answer journals ~20 kB (the client's body
+# and the upstream's), so 10,000 of those alone would hold ~200 MB; 16 MiB keeps ~800 of
+# them, or several thousand small ones, and keeps a long-running server's growth well
+# under 50 MB (bench/run.py measures it).
+DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024
 
 
 def _header(headers: Headers | list[tuple[str, str]], name: str) -> str | None:
@@ -24,7 +34,7 @@ def _header(headers: Headers | list[tuple[str, str]], name: str) -> str | None:
 
 def _json(data: bytes) -> Any:
     try:
-        return json.loads(data)
+        return safejson.loads(data)
     except ValueError:
         return None
 
@@ -120,6 +130,17 @@ class Call:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     response_body: bytes = b""
     attempts: list[Attempt] = field(default_factory=list)
+    # The body's full size when the mock refused it as too large (``body`` is then a prefix).
+    body_truncated_from: int | None = None
+    # The journal's bookkeeping: whether the call is still kept, and its settled size.
+    kept: bool = field(default=False, init=False, repr=False, compare=False)
+    settled_size: int = field(default=-1, init=False, repr=False, compare=False)
+
+    @property
+    def size(self) -> int:
+        """Bytes of bodies this record holds: the client's, the answer's, every attempt's."""
+        upstream = sum(len(a.request.body) + len(a.response.body) for a in self.attempts)
+        return len(self.body) + len(self.response_body) + upstream
 
     def header(self, name: str) -> str | None:
         """A request header (redacted if it is a secret)."""
@@ -161,6 +182,11 @@ class Call:
                 "query": self.query,
                 "headers": self.headers,
                 "body": _body(self.body, self.header("content-type")),
+                **(
+                    {}
+                    if self.body_truncated_from is None
+                    else {"body_truncated_from": self.body_truncated_from}
+                ),
             },
             "response": {
                 "status": self.status,
@@ -193,12 +219,22 @@ class CallList(list[Call]):
 
 
 class Journal:
-    """A bounded, thread-safe list of calls; ``dropped`` counts what the cap pushed out."""
+    """A bounded, thread-safe list of calls, oldest dropped first.
 
-    def __init__(self, *, cap: int = 10_000) -> None:
-        self._calls: deque[Call] = deque(maxlen=cap)
+    ``cap`` bounds the number of calls and ``max_bytes`` the bodies they hold (counted when a
+    call is settled); ``dropped`` counts what either pushed out since the last reset.
+    """
+
+    def __init__(
+        self, *, cap: int = DEFAULT_JOURNAL_CAP, max_bytes: int = DEFAULT_JOURNAL_BYTES
+    ) -> None:
+        if cap < 1 or max_bytes < 1:
+            raise ValueError("the journal's cap and max_bytes must be at least 1")
+        self._calls: deque[Call] = deque()
         self._lock = threading.Lock()
         self._count = 0
+        self._bytes = 0
+        self.cap, self.max_bytes = cap, max_bytes
         self.dropped = 0
 
     def open(self, **fields: Any) -> Call:
@@ -206,10 +242,36 @@ class Journal:
         with self._lock:
             call = Call(index=self._count, headers=redact_headers(fields.pop("headers")), **fields)
             self._count += 1
-            if len(self._calls) == self._calls.maxlen:
-                self.dropped += 1
+            call.kept = True
             self._calls.append(call)
+            self._trim()
         return call
+
+    def settle(self, call: Call) -> None:
+        """Count a finished call's bodies against ``max_bytes``, dropping the oldest if over."""
+        with self._lock:
+            if not call.kept or call.settled_size >= 0:
+                return  # dropped (or reset) while it was being answered, or counted already
+            call.settled_size = call.size
+            self._bytes += call.settled_size
+            self._trim()
+
+    def _trim(self) -> None:
+        before = self.dropped
+        while len(self._calls) > self.cap or (
+            self._bytes > self.max_bytes and len(self._calls) > 1
+        ):
+            oldest = self._calls.popleft()
+            oldest.kept = False
+            self._bytes -= max(oldest.settled_size, 0)
+            self.dropped += 1
+        if before == 0 and self.dropped:
+            logger.warning(
+                "mock-portkey-gateway journal is full (cap %d calls, %d bytes of bodies): "
+                "dropping the oldest calls; GET /_mock/requests counts them in 'dropped'",
+                self.cap,
+                self.max_bytes,
+            )
 
     def calls(self) -> CallList:
         """A snapshot of the calls, oldest first."""
@@ -219,6 +281,9 @@ class Journal:
     def reset(self) -> None:
         """Forget every call."""
         with self._lock:
+            for call in self._calls:
+                call.kept = False
             self._calls.clear()
             self._count = 0
+            self._bytes = 0
             self.dropped = 0

@@ -110,12 +110,27 @@ def json_parse_error(text: str) -> str:
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()):
-            return "Unexpected end of JSON input"
-        snippet = text if len(text) <= 10 else f'{text[:10]}"...'
-        quoted = f'"{snippet}"' if len(text) <= 10 else f'"{snippet}'
-        return f"Unexpected token '{text[error.pos]}', {quoted} is not valid JSON"
+        return _unexpected(text, error.pos)
+    except RecursionError:  # JSON.parse takes any depth; the mock refuses (safejson)
+        return "mock-portkey-gateway: JSON nested too deeply to parse"
+    # Python took a NaN or Infinity token, which JSON.parse refuses: point at the first one.
+    inside, escaped = False, False
+    for pos, char in enumerate(text):
+        if inside:
+            inside, escaped = (escaped or char != '"'), (not escaped and char == "\\")
+        elif char == '"':
+            inside = True
+        elif char in "NI":
+            return _unexpected(text, pos)
     return "Unexpected end of JSON input"
+
+
+def _unexpected(text: str, pos: int) -> str:
+    if pos >= len(text.rstrip()):
+        return "Unexpected end of JSON input"
+    snippet = text if len(text) <= 10 else f'{text[:10]}"...'
+    quoted = f'"{snippet}"' if len(text) <= 10 else f'"{snippet}'
+    return f"Unexpected token '{text[pos]}', {quoted} is not valid JSON"
 
 
 def property_write_error(value: Any, name: str) -> str:

@@ -71,7 +71,14 @@ _GATEWAY_ERRORS = {
         "portkey/provider-error.json",
         description="No such route, or the provider's 404",
     ),
-    "408": _json("portkey/timeout-error.json", description="request_timeout exceeded"),
+    "408": _json(
+        "portkey/timeout-error.json",
+        "portkey/gateway-failure.json",
+        description="request_timeout exceeded, or (the mock's own) a body that never finished",
+    ),
+    "413": _json(
+        "portkey/gateway-failure.json", description="The mock's own limit on the request body"
+    ),
     "500": _json(
         "portkey/gateway-failure.json",
         "portkey/provider-error.json",
@@ -139,7 +146,9 @@ def _stability_v1() -> dict[str, Any]:
                 "4XX": _json(
                     "stability/v1-error.json",
                     "portkey/gateway-failure.json",
-                    description="Stability's error, passed through",
+                    "portkey/timeout-error.json",
+                    "portkey/not-found.json",
+                    description="Stability's error, passed through, or the gateway's own",
                 ),
                 "5XX": _json(
                     "stability/v1-error.json",
@@ -180,7 +189,11 @@ def _stability_v2() -> dict[str, Any]:
             "responses": {
                 "200": ok,
                 "4XX": _json(
-                    "stability/v2beta-error.json", description="Stability's error, passed through"
+                    "stability/v2beta-error.json",
+                    "portkey/gateway-failure.json",
+                    "portkey/timeout-error.json",
+                    "portkey/not-found.json",
+                    description="Stability's error, passed through, or the gateway's own",
                 ),
                 "5XX": _json(
                     "stability/v2beta-error.json",
@@ -217,6 +230,18 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 "200": _json("stability/engines-list-response.json", description="Engines"),
                 "401": _json("stability/v1-error.json", description="No key"),
+                "4XX": _json(
+                    "stability/v1-error.json",
+                    "portkey/gateway-failure.json",
+                    "portkey/timeout-error.json",
+                    "portkey/not-found.json",
+                    description="Stability's error, or the gateway's validator",
+                ),
+                "5XX": _json(
+                    "stability/v1-error.json",
+                    "portkey/gateway-failure.json",
+                    description="Stability's or the gateway's",
+                ),
             },
         }
     }

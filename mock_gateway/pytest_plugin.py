@@ -89,7 +89,9 @@ def portkey_mock_options() -> dict[str, Any]:
 
     Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
     (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
-    fails, on any answer that breaks its contract).
+    fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
+    ``journal_bytes`` (16 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
+    request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback.
     """
     return {
         "profile": "hosted",
@@ -104,14 +106,23 @@ def portkey_mock_options() -> dict[str, Any]:
 def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveServer]:
     """One live mock gateway per session (per xdist worker), on a free loopback port."""
     from mock_gateway.app import create_app
+    from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
+    from mock_gateway.limits import DEFAULT_MAX_BODY
     from mock_gateway.server import LiveServer
 
     app = create_app(
         profile=portkey_mock_options.get("profile", "hosted"),
         strict_responses=bool(portkey_mock_options.get("strict_responses", False)),
         time_scale=float(portkey_mock_options.get("time_scale", 0.001)),
+        journal_cap=int(portkey_mock_options.get("journal_cap", DEFAULT_JOURNAL_CAP)),
+        journal_bytes=int(portkey_mock_options.get("journal_bytes", DEFAULT_JOURNAL_BYTES)),
+        max_body_bytes=int(portkey_mock_options.get("max_body_bytes", DEFAULT_MAX_BODY)),
     )
-    server = LiveServer(app, host=portkey_mock_options.get("host", "127.0.0.1"))
+    server = LiveServer(
+        app,
+        host=portkey_mock_options.get("host", "127.0.0.1"),
+        allow_remote=bool(portkey_mock_options.get("allow_remote", False)),
+    )
     server.start()
     try:
         yield server

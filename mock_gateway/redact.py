@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from mock_gateway import safejson
+
 __all__ = ["SECRET_HEADERS", "redact_config", "redact_headers", "redact_key"]
 
 SECRET_HEADERS = frozenset({"authorization", "x-portkey-api-key", "x-api-key", "api-key", "cookie"})
@@ -44,7 +46,7 @@ def redact_config(value: Any) -> Any:
 
 def _redact_config_header(text: str) -> str:
     try:
-        config = json.loads(text)
+        config = safejson.loads(text)
     except ValueError:
         return text if len(text) < 64 else redact_key(text)  # a config id is not a secret
     return json.dumps(redact_config(config), separators=(",", ":"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import socket
 import threading
 import time
@@ -10,7 +12,19 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
-__all__ = ["LiveServer", "ServerStartError", "bind_socket"]
+__all__ = ["LiveServer", "ServerStartError", "bind_socket", "is_loopback"]
+
+logger = logging.getLogger("mock_gateway")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -35,7 +49,13 @@ class ServerStartError(RuntimeError):
 class LiveServer:
     """Run ``app`` under uvicorn on ``host:port`` (port 0 picks a free one) until ``stop()``."""
 
-    def __init__(self, app: Starlette, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: Starlette, *, host: str = "127.0.0.1", port: int = 0, allow_remote: bool = False
+    ) -> None:
+        if not (is_loopback(host) or allow_remote):
+            raise ServerStartError(
+                f"{host} is not a loopback address; pass allow_remote=True to expose the mock"
+            )
         self.app = app
         self.host = host
         self.port = port
@@ -63,6 +83,8 @@ class LiveServer:
         """Bind, start serving, and wait (with a deadline) until uvicorn reports it started."""
         if self._thread is not None:
             raise ServerStartError("the server is already running")
+        if not is_loopback(self.host):
+            logger.warning("mock-portkey-gateway listening on %s, which is not loopback", self.host)
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)

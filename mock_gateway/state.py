@@ -82,6 +82,10 @@ class MockState:
     registry: Registry = field(default_factory=Registry)
     # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
     errors: list[BaseException] = field(default_factory=list)
+    # A request body over this many bytes gets the mock's 413 (mock_gateway.limits).
+    max_body_bytes: int = 16 * 1024 * 1024
+    # Seconds a client may take to send its body before a 408 (mock_gateway.limits).
+    body_timeout: float = 30.0
 
     def __post_init__(self) -> None:
         self._build()

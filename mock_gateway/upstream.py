@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_gateway import safejson
+
 __all__ = [
     "Headers",
     "UpstreamRequest",
@@ -82,7 +84,7 @@ class UpstreamResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
-        return json.loads(self.body)
+        return safejson.loads(self.body)
 
 
 def json_response(

@@ -22,7 +22,12 @@ def run_examples(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
             shutil.copytree(entry, target, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(entry, target)
-    return pytester.runpytest_subprocess("--hypothesis-profile=ci", "-rx", *args)
+    # Schemathesis (in our test extra, for tests/test_fuzz.py) installs a pytest plugin that
+    # blanks the values in Hypothesis's "Falsifying example" lines; the user's project has
+    # no reason to load it, and these tests read those lines.
+    return pytester.runpytest_subprocess(
+        "--hypothesis-profile=ci", "-rx", "-p", "no:schemathesis", *args
+    )
 
 
 def test_the_example_suite_passes_and_its_buggy_clients_fail_the_properties(

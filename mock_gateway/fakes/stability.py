@@ -13,6 +13,7 @@ import random
 import uuid
 from typing import Any
 
+from mock_gateway import safejson
 from mock_gateway.contracts import describe, first_error
 from mock_gateway.fakes.stability_data import (
     CORE_SIZES,
@@ -187,7 +188,7 @@ class FakeStability:
     @staticmethod
     def _v1_body(raw: bytes) -> dict[str, Any]:
         try:
-            body = json.loads(raw)
+            body = safejson.loads(raw)
         except ValueError:
             raise _Reject(400, "bad_request", MESSAGES["bad_json"]) from None
         if not isinstance(body, dict):

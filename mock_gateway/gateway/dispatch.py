@@ -6,12 +6,12 @@ route with its passthrough. Faults, timeouts and the journal's attempts all happ
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 
+from mock_gateway import safejson
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.errors import GatewayReply
 from mock_gateway.gateway.responses import attempts_of, provider_problem, state_of
@@ -28,7 +28,7 @@ Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | Gatewa
 
 def _metadata(request: Request) -> Mapping[str, Any]:
     try:  # invalid JSON is silently {} (§1.2)
-        value = json.loads(request.headers.get("x-portkey-metadata", ""))
+        value = safejson.loads(request.headers.get("x-portkey-metadata", ""))
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}

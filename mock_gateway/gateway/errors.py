@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from mock_gateway import safejson
 
 __all__ = [
     "GatewayReply",
@@ -30,7 +31,7 @@ class GatewayReply:
 
 def dumps(value: Any) -> bytes:
     """Compact JSON like ``JSON.stringify``: no spaces, key order kept, non-ASCII as is."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return safejson.dumps(value)
 
 
 def gateway_failure(

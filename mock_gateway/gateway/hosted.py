@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_gateway import safejson
 from mock_gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.state import MockState
 
@@ -36,7 +37,7 @@ class _Refusal(Exception):
 
 def _is_json(text: str) -> bool:
     try:
-        json.loads(text)
+        safejson.loads(text)
     except ValueError:
         return False
     return True

@@ -6,13 +6,13 @@ body, and passes the provider's answer back untouched, adding its ``x-portkey-*`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_gateway import safejson
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
 from mock_gateway.faults import FaultError
@@ -65,7 +65,7 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
     """``{...body, ...override_params}`` re-serialised; raises ValueError with Node's text."""
     text = body.decode("utf-8", "replace")
     try:
-        parsed = json.loads(text)
+        parsed = safejson.loads(text)
     except ValueError:
         raise ValueError(json_parse_error(text)) from None
     merged = {**_spread(parsed), **target.override_params}
@@ -171,7 +171,7 @@ async def _forward(request: Request) -> Response:
     if media == "application/json" and request.method == "POST":
         text = body.decode("utf-8", "replace")
         try:  # getRequestData parses the body before any routing
-            json.loads(text)
+            safejson.loads(text)
         except ValueError:
             return reply(gateway_failure(f"Proxy error: {json_parse_error(text)}", status=500))
     try:

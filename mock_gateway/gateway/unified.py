@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_gateway import safejson
 from mock_gateway.adapters import ADAPTERS, stability
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.dispatch import run_config
@@ -39,7 +39,7 @@ __all__ = ["images_generations"]
 def _params(body: bytes) -> dict[str, Any] | None:
     """``c.req.json()``, then the ``{...body}`` spread: non-objects contribute nothing."""
     try:
-        value = json.loads(body)
+        value = safejson.loads(body)
     except ValueError:
         return None
     return value if isinstance(value, dict) else {}

@@ -6,10 +6,10 @@ answers; its response carries no ``x-portkey-*`` headers.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from mock_gateway import safejson
 from mock_gateway.gateway.config_schema import config_errors
 from mock_gateway.gateway.custom_host import is_valid_custom_host
 from mock_gateway.gateway.errors import GatewayReply, gateway_failure
@@ -38,7 +38,7 @@ def parse_config_json(text: str) -> Any:
     The NaN and Infinity *tokens* are not JSON, but an overflowing number such as ``1e400`` is,
     and parses to Infinity in JS as in Python.
     """
-    return json.loads(text, parse_constant=_reject_constant)
+    return safejson.loads(text)
 
 
 def _content_type_ok(content_type: str | None) -> bool:

@@ -1,0 +1,104 @@
+"""Limits on what one request may make the mock hold, enforced before the body is read whole.
+
+The real gateway (src/index.ts) sets no body limit of its own; the only published one among
+its upstreams is Stability v2beta's 413 ``payload_too_large`` over 10 MiB (upstream-apis.md),
+which the Stability fake answers itself. The mock's own body limit sits above it, so that
+answer stays faithful, and bounds the memory one request can take: over it the mock answers
+a 413 of its own (marked ``x-mock-error``) as soon as the declared length or the bytes read
+so far pass the limit, without reading the rest. Headers over Node's default limit
+(``--max-http-header-size``, 16 KiB) get Node's status, 431; a body that does not arrive in
+time gets Node's 408 (its ``requestTimeout``, 300 s by default; the mock waits 30 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import Receive
+
+from mock_gateway.gateway.errors import GatewayReply
+
+__all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_MAX_BODY",
+    "JOURNAL_BODY_PREFIX",
+    "MAX_HEADER_BYTES",
+    "RequestRefused",
+    "read_body",
+]
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+DEFAULT_BODY_TIMEOUT = 30.0
+MAX_HEADER_BYTES = 16 * 1024
+# What the journal keeps of a body refused for its size: its first bytes, and its length.
+JOURNAL_BODY_PREFIX = 64 * 1024
+
+
+class RequestRefused(Exception):
+    """The mock refuses the request before reading it all: ``prefix`` is what had come."""
+
+    def __init__(self, status: int, message: str, prefix: bytes, size: int | None = None) -> None:
+        super().__init__(message)
+        self.prefix, self.size = prefix, size
+        body = {"status": "failure", "message": f"mock-portkey-gateway: {message}"}
+        # Connection: close, because the rest of the request is never read.
+        self.reply = GatewayReply(status, body, {"x-mock-error": "true", "connection": "close"})
+
+
+def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None  # the server itself refuses a malformed length
+    return None
+
+
+async def read_body(
+    receive: Receive,
+    headers: list[tuple[bytes, bytes]],
+    limit: int = DEFAULT_MAX_BODY,
+    timeout: float = DEFAULT_BODY_TIMEOUT,
+) -> bytes:
+    """The whole body, or ``RequestRefused``: headers over 16 KiB (431), a body whose declared
+    or read size passes ``limit`` (413), or one not all come within ``timeout`` seconds (408).
+    """
+    header_bytes = sum(len(name) + len(value) + 4 for name, value in headers)
+    if header_bytes > MAX_HEADER_BYTES:
+        message = f"request headers of {header_bytes} bytes are over Node's {MAX_HEADER_BYTES}"
+        raise RequestRefused(431, message, b"")
+    declared = _declared(headers)
+    if declared is not None and declared > limit:
+        raise RequestRefused(413, _too_large(declared, limit), b"", declared)
+    chunks: list[bytes] = []
+    try:
+        async with asyncio.timeout(timeout):
+            return await _read(receive, chunks, declared, limit)
+    except TimeoutError:
+        prefix = b"".join(chunks)[:JOURNAL_BODY_PREFIX]
+        message = f"the request body did not arrive within {timeout:g} s"
+        raise RequestRefused(408, message, prefix) from None
+
+
+async def _read(receive: Receive, chunks: list[bytes], declared: int | None, limit: int) -> bytes:
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            kept = (b"".join(chunks) or chunk)[:JOURNAL_BODY_PREFIX]
+            raise RequestRefused(413, _too_large(size, limit), kept, declared or size)
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the request body ({size} bytes or more) is over the mock's {limit}-byte limit "
+        "(create_app(max_body_bytes=...), --max-body-bytes)"
+    )

@@ -1,0 +1,81 @@
+"""JSON in and out as the gateway's JavaScript does it, safe on any input.
+
+``JSON.parse`` refuses the ``NaN`` and ``Infinity`` tokens (Python accepts them), turns a
+number too big for a double into ``Infinity`` (Python raises on more than 4,300 digits) and
+nests as deep as memory allows (Python's parser stops at its recursion limit, and so would the
+mock's own code further on). ``JSON.stringify`` writes a non-finite number as ``null`` (Python
+writes ``Infinity``, which is not JSON). A body nested deeper than ``MAX_DEPTH`` is refused as
+if it were not JSON: a deviation, kept here so that no deep input reaches recursive code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["MAX_DEPTH", "dumps", "loads"]
+
+MAX_DEPTH = 64
+
+
+def _constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _integer(text: str) -> int | float:
+    # A JS number is a double: past ~1e308 it is Infinity; shorter integers stay exact here.
+    return int(text) if len(text) < 300 else float(text)
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def loads(data: str | bytes) -> Any:
+    """``JSON.parse``; ``ValueError`` for what it refuses, and for nesting past ``MAX_DEPTH``."""
+    try:
+        value = json.loads(data, parse_constant=_constant)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:
+        if "digits" not in str(error):  # an integer past Python's 4,300-digit limit
+            raise
+        # Rare, so only then is every integer parsed in Python.
+        value = json.loads(data, parse_constant=_constant, parse_int=_integer)
+    brackets = (
+        data.count("[") + data.count("{")
+        if isinstance(data, str)
+        else (data.count(b"[") + data.count(b"{"))
+    )
+    if brackets > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+def dumps(value: Any) -> bytes:
+    """Compact ``JSON.stringify``: no spaces, key order kept, non-ASCII as is, ``NaN`` as null."""
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except ValueError:  # a non-finite number somewhere: the rare path pays for the walk
+        text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False)
+    return text.encode()
