@@ -57,7 +57,8 @@ def _record(records: Mapping[str, Mapping[str, str]], name: str, kind: str) -> M
 def _resolve_targets(node: Any, registry: Registry) -> Any:
     """A config with each target's ``virtual_key`` and ``@slug`` provider made concrete.
 
-    Hosted configs name credentials this way (Portkey docs, configs and Model Catalog); the
+    Hosted configs name credentials this way (Portkey docs: the config object, and the
+    configs migration page's `"targets": [{"virtual_key": ...}]`; Model Catalog slugs); the
     gateway behind only understands ``provider`` and ``api_key``.
     """
     if isinstance(node, list):

@@ -205,3 +205,16 @@ def test_the_registry_answer_shortens_keys(hosted: InProcessClient) -> None:
         "api_key": "sk-f...m-vk",
     }
     assert "sk-from-slug" not in json.dumps(records)
+
+
+def test_a_simple_config_names_a_virtual_key(hosted: InProcessClient) -> None:
+    # Portkey's docs write the simplest config as {"virtual_key": ..., "override_params": ...}.
+    config = {"virtual_key": "vk-stab", "override_params": {"model": "stable-diffusion-v1-6"}}
+    response = hosted.post(
+        "/v1/images/generations",
+        headers={"x-portkey-api-key": "pk-team-1", "x-portkey-config": json.dumps(config)},
+        json={"prompt": "a cat"},
+    )
+    assert response.status_code == 200
+    assert response.headers["x-portkey-provider"] == "stability-ai"
+    assert upstream_key(hosted) == "Bearer sk-f...m-vk"
