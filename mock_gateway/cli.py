@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, PROFILES
+from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
+from mock_gateway.limits import DEFAULT_MAX_BODY
 
 __all__ = ["main", "parse_args", "run"]
 
@@ -79,23 +81,25 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--journal-cap",
         type=int,
-        default=10_000,
+        default=DEFAULT_JOURNAL_CAP,
         metavar="N",
-        help="calls the journal keeps before dropping the oldest (default 10000)",
+        help=f"calls the journal keeps before dropping the oldest (default {DEFAULT_JOURNAL_CAP})",
     )
     serve.add_argument(
         "--journal-bytes",
         type=int,
-        default=16 * 1024 * 1024,
+        default=DEFAULT_JOURNAL_BYTES,
         metavar="N",
-        help="bytes of bodies the journal keeps before dropping the oldest (default 16 MiB)",
+        help="bytes of bodies the journal keeps before dropping the oldest "
+        f"(default {DEFAULT_JOURNAL_BYTES // 2**20} MiB)",
     )
     serve.add_argument(
         "--max-body-bytes",
         type=int,
-        default=16 * 1024 * 1024,
+        default=DEFAULT_MAX_BODY,
         metavar="N",
-        help="a request body over N bytes gets a 413 before it is read whole (default 16 MiB)",
+        help="a request body over N bytes gets a 413 before it is read whole "
+        f"(default {DEFAULT_MAX_BODY // 2**20} MiB)",
     )
     serve.add_argument(
         "--allow-remote",
