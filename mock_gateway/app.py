@@ -264,6 +264,11 @@ def create_app(
     )
     proxy_methods = ["GET", "POST", "DELETE"]
     routes = [
+        # The gateway's routes first: Starlette tries routes in order, and no other path
+        # starts with /v1/, so this saves a dozen failed matches on every gateway request.
+        Route("/v1/images/generations", images_generations, methods=["POST"]),
+        Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
+        Route("/v1/{path:path}", proxy, methods=proxy_methods),
         Route("/", _home, methods=["GET"]),
         Route("/_mock/health", _health, methods=["GET"]),
         Route("/openapi.json", _openapi, methods=["GET"]),
@@ -274,9 +279,6 @@ def create_app(
         Route("/_mock/registry", _registry, methods=["GET", "POST"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         *inspector_routes(),  # GET /_mock/: the journal as a page
-        Route("/v1/images/generations", images_generations, methods=["POST"]),
-        Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
-        Route("/v1/{path:path}", proxy, methods=proxy_methods),
     ]
     handlers: dict[Any, Any] = {HTTPException: _not_found, Exception: _internal_error}
     app = Starlette(routes=routes, exception_handlers=handlers)

@@ -22,6 +22,7 @@ from mock_gateway.gateway.errors import (
 from mock_gateway.gateway.headers import apply_forward_headers
 from mock_gateway.gateway.responses import (
     answer_headers,
+    client_headers,
     early_answer,
     mock_fault,
     raw,
@@ -47,7 +48,8 @@ def _params(body: bytes) -> dict[str, Any] | None:
 
 def _builder(request: Request, params: Mapping[str, Any]) -> Any:
     state = state_of(request)
-    has_body = "content-type" in request.headers
+    headers = client_headers(request)
+    has_body = "content-type" in headers
 
     def build(leaf: Target) -> tuple[UpstreamRequest, Mapping[str, Any]] | GatewayReply:
         adapter = ADAPTERS[str(leaf.provider)]
@@ -62,9 +64,7 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
             )
         except stability.SizeTypeError:
             return gateway_exception("Something went wrong")
-        forwarded = apply_forward_headers(
-            list(upstream.headers), leaf.forward_headers, request.headers
-        )
+        forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
         return UpstreamRequest(
             upstream.method, upstream.url, tuple(forwarded), upstream.body
         ), merged
@@ -104,7 +104,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
 
 async def images_generations(request: Request) -> Response:
     """Validate, route through the config, map to each provider, call it, map the answer back."""
-    rejected = validate_request(request.headers)
+    rejected = validate_request(client_headers(request))
     if rejected is not None:
         return reply(rejected)
     params = _params(await request.body())
