@@ -13,7 +13,7 @@ from typing import Any
 from mock_gateway.gateway.errors import invalid_provider_response, provider_error
 from mock_gateway.js import clamp, js_string, json_safe, parse_int
 from mock_gateway.multipart import encode_form
-from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 
 __all__ = [
     "BASE_URL",
@@ -118,7 +118,7 @@ def to_upstream(
 
 def _parsed(response: UpstreamResponse) -> Any:
     try:
-        return response.json()
+        return parsed_json(response)
     except ValueError:
         # Text bodies reach the transform as {"html-message": text} (§3.4).
         return {"html-message": response.body.decode("utf-8", "replace")}

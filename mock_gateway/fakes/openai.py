@@ -351,6 +351,7 @@ class FakeOpenAI:
                     "created": created,
                     "data": [self._dall_e_item(body, model, image, created) for image in images],
                 },
+                keep=True,
             )
         quality = body.get("quality", "auto")
         quality = AUTO_QUALITY if quality == "auto" else quality
