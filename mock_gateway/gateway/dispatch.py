@@ -32,8 +32,11 @@ Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | Gatewa
 
 
 def _metadata(request: Request) -> Mapping[str, Any]:
+    text = client_headers(request).get("x-portkey-metadata")
+    if text is None:
+        return {}  # what parsing "" gives, without the exception
     try:  # invalid JSON is silently {} (§1.2)
-        value = safejson.loads(client_headers(request).get("x-portkey-metadata", ""))
+        value = safejson.loads(text)
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
