@@ -17,6 +17,7 @@ from functools import lru_cache
 
 __all__ = [
     "IMAGE_FORMATS",
+    "Base64Text",
     "derive_seed",
     "image_dimensions",
     "png_dimensions",
@@ -33,6 +34,13 @@ _COLOURS = 4
 # Stripe periods in pixels; which one an image uses is part of its hash.
 _PERIODS = (8, 16, 24, 32, 48, 64)
 _MAX_SEED = 4294967295
+
+
+class Base64Text(str):
+    """Text known to be base64 (``A-Z a-z 0-9 + / =``): its JSON is itself in quotes, so
+    whoever writes it into JSON may skip scanning it for characters to escape."""
+
+    __slots__ = ()
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

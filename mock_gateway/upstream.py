@@ -46,7 +46,10 @@ class UpstreamRequest:
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key == wanted), None)
+        for key, value in self.headers:  # a loop: cheaper than next() over a generator
+            if key == wanted:
+                return value
+        return None
 
     @property
     def path(self) -> str:
@@ -82,7 +85,10 @@ class UpstreamResponse:
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key == wanted), None)
+        for key, value in self.headers:  # a loop: cheaper than next() over a generator
+            if key == wanted:
+                return value
+        return None
 
     @property
     def media_type(self) -> str:

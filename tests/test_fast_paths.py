@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from mock_gateway import safejson
+from mock_gateway.adapters import stability
 from mock_gateway.blobs import BlobStore
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability, _artifacts_json
+from mock_gateway.gateway.errors import dumps
 from mock_gateway.images import render_png, render_png_b64
 from mock_gateway.state import uuid4_text
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
@@ -83,3 +85,19 @@ def test_spliced_base64_is_the_base64_of_the_png(size: tuple[int, int]) -> None:
             png = render_png(*size, prompt=f"p{seed}", seed=seed, blurred=blurred)
             text = render_png_b64(*size, prompt=f"p{seed}", seed=seed, blurred=blurred)
             assert text == base64.b64encode(png).decode("ascii")
+
+
+@pytest.mark.parametrize("created", [1795000000, "1795000000123"])
+@pytest.mark.parametrize("samples", [1, 2])
+def test_stability_images_json_is_the_client_body_dumped(created: Any, samples: int) -> None:
+    body = {"text_prompts": [{"text": "a cat"}], "samples": samples, "height": 320, "width": 320}
+    response = FakeStability().handle(_post(V1, body))
+    client = stability.client_body(response, {"model": "stable-diffusion-v1-6"}, created)
+    fast = stability.images_json(client)
+    assert fast is not None
+    assert fast == dumps(client)
+    # The same bytes from elsewhere (no kept object) and other shapes take the plain path.
+    copied = UpstreamResponse(response.status, response.headers, response.body)
+    assert stability.images_json(stability.client_body(copied, {}, created)) is None
+    assert stability.images_json({"created": 1, "data": [{"url": "x"}]}) is None
+    assert stability.images_json({**client, "extra": 1}) is None

@@ -28,7 +28,13 @@ from mock_gateway.fakes.stability_data import (
     SDXL_ENGINES,
     V2_ENDPOINTS,
 )
-from mock_gateway.images import derive_seed, render_image, render_png, render_png_b64
+from mock_gateway.images import (
+    Base64Text,
+    derive_seed,
+    render_image,
+    render_png,
+    render_png_b64,
+)
 from mock_gateway.js import js_string
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.upstream import (
@@ -170,13 +176,15 @@ class FakeStability:
             return UpstreamResponse(200, _image_headers("png", finish, seed, len(png)), png)
         artifacts = [
             {
-                "base64": render_png_b64(
-                    body["width"],
-                    body["height"],
-                    prompt=prompt,
-                    seed=seed,
-                    index=i,
-                    blurred=blurred,
+                "base64": Base64Text(
+                    render_png_b64(
+                        body["width"],
+                        body["height"],
+                        prompt=prompt,
+                        seed=seed,
+                        index=i,
+                        blurred=blurred,
+                    )
                 ),
                 "seed": (seed + i * SAMPLE_SEED_STEP) % 4294967296,
                 "finishReason": finish,

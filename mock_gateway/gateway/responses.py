@@ -47,7 +47,9 @@ def raw(body: bytes, status: int, headers: Mapping[str, str]) -> Response:
 
 def state_of(request: Request) -> MockState:
     """The app's mock state."""
-    state: MockState = request.app.state.mock
+    state: MockState | None = request.scope.get("mock.state")
+    if state is None:  # looked up once per request: app.state's attribute access is slow
+        state = request.scope["mock.state"] = request.app.state.mock
     return state
 
 

@@ -64,6 +64,8 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
             )
         except stability.SizeTypeError:
             return gateway_exception("Something went wrong")
+        if not leaf.forward_headers:  # nothing to forward: the very same request
+            return upstream, merged
         forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
         return UpstreamRequest(
             upstream.method, upstream.url, tuple(forwarded), upstream.body
@@ -90,6 +92,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     body = ADAPTERS[outcome.provider].client_body(
         answer, outcome.params, state_of(request).created()
     )
+    data = stability.images_json(body) or dumps(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
@@ -99,7 +102,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     elif answer.media_type != "application/json":
         upstream_type = "application/json"
     out["content-type"] = upstream_type
-    return raw(dumps(body), answer.status, out)
+    return raw(data, answer.status, out)
 
 
 async def images_generations(request: Request) -> Response:
