@@ -140,18 +140,18 @@ class JournalMiddleware:
         if scope["type"] != "http" or (scope["path"] + "/").startswith("/_mock/"):
             await self.app(scope, receive, send)
             return
+        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         call = self.state.journal.open(
             time=time.time(),
             method=scope["method"],
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+            headers=pairs,
             body=b"",
         )
         scope["mock.attempts"] = call.attempts
         # DALL·E's URLs must point at the host and port this client used to reach us.
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        current_origin.set(origin_of(headers, scope.get("scheme", "http")))
+        current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))
         # Read the whole body first, so it is journaled even when no handler reads it (404s);
         # one over the limit is refused before it is read whole, its first bytes journaled.
         limit, timeout = self.state.max_body_bytes, self.state.body_timeout

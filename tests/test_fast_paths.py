@@ -7,12 +7,13 @@ import json
 import random
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from mock_gateway import safejson
 from mock_gateway.adapters import stability
-from mock_gateway.blobs import BlobStore
+from mock_gateway.blobs import BlobStore, _quoted, _quoted_b64, _stamp
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability, _artifacts_json
 from mock_gateway.gateway.errors import dumps
@@ -101,3 +102,12 @@ def test_stability_images_json_is_the_client_body_dumped(created: Any, samples: 
     assert stability.images_json(stability.client_body(copied, {}, created)) is None
     assert stability.images_json({"created": 1, "data": [{"url": "x"}]}) is None
     assert stability.images_json({**client, "extra": 1}) is None
+
+
+def test_blob_url_pieces_are_what_quote_gives() -> None:
+    draws = random.Random(5)
+    for _ in range(500):
+        text = base64.b64encode(draws.randbytes(32)).decode()
+        assert _quoted_b64(text) == quote(text, safe="")
+    for seconds in (0, 1795000000, 1795003600.5):
+        assert _quoted(_stamp(seconds)) == quote(_stamp(seconds), safe="")

@@ -50,6 +50,7 @@ _V1_CONTRACT = "stability/v1-text-to-image-request.json"
 _V2_CONTRACT = "stability/v2beta-generate-request.json"
 _V2_MAX_BODY = 10 * 1024 * 1024  # v2beta: 413 payload_too_large over 10 MiB (spec)
 _NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
+_ENGINE_IDS = frozenset(entry["id"] for entry in ENGINES)
 _V1_DEFAULTS = {"height": 512, "width": 512, "samples": 1, "seed": 0}
 
 
@@ -156,7 +157,7 @@ class FakeStability:
         self, request: UpstreamRequest, engine: str, filtered: bool
     ) -> UpstreamResponse:
         self._authorize(request)
-        if engine not in {entry["id"] for entry in ENGINES}:
+        if engine not in _ENGINE_IDS:
             raise _Reject(404, "not_found", MESSAGES["engine_not_found"].format(engine=engine))
         body = self._v1_body(request.body)
         wants_png = _accepts(request, "image/png")

@@ -85,7 +85,8 @@ def _render(request: Request, outcome: Outcome) -> Response:
     early = early_answer(answer, out)
     if early is not None:
         return early
-    if answer.media_type.startswith("image/") or answer.media_type == "application/octet-stream":
+    media = answer.media_type
+    if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
@@ -99,7 +100,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     upstream_type = answer.header("content-type")
     if upstream_type is None:
         upstream_type = "text/plain;charset=UTF-8"  # a string Response's default (§3.4, sic)
-    elif answer.media_type != "application/json":
+    elif media != "application/json":
         upstream_type = "application/json"
     out["content-type"] = upstream_type
     return raw(data, answer.status, out)
