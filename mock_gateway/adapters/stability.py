@@ -166,6 +166,7 @@ def images_json(body: Any) -> bytes | None:
             return None
         images.append('{"b64_json":"' + item["b64_json"] + '"}')
     return (
-        '{"created":' + dumps(created).decode() + ',"data":[' + ",".join(images)
+        '{"created":' + (repr(created) if type(created) is int else dumps(created).decode())
+        + ',"data":[' + ",".join(images)
         + '],"provider":' + dumps(provider).decode() + "}"
     ).encode()  # fmt: skip

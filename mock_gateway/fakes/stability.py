@@ -268,11 +268,16 @@ class FakeStability:
         return UpstreamResponse(200, headers, image)
 
 
+def _number(value: Any) -> str:
+    # json.dumps writes a plain int as its repr; anything else it writes itself.
+    return repr(value) if type(value) is int else json.dumps(value)
+
+
 def _artifacts_json(artifacts: list[dict[str, Any]]) -> bytes:
     """``{"artifacts": artifacts}`` as compact JSON, the base64 written as is: it needs no
     escaping, and scanning a large string for escapes is most of what json.dumps costs here."""
     items = [
-        '{"base64":"' + item["base64"] + '","seed":' + json.dumps(item["seed"])
+        '{"base64":"' + item["base64"] + '","seed":' + _number(item["seed"])
         + ',"finishReason":' + json.dumps(item["finishReason"]) + "}"
         for item in artifacts
     ]  # fmt: skip
