@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import parse_qs, quote
 
 __all__ = ["BLOB_PREFIX", "BlobStore", "current_origin", "origin_of"]
@@ -40,8 +41,19 @@ def origin_of(headers: dict[str, str], scheme: str) -> str:
     return f"{proto}://{host.split(',')[0].strip()}"
 
 
+@lru_cache(maxsize=64)  # one clock second gives the same stamps to every request in it
 def _stamp(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=64)
+def _quoted(text: str) -> str:
+    return quote(text, safe="")
+
+
+def _quoted_b64(text: str) -> str:
+    """``quote(text, safe="")`` for base64 text: only ``+``, ``/`` and ``=`` need escaping."""
+    return text.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
 
 
 def _http_date(seconds: float) -> str:
@@ -87,9 +99,9 @@ class BlobStore:
         start, expiry = _stamp(created - 3600), _stamp(created + self.ttl)
         # What urlencode(..., quote_via=quote) gives, written out: it costs a tenth as much.
         query = (
-            f"st={quote(start, safe='')}&se={quote(expiry, safe='')}&sp=r&sv=2021-08-06&sr=b"
-            f"&rscd=inline&rsct={quote(content_type, safe='')}"
-            f"&sig={quote(self._sign(path, start, expiry), safe='')}"
+            f"st={_quoted(start)}&se={_quoted(expiry)}&sp=r&sv=2021-08-06&sr=b"
+            f"&rscd=inline&rsct={_quoted(content_type)}"
+            f"&sig={_quoted_b64(self._sign(path, start, expiry))}"
         )
         return f"{current_origin.get()}{path}?{query}"
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 __all__ = [
     "IMAGE_FORMATS",
+    "Base64Text",
     "derive_seed",
     "image_dimensions",
     "png_dimensions",
@@ -33,6 +34,13 @@ _COLOURS = 4
 # Stripe periods in pixels; which one an image uses is part of its hash.
 _PERIODS = (8, 16, 24, 32, 48, 64)
 _MAX_SEED = 4294967295
+
+
+class Base64Text(str):
+    """Text known to be base64 (``A-Z a-z 0-9 + / =``): its JSON is itself in quotes, so
+    whoever writes it into JSON may skip scanning it for characters to escape."""
+
+    __slots__ = ()
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -61,6 +69,38 @@ def derive_seed(*parts: object) -> int:
     return int.from_bytes(digest[:4], "big") % _MAX_SEED + 1
 
 
+def _head(
+    width: int, height: int, prompt: str, seed: int, index: int, blurred: bool
+) -> tuple[bytes, int]:
+    """Every chunk before IDAT (what a prompt and seed change), and the stripe period."""
+    if not (1 <= width <= 16384 and 1 <= height <= 16384):
+        raise ValueError(f"image size {width}x{height} is outside 1..16384")
+    digest = _digest(prompt, seed, index)
+    period = _PERIODS[digest[0] % len(_PERIODS)]
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    palette = digest[1 : 1 + 3 * _COLOURS]
+    if blurred:  # every index maps to the palette's mean colour
+        mean = bytes(sum(palette[c::3]) // _COLOURS for c in range(3))
+        palette = mean * _COLOURS
+    text = f"Software\x00mock-portkey-gateway seed={seed} index={index}".encode("latin-1")
+    head = b"".join(
+        (_PNG_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"PLTE", palette), _chunk(b"tEXt", text))
+    )
+    return head, period
+
+
+@lru_cache(maxsize=64)
+def _tail(width: int, height: int, period: int) -> bytes:
+    """IDAT and IEND: the same for every image of one geometry."""
+    return _idat(width, height, period) + _chunk(b"IEND", b"")
+
+
+@lru_cache(maxsize=192)
+def _tail_b64(width: int, height: int, period: int, skip: int) -> str:
+    """The base64 of the tail after its first ``skip`` bytes (0, 1 or 2)."""
+    return base64.b64encode(_tail(width, height, period)[skip:]).decode("ascii")
+
+
 @lru_cache(maxsize=256)
 def render_png(
     width: int,
@@ -75,26 +115,8 @@ def render_png(
 
     ``blurred`` gives the picture a content filter returns: one flat colour, nothing to see.
     """
-    if not (1 <= width <= 16384 and 1 <= height <= 16384):
-        raise ValueError(f"image size {width}x{height} is outside 1..16384")
-    digest = _digest(prompt, seed, index)
-    period = _PERIODS[digest[0] % len(_PERIODS)]
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
-    palette = digest[1 : 1 + 3 * _COLOURS]
-    if blurred:  # every index maps to the palette's mean colour
-        mean = bytes(sum(palette[c::3]) // _COLOURS for c in range(3))
-        palette = mean * _COLOURS
-    text = f"Software\x00mock-portkey-gateway seed={seed} index={index}".encode("latin-1")
-    return b"".join(
-        (
-            _PNG_SIGNATURE,
-            _chunk(b"IHDR", header),
-            _chunk(b"PLTE", palette),
-            _chunk(b"tEXt", text),
-            _idat(width, height, period),
-            _chunk(b"IEND", b""),
-        )
-    )
+    head, period = _head(width, height, prompt, seed, index, blurred)
+    return head + _tail(width, height, period)
 
 
 @lru_cache(maxsize=256)
@@ -107,9 +129,18 @@ def render_png_b64(
     index: int = 0,
     blurred: bool = False,
 ) -> str:
-    """``render_png`` as base64 text, cached separately because encoding costs as much."""
-    png = render_png(width, height, prompt=prompt, seed=seed, index=index, blurred=blurred)
-    return base64.b64encode(png).decode("ascii")
+    """``render_png`` as base64 text, cached separately because encoding costs as much.
+
+    Only the head is encoded per image: with the tail's first bytes it makes a whole number
+    of 3-byte groups, so its base64 followed by the (cached) base64 of the rest of the tail is
+    the base64 of the whole PNG.
+    """
+    head, period = _head(width, height, prompt, seed, index, blurred)
+    tail = _tail(width, height, period)
+    skip = -len(head) % 3
+    return base64.b64encode(head + tail[:skip]).decode("ascii") + _tail_b64(
+        width, height, period, skip
+    )
 
 
 @lru_cache(maxsize=64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from mock_gateway import safejson
@@ -19,6 +20,7 @@ _SECRET_CONFIG_KEYS = frozenset({"api_key", "apiKey", "aws_secret_access_key", "
 _PLACEHOLDERS = frozenset({"undefined", "OPENAI_API_KEY"})
 
 
+@lru_cache(maxsize=256)  # a test suite sends the same few keys again and again
 def redact_key(value: str) -> str:
     """Keep a scheme word and at most four characters at each end: ``Bearer sk-a...wxyz``."""
     scheme, _, secret = value.rpartition(" ")
@@ -44,6 +46,7 @@ def redact_config(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=64)
 def _redact_config_header(text: str) -> str:
     try:
         config = safejson.loads(text)

@@ -17,6 +17,8 @@ from typing import Any
 __all__ = ["MAX_DEPTH", "dumps", "loads"]
 
 MAX_DEPTH = 64
+# What json.dumps builds on every call with these options, built once.
+_STRICT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def _constant(name: str) -> float:
@@ -75,7 +77,7 @@ def _finite(value: Any) -> Any:
 def dumps(value: Any) -> bytes:
     """Compact ``JSON.stringify``: no spaces, key order kept, non-ASCII as is, ``NaN`` as null."""
     try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _STRICT.encode(value)
     except ValueError:  # a non-finite number somewhere: the rare path pays for the walk
         text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False)
     return text.encode()

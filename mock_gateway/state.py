@@ -7,7 +7,6 @@ import hashlib
 import math
 import random
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -22,7 +21,7 @@ from mock_gateway.redact import redact_headers
 from mock_gateway.registry import Registry
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
-__all__ = ["FakeProvider", "MockState", "Timeline"]
+__all__ = ["FakeProvider", "MockState", "Timeline", "uuid4_text"]
 
 # What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
 # body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
@@ -30,6 +29,14 @@ __all__ = ["FakeProvider", "MockState", "Timeline"]
 # by the conformance suite (fault-*-connection-dropped: the real gateway 1.15.2, a fake
 # upstream that closes the socket).
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
+
+
+def uuid4_text(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))``, without building the UUID object."""
+    # The variant bits 10 and the version nibble 4, as UUID(version=4) sets them.
+    bits = (bits & ~(0xC000 << 48) | (0x8000 << 48)) & ~(0xF000 << 64) | (4 << 76)
+    hexed = f"{bits:032x}"
+    return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
 
 
 class Timeline:
@@ -136,7 +143,7 @@ class MockState:
             return sent
         if not self.profile.generate_trace_id:
             return ""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        return uuid4_text(self._rng.getrandbits(128))
 
     def boundary(self) -> str:
         """A multipart boundary in undici's form, from the seeded sequence."""

@@ -20,10 +20,14 @@ __all__ = [
     "UpstreamRequest",
     "UpstreamResponse",
     "json_response",
+    "parsed_json",
     "unsupported_response",
 ]
 
 Headers = tuple[tuple[str, str], ...]
+_UNPARSED: Any = object()
+# The providers' and the gateway's compact JSON (one encoder, built once).
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _lower(headers: Iterable[tuple[str, str]]) -> Headers:
@@ -42,7 +46,10 @@ class UpstreamRequest:
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key == wanted), None)
+        for key, value in self.headers:  # a loop: cheaper than next() over a generator
+            if key == wanted:
+                return value
+        return None
 
     @property
     def path(self) -> str:
@@ -71,11 +78,17 @@ class UpstreamResponse:
     body: bytes = b""
     # Set when the mock produced this answer itself (a fault, a timeout), not a provider.
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # The object ``body`` is the JSON of, when a fake made both in process: the adapters read
+    # it instead of parsing the bytes back (``safejson.loads(body)`` gives an equal object).
+    parsed: Any = field(default=_UNPARSED, compare=False, repr=False)
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key == wanted), None)
+        for key, value in self.headers:  # a loop: cheaper than next() over a generator
+            if key == wanted:
+                return value
+        return None
 
     @property
     def media_type(self) -> str:
@@ -87,12 +100,33 @@ class UpstreamResponse:
         return safejson.loads(self.body)
 
 
+def parsed_json(response: UpstreamResponse) -> Any:
+    """``response.json()``, without parsing when the fake kept the object it serialised.
+
+    The object is shared, not copied: callers read it and build new values, never mutate it.
+    """
+    if response.parsed is not _UNPARSED:
+        return response.parsed
+    return response.json()
+
+
 def json_response(
-    status: int, body: Any, headers: Iterable[tuple[str, str]] = ()
+    status: int,
+    body: Any,
+    headers: Iterable[tuple[str, str]] = (),
+    *,
+    keep: bool = False,
+    data: bytes | None = None,
 ) -> UpstreamResponse:
-    """A JSON answer, serialised compactly as the providers and the gateway do."""
-    data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    return UpstreamResponse(status, (("content-type", "application/json"), *_lower(headers)), data)
+    """A JSON answer, serialised compactly as the providers and the gateway do.
+
+    ``keep``: ``body`` holds only dicts, lists, strings, ints and bools (what parsing its JSON
+    gives back), so the response keeps it for ``parsed_json``. ``data``: its JSON, already made.
+    """
+    if data is None:
+        data = _COMPACT.encode(body).encode()
+    typed = (("content-type", "application/json"), *_lower(headers))
+    return UpstreamResponse(status, typed, data, parsed=body if keep else _UNPARSED)
 
 
 def unsupported_response(what: str) -> UpstreamResponse:

@@ -13,7 +13,7 @@ from typing import Any
 from mock_gateway.adapters.stability import UNDICI_HEADERS
 from mock_gateway.gateway.errors import provider_error
 from mock_gateway.js import clamp
-from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 
 __all__ = ["BASE_URL", "PROVIDER", "client_body", "map_params", "to_upstream"]
 
@@ -57,7 +57,7 @@ def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: 
     """OpenAI's answer as the client gets it: passed through (re-serialised), errors wrapped."""
     del params, created  # OpenAI's own `created` is kept
     try:
-        data = response.json()
+        data = parsed_json(response)
     except ValueError:
         # No "invalid response" wrapper for OpenAI: the text comes back as html-message.
         return {"html-message": response.body.decode("utf-8", "replace")}

@@ -10,10 +10,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.gateway.errors import invalid_provider_response, provider_error
+from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
+from mock_gateway.images import Base64Text
 from mock_gateway.js import clamp, js_string, json_safe, parse_int
 from mock_gateway.multipart import encode_form
-from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 
 __all__ = [
     "BASE_URL",
@@ -21,6 +22,7 @@ __all__ = [
     "V1_MODELS",
     "SizeTypeError",
     "client_body",
+    "images_json",
     "is_v1_model",
     "to_client_body",
     "to_upstream",
@@ -118,7 +120,7 @@ def to_upstream(
 
 def _parsed(response: UpstreamResponse) -> Any:
     try:
-        return response.json()
+        return parsed_json(response)
     except ValueError:
         # Text bodies reach the transform as {"html-message": text} (§3.4).
         return {"html-message": response.body.decode("utf-8", "replace")}
@@ -148,3 +150,23 @@ def to_client_body(response: UpstreamResponse, *, v1: bool, created: int | str) 
 def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: int | str) -> Any:
     """The adapter interface: ``to_client_body`` with the v1/v2 choice made from the params."""
     return to_client_body(response, v1=is_v1_model(params.get("model")), created=created)
+
+
+def images_json(body: Any) -> bytes | None:
+    """``dumps(body)`` for a client body of images whose base64 is ``Base64Text`` (the fake's
+    own), written without scanning the base64 for escapes; ``None`` for any other body."""
+    if type(body) is not dict or tuple(body) != ("created", "data", "provider"):
+        return None
+    created, items, provider = body["created"], body["data"], body["provider"]
+    if type(created) not in (int, str) or type(provider) is not str or type(items) is not list:
+        return None
+    images = []
+    for item in items:
+        if type(item) is not dict or len(item) != 1 or type(item.get("b64_json")) is not Base64Text:
+            return None
+        images.append('{"b64_json":"' + item["b64_json"] + '"}')
+    return (
+        '{"created":' + (repr(created) if type(created) is int else dumps(created).decode())
+        + ',"data":[' + ",".join(images)
+        + '],"provider":' + dumps(provider).decode() + "}"
+    ).encode()  # fmt: skip

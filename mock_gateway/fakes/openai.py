@@ -351,6 +351,7 @@ class FakeOpenAI:
                     "created": created,
                     "data": [self._dall_e_item(body, model, image, created) for image in images],
                 },
+                keep=True,
             )
         quality = body.get("quality", "auto")
         quality = AUTO_QUALITY if quality == "auto" else quality
@@ -374,7 +375,7 @@ class FakeOpenAI:
         if body.get("response_format", "url") == "b64_json":
             item: dict[str, Any] = {"b64_json": base64.b64encode(image).decode()}
         else:
-            name = f"img-{uuid.UUID(int=self._rng.getrandbits(128)).hex[:24]}.png"
+            name = f"img-{self._rng.getrandbits(128):032x}"[:28] + ".png"  # UUID(int=...).hex
             item = {
                 "url": self._blobs.put(image, name=name, content_type="image/png", created=created)
             }

@@ -28,7 +28,13 @@ from mock_gateway.fakes.stability_data import (
     SDXL_ENGINES,
     V2_ENDPOINTS,
 )
-from mock_gateway.images import derive_seed, render_image, render_png, render_png_b64
+from mock_gateway.images import (
+    Base64Text,
+    derive_seed,
+    render_image,
+    render_png,
+    render_png_b64,
+)
 from mock_gateway.js import js_string
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.upstream import (
@@ -44,6 +50,7 @@ _V1_CONTRACT = "stability/v1-text-to-image-request.json"
 _V2_CONTRACT = "stability/v2beta-generate-request.json"
 _V2_MAX_BODY = 10 * 1024 * 1024  # v2beta: 413 payload_too_large over 10 MiB (spec)
 _NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
+_ENGINE_IDS = frozenset(entry["id"] for entry in ENGINES)
 _V1_DEFAULTS = {"height": 512, "width": 512, "samples": 1, "seed": 0}
 
 
@@ -150,7 +157,7 @@ class FakeStability:
         self, request: UpstreamRequest, engine: str, filtered: bool
     ) -> UpstreamResponse:
         self._authorize(request)
-        if engine not in {entry["id"] for entry in ENGINES}:
+        if engine not in _ENGINE_IDS:
             raise _Reject(404, "not_found", MESSAGES["engine_not_found"].format(engine=engine))
         body = self._v1_body(request.body)
         wants_png = _accepts(request, "image/png")
@@ -170,20 +177,24 @@ class FakeStability:
             return UpstreamResponse(200, _image_headers("png", finish, seed, len(png)), png)
         artifacts = [
             {
-                "base64": render_png_b64(
-                    body["width"],
-                    body["height"],
-                    prompt=prompt,
-                    seed=seed,
-                    index=i,
-                    blurred=blurred,
+                "base64": Base64Text(
+                    render_png_b64(
+                        body["width"],
+                        body["height"],
+                        prompt=prompt,
+                        seed=seed,
+                        index=i,
+                        blurred=blurred,
+                    )
                 ),
                 "seed": (seed + i * SAMPLE_SEED_STEP) % 4294967296,
                 "finishReason": finish,
             }
             for i in range(body["samples"])
         ]
-        return json_response(200, {"artifacts": artifacts})
+        return json_response(
+            200, {"artifacts": artifacts}, keep=True, data=_artifacts_json(artifacts)
+        )
 
     @staticmethod
     def _v1_body(raw: bytes) -> dict[str, Any]:
@@ -255,6 +266,22 @@ class FakeStability:
         request_id = uuid.UUID(int=self._rng.getrandbits(128), version=4).hex
         headers = (*_image_headers(fmt, finish, seed, len(image)), ("x-request-id", request_id))
         return UpstreamResponse(200, headers, image)
+
+
+def _number(value: Any) -> str:
+    # json.dumps writes a plain int as its repr; anything else it writes itself.
+    return repr(value) if type(value) is int else json.dumps(value)
+
+
+def _artifacts_json(artifacts: list[dict[str, Any]]) -> bytes:
+    """``{"artifacts": artifacts}`` as compact JSON, the base64 written as is: it needs no
+    escaping, and scanning a large string for escapes is most of what json.dumps costs here."""
+    items = [
+        '{"base64":"' + item["base64"] + '","seed":' + _number(item["seed"])
+        + ',"finishReason":' + json.dumps(item["finishReason"]) + "}"
+        for item in artifacts
+    ]  # fmt: skip
+    return ('{"artifacts":[' + ",".join(items) + "]}").encode()
 
 
 def _accepts(request: UpstreamRequest, media: str) -> bool:

@@ -14,7 +14,12 @@ from starlette.requests import Request
 from mock_gateway import safejson
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.errors import GatewayReply
-from mock_gateway.gateway.responses import attempts_of, provider_problem, state_of
+from mock_gateway.gateway.responses import (
+    attempts_of,
+    client_headers,
+    provider_problem,
+    state_of,
+)
 from mock_gateway.gateway.retry import with_retries
 from mock_gateway.gateway.routing import Outcome, RouteContext, route
 from mock_gateway.gateway.target import Target, header_settings, root_config
@@ -27,8 +32,11 @@ Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | Gatewa
 
 
 def _metadata(request: Request) -> Mapping[str, Any]:
+    text = client_headers(request).get("x-portkey-metadata")
+    if text is None:
+        return {}  # what parsing "" gives, without the exception
     try:  # invalid JSON is silently {} (§1.2)
-        value = safejson.loads(request.headers.get("x-portkey-metadata", ""))
+        value = safejson.loads(text)
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
@@ -72,4 +80,5 @@ async def run_config(
         return Outcome(leaf.path, provider, response=response, retries=retries, params=leaf_params)
 
     context = RouteContext(call, state.route_rng, _metadata(request), params, request.url.path)
-    return await route(root_config(request.headers), context, header_settings(request.headers))
+    headers = client_headers(request)
+    return await route(root_config(headers), context, header_settings(headers))

@@ -140,6 +140,13 @@ class HostedFeatures:
             )
             await send({"type": "http.response.body", "body": refusal.body})
             return
-        scope = dict(scope)
-        scope["headers"] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in resolved.items()]
+        raw = scope["headers"]
+        # Nothing resolved, and the names already lower case and unique: the rebuilt list would
+        # be the very same, so the request goes on as it came.
+        unchanged = resolved == headers and len(headers) == len(raw)
+        if not (unchanged and all(k == k.lower() for k, _ in raw)):
+            scope = dict(scope)
+            scope["headers"] = [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in resolved.items()
+            ]
         await self.app(scope, receive, send)

@@ -26,6 +26,7 @@ from mock_gateway.gateway.errors import (
 from mock_gateway.gateway.headers import apply_forward_headers, client_headers_for_proxy
 from mock_gateway.gateway.responses import (
     answer_headers,
+    client_headers,
     early_answer,
     mock_fault,
     raw,
@@ -98,7 +99,7 @@ def _upstream_url(request: Request, provider: str, target: Target) -> str:
 
 def _payload(request: Request, body: bytes, target: Target, provider: str) -> tuple[bytes, Any]:
     """The body fetch is given, and the transformed body the provider's headers() sees."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = client_headers(request).get("content-type", "").split(";")[0].strip().lower()
     oss = state_of(request).profile.proxy_object_object_bug
     if media == "application/json" and request.method == "POST":
         return _json_body(body, target, object_bug=provider == "stability-ai" and oss)
@@ -126,7 +127,7 @@ def _wire_content_type(
     headers = [(name, value) for name, value in headers if name != "content-type"]
     if not payload:
         return headers
-    client = request.headers.get("content-type", "")
+    client = client_headers(request).get("content-type", "")
     is_form = client.split(";")[0].strip().lower() == _MULTIPART
     return [*headers, ("content-type", client if is_form else "text/plain;charset=UTF-8")]
 
@@ -136,12 +137,13 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     if request.method in ("GET", "DELETE"):
         payload = b""  # constructRequestBody: GET and DELETE carry no body
     # Client headers override the provider's (so a raw `Authorization: sk-...` arrives raw).
-    client = client_headers_for_proxy(request.headers.items())
+    raw = request.scope["headers"]
+    client = client_headers_for_proxy((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
     names = {name for name, _ in client}
     provider_headers = _provider_headers(provider, target.api_key, parsed)
     merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
     merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
-    merged = apply_forward_headers(merged, target.forward_headers, request.headers)
+    merged = apply_forward_headers(merged, target.forward_headers, client_headers(request))
     merged = _wire_content_type(request, merged, payload)
     if payload or request.method in ("POST", "PUT", "PATCH"):
         merged.append(("content-length", str(len(payload))))  # undici sends 0 for no body
@@ -167,7 +169,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
 
 async def _forward(request: Request) -> Response:
     body = await request.body()
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = client_headers(request).get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json" and request.method == "POST":
         text = body.decode("utf-8", "replace")
         try:  # getRequestData parses the body before any routing
@@ -193,7 +195,7 @@ async def _forward(request: Request) -> Response:
 
 async def proxy(request: Request) -> Response:
     """``/v1/*``: the request validator first, then the passthrough."""
-    rejected = validate_request(request.headers)
+    rejected = validate_request(client_headers(request))
     if rejected is not None:
         return reply(rejected)
     return await _forward(request)

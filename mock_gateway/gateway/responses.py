@@ -24,6 +24,7 @@ from mock_gateway.upstream import UpstreamResponse
 __all__ = [
     "answer_headers",
     "attempts_of",
+    "client_headers",
     "early_answer",
     "mock_fault",
     "provider_problem",
@@ -46,8 +47,24 @@ def raw(body: bytes, status: int, headers: Mapping[str, str]) -> Response:
 
 def state_of(request: Request) -> MockState:
     """The app's mock state."""
-    state: MockState = request.app.state.mock
+    state: MockState | None = request.scope.get("mock.state")
+    if state is None:  # looked up once per request: app.state's attribute access is slow
+        state = request.scope["mock.state"] = request.app.state.mock
     return state
+
+
+def client_headers(request: Request) -> dict[str, str]:
+    """The request's headers as a dict, read once per request: the first value of each name,
+    as Starlette's ``request.headers[name]`` gives it (names as sent, lower case from the server).
+    """
+    headers: dict[str, str] | None = request.scope.get("mock.headers")
+    if headers is None:
+        # Reversed, so that the first of repeated names wins.
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(request.scope["headers"])
+        }
+        request.scope["mock.headers"] = headers
+    return headers
 
 
 def attempts_of(request: Request) -> list[Attempt]:
@@ -72,7 +89,7 @@ def provider_problem(provider: str | None, *, images: bool) -> GatewayReply | No
 
 def mock_fault(request: Request) -> Fault | None:
     """The per-request fault from ``x-mock-*`` headers; ``FaultError`` if they are malformed."""
-    return fault_from_headers(request.headers)
+    return fault_from_headers(client_headers(request))
 
 
 def timeout_body(timeout_ms: float) -> bytes:
@@ -91,7 +108,7 @@ def answer_headers(
     retries: int = 0,
 ) -> dict[str, str]:
     """Upstream headers as passed on, plus the ``x-portkey-*`` headers of an upstream attempt."""
-    trace = state_of(request).trace_id(request.headers.get("x-portkey-trace-id"))
+    trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
     portkey = portkey_headers(provider or "", trace, index=index, retries=retries)
     return passthrough_headers(answer) | portkey
 

@@ -22,6 +22,7 @@ from mock_gateway.gateway.errors import (
 from mock_gateway.gateway.headers import apply_forward_headers
 from mock_gateway.gateway.responses import (
     answer_headers,
+    client_headers,
     early_answer,
     mock_fault,
     raw,
@@ -47,7 +48,8 @@ def _params(body: bytes) -> dict[str, Any] | None:
 
 def _builder(request: Request, params: Mapping[str, Any]) -> Any:
     state = state_of(request)
-    has_body = "content-type" in request.headers
+    headers = client_headers(request)
+    has_body = "content-type" in headers
 
     def build(leaf: Target) -> tuple[UpstreamRequest, Mapping[str, Any]] | GatewayReply:
         adapter = ADAPTERS[str(leaf.provider)]
@@ -62,9 +64,9 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
             )
         except stability.SizeTypeError:
             return gateway_exception("Something went wrong")
-        forwarded = apply_forward_headers(
-            list(upstream.headers), leaf.forward_headers, request.headers
-        )
+        if not leaf.forward_headers:  # nothing to forward: the very same request
+            return upstream, merged
+        forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
         return UpstreamRequest(
             upstream.method, upstream.url, tuple(forwarded), upstream.body
         ), merged
@@ -83,28 +85,30 @@ def _render(request: Request, outcome: Outcome) -> Response:
     early = early_answer(answer, out)
     if early is not None:
         return early
-    if answer.media_type.startswith("image/") or answer.media_type == "application/octet-stream":
+    media = answer.media_type
+    if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     body = ADAPTERS[outcome.provider].client_body(
         answer, outcome.params, state_of(request).created()
     )
+    data = stability.images_json(body) or dumps(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
     upstream_type = answer.header("content-type")
     if upstream_type is None:
         upstream_type = "text/plain;charset=UTF-8"  # a string Response's default (§3.4, sic)
-    elif answer.media_type != "application/json":
+    elif media != "application/json":
         upstream_type = "application/json"
     out["content-type"] = upstream_type
-    return raw(dumps(body), answer.status, out)
+    return raw(data, answer.status, out)
 
 
 async def images_generations(request: Request) -> Response:
     """Validate, route through the config, map to each provider, call it, map the answer back."""
-    rejected = validate_request(request.headers)
+    rejected = validate_request(client_headers(request))
     if rejected is not None:
         return reply(rejected)
     params = _params(await request.body())
