@@ -31,7 +31,7 @@ from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
 from mock_gateway.registry import Registry
-from mock_gateway.state import MockState
+from mock_gateway.state import MockState, provider_answer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["create_upstream_app", "provider_for_path"]
@@ -65,15 +65,7 @@ async def _answer(
     await asyncio.sleep(fault.hold if fault.kind == "timeout" else fault.delay)
     if fault.kind in ("timeout", "drop"):
         raise _Dropped
-    if fault.kind == "status" and fault.status is not None:
-        return fake.error_response(request, fault.status, retry_after=fault.retry_after)
-    if fault.kind == "malformed":
-        # An empty content type sends none at all.
-        typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
-        return UpstreamResponse(
-            fault.status or 200, typed if fault.content_type else (), fault.body.encode()
-        )
-    return fake.handle(request, filtered=fault.kind == "content-filter")
+    return provider_answer(fake, request, fault)
 
 
 async def _native(request: Request) -> Response:

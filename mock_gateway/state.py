@@ -21,7 +21,7 @@ from mock_gateway.redact import redact_headers
 from mock_gateway.registry import Registry
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
-__all__ = ["FakeProvider", "MockState", "Timeline", "uuid4_text"]
+__all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_text"]
 
 # What undici's fetch failure looks like once the gateway has caught it: a 500 whose text
 # body the provider transform then wraps (portkey-gateway-behavior.md §5.1, measured for a
@@ -193,12 +193,21 @@ class MockState:
         if fault.kind in ("timeout", "drop"):
             headers = (("content-type", "text/plain;charset=UTF-8"),)
             return UpstreamResponse(500, headers, _DROPPED.encode(), {"network": True})
-        if fault.kind == "status" and fault.status is not None:
-            return fake.error_response(request, fault.status, retry_after=fault.retry_after)
-        if fault.kind == "malformed":
-            # An empty content type sends none at all.
-            typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
-            return UpstreamResponse(
-                fault.status or 200, typed if fault.content_type else (), fault.body.encode()
-            )
-        return fake.handle(request, filtered=fault.kind == "content-filter")
+        return provider_answer(fake, request, fault)
+
+
+def provider_answer(
+    fake: FakeProvider, request: UpstreamRequest, fault: Fault | None
+) -> UpstreamResponse:
+    """What the provider answers under ``fault`` once any wait is over (not timeout or drop)."""
+    if fault is None:
+        return fake.handle(request)
+    if fault.kind == "status" and fault.status is not None:
+        return fake.error_response(request, fault.status, retry_after=fault.retry_after)
+    if fault.kind == "malformed":
+        # An empty content type sends none at all.
+        typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
+        return UpstreamResponse(
+            fault.status or 200, typed if fault.content_type else (), fault.body.encode()
+        )
+    return fake.handle(request, filtered=fault.kind == "content-filter")
