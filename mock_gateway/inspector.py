@@ -122,6 +122,14 @@ def _cache(request: Request) -> RowCache:
     return cache
 
 
+def _render(request: Request, calls: list[Call], filters: Filters, limit: int) -> str:
+    """The selected calls as rows, for the page and for its live updates alike."""
+    state = state_of(request)
+    return render_rows(
+        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
+    )
+
+
 async def _page(request: Request) -> Response:
     state = state_of(request)
     try:
@@ -132,9 +140,7 @@ async def _page(request: Request) -> Response:
     page = Page(
         token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
     )
-    rows = render_rows(
-        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
-    )
+    rows = _render(request, calls, filters, limit)
     body = render_page(page, calls, rows)
     return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
 
@@ -149,9 +155,7 @@ async def _rows(request: Request) -> Response:
     token = journal_token(calls, dropped)
     if request.query_params.get("since") == token:
         return Response(status_code=204, headers={"cache-control": "no-store"})
-    rows = render_rows(
-        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
-    )
+    rows = _render(request, calls, filters, limit)
     data = {
         "token": token,
         "rows": rows,
