@@ -186,6 +186,11 @@ class FaultQueue:
             self._queue.clear()
 
 
+def _shown(raw: str) -> str:
+    """A header value for an error message: quoted, and cut short if it is long."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:40]!r}... ({len(raw)} characters)"
+
+
 def _seconds(headers: Mapping[str, str], name: str) -> float | None:
     raw = headers.get(name)
     if raw is None:
@@ -193,7 +198,7 @@ def _seconds(headers: Mapping[str, str], name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise FaultError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise FaultError(f"{name} must be a number of seconds, got {_shown(raw)}") from None
 
 
 def fault_from_headers(headers: Mapping[str, str]) -> Fault | None:
@@ -205,8 +210,8 @@ def fault_from_headers(headers: Mapping[str, str]) -> Fault | None:
     kind, status = headers.get("x-mock-fault"), headers.get("x-mock-status")
     delay = _seconds(headers, "x-mock-delay") or 0.0
     if status is not None:
-        if not status.isdigit():
-            raise FaultError(f"x-mock-status must be an HTTP status, got {status!r}")
+        if not (status.isascii() and status.isdigit() and len(status) <= 3):
+            raise FaultError(f"x-mock-status must be an HTTP status, got {_shown(status)}")
         return Fault.error(
             int(status), retry_after=_seconds(headers, "x-mock-retry-after"), delay=delay
         )

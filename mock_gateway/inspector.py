@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from mock_gateway import safejson
 from mock_gateway.blobs import BlobStore
 from mock_gateway.gateway.responses import state_of
 from mock_gateway.inspector_assets import SCRIPT, STYLE
@@ -141,7 +142,8 @@ async def _page(request: Request) -> Response:
         token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
     )
     rows = _render(request, calls, filters, limit)
-    body = render_page(page, calls, rows)
+    # visible: a body may hold a lone surrogate (a JSON "\\ud800"), which UTF-8 cannot carry.
+    body = safejson.visible(render_page(page, calls, rows))
     return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
 
 
@@ -155,7 +157,7 @@ async def _rows(request: Request) -> Response:
     token = journal_token(calls, dropped)
     if request.query_params.get("since") == token:
         return Response(status_code=204, headers={"cache-control": "no-store"})
-    rows = _render(request, calls, filters, limit)
+    rows = safejson.visible(_render(request, calls, filters, limit))
     data = {
         "token": token,
         "rows": rows,
@@ -163,7 +165,10 @@ async def _rows(request: Request) -> Response:
         "total": len(calls),
         "dropped": dropped,
     }
-    return JSONResponse(data, headers={"cache-control": "no-store"})
+    # safejson: a provider name from a config may hold a lone surrogate; it is escaped.
+    return Response(
+        safejson.dumps(data), media_type="application/json", headers={"cache-control": "no-store"}
+    )
 
 
 def _find(calls: list[Call], index: int) -> Call | None:
@@ -241,7 +246,7 @@ def snapshot_html(
         total=len(calls),
     )
     rows = render_rows(list(reversed(calls)), blobs, _data_uri)
-    return render_page(page, calls, rows)
+    return safejson.visible(render_page(page, calls, rows))
 
 
 def write_snapshot(

@@ -19,6 +19,7 @@ from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
 from mock_gateway.registry import Registry
+from mock_gateway.safejson import encode_text
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_text"]
@@ -208,6 +209,6 @@ def provider_answer(
         # An empty content type sends none at all.
         typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
         return UpstreamResponse(
-            fault.status or 200, typed if fault.content_type else (), fault.body.encode()
+            fault.status or 200, typed if fault.content_type else (), encode_text(fault.body)
         )
     return fake.handle(request, filtered=fault.kind == "content-filter")

@@ -140,7 +140,8 @@ def _to_openai(error: ValidationError) -> _Reject:
 def _check_custom_size(size: str) -> None:
     """gpt-image-2's WxH rule, which JSON Schema cannot state (it relates the two numbers)."""
     match = _CUSTOM_SIZE.fullmatch(size)
-    if match:
+    # Past 6 digits a side is far over 3840 (and int() refuses 4,300 digits): invalid either way.
+    if match and max(len(side.lstrip("0")) for side in match.groups()) <= 6:
         width, height = int(match.group(1)), int(match.group(2))
         long_side, short_side = max(width, height), min(width, height)
         multiples = width % 16 == 0 and height % 16 == 0 and short_side > 0

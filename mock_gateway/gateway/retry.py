@@ -10,6 +10,7 @@ wait was too long to honour).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -55,7 +56,9 @@ async def with_retries(
     wait: Callable[[float], Awaitable[None]],
 ) -> tuple[UpstreamResponse, int]:
     """Call ``send`` until it answers something not to retry; (last answer, retry count)."""
-    attempts = int(retry["attempts"]) if is_number(retry.get("attempts")) else 0
+    attempts = retry.get("attempts") if is_number(retry.get("attempts")) else 0
+    # JSON.parse reads 1e400 as Infinity, which int() cannot hold; compared as it is.
+    attempts = int(attempts) if math.isfinite(attempts) else attempts
     if profile.max_retry_attempts is not None:
         attempts = min(attempts, profile.max_retry_attempts)
     codes = retry.get("onStatusCodes")

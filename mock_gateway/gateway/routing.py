@@ -11,6 +11,7 @@ Facts: portkey-gateway-behavior.md §5.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -222,16 +223,26 @@ def _conditional(
 ) -> tuple[int, Mapping[str, Any]]:
     """src/services/conditionalRouter.ts: the first condition whose query matches, else default."""
     conditions = strategy.get("conditions")
-    if not conditions:
+    if not truthy(conditions):
         raise RouterError("No conditions passed in the query router")
+    # Unvalidated on /v1/proxy/*: `for (const condition of conditions)` walks a string's
+    # characters and throws for anything else not iterable; the gateway's catch makes every
+    # throw a RouterError (400) with the TypeError's message.
+    if isinstance(conditions, str):
+        conditions = list(conditions)
+    elif not isinstance(conditions, list):
+        raise RouterError("this.config.strategy.conditions is not iterable")
     scope = {
         "metadata": context.metadata,
         "params": context.params,
         "url": {"pathname": context.pathname},
     }
     for condition in conditions:
-        if _matches(_mapping(condition.get("query")), scope):
-            return _find(targets, condition.get("then"))
+        if condition is None:
+            raise RouterError("Cannot read properties of null (reading 'query')")
+        found = condition if isinstance(condition, Mapping) else {}  # `1 .query`: undefined
+        if _matches(found.get("query"), scope):
+            return _find(targets, found.get("then"))
     if strategy.get("default"):
         return _find(targets, strategy["default"])
     raise RouterError("Query router did not resolve to any valid target")
@@ -251,15 +262,28 @@ def _lookup(key: str, scope: Mapping[str, Any]) -> Any:
     return first.get(parts[1]) if isinstance(first, Mapping) and len(parts) > 1 else None
 
 
-def _matches(query: Mapping[str, Any], scope: Mapping[str, Any]) -> bool:
-    for key, value in query.items():
+def _entries(query: Any) -> list[tuple[str, Any]]:
+    """``Object.entries(query)``: a string's characters by index, nothing for a number."""
+    if query is None:
+        raise RouterError("Cannot convert undefined or null to object")
+    if isinstance(query, Mapping):
+        return list(query.items())
+    if isinstance(query, str | list):
+        return [(str(index), item) for index, item in enumerate(query)]
+    return []
+
+
+def _matches(query: Any, scope: Mapping[str, Any]) -> bool:
+    for key, value in _entries(query):
         if key == "$or" and isinstance(value, list):
-            return any(_matches(_mapping(sub), scope) for sub in value)
+            return any(_matches(sub, scope) for sub in value)
         if key == "$and" and isinstance(value, list):
-            return all(_matches(_mapping(sub), scope) for sub in value)
+            return all(_matches(sub, scope) for sub in value)
         actual = _lookup(key, scope)
-        if isinstance(value, Mapping):
-            if not _operators(value, actual):
+        if isinstance(value, Mapping | list):  # typeof value === 'object': arrays too
+            if not _operators(
+                value if isinstance(value, Mapping) else dict(_entries(value)), actual
+            ):
                 return False
         elif actual != value:
             return False
@@ -269,6 +293,8 @@ def _matches(query: Mapping[str, Any], scope: Mapping[str, Any]) -> bool:
 def _number(value: Any) -> float:
     try:
         return float(value)
+    except OverflowError:  # an integer past a double's range: parseFloat gives +-Infinity
+        return math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         return float("nan")
 
