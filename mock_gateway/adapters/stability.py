@@ -6,7 +6,6 @@ and the measured facts in portkey-gateway-behavior.md §3.2-§3.4.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,7 +101,7 @@ def to_upstream(
     authorization = ("authorization", f"Bearer {'undefined' if api_key is None else api_key}")
     if is_v1_model(model):
         url = f"{base_url}/v1/generation/{model}/text-to-image"
-        body = json.dumps(map_v1(params), separators=(",", ":"), ensure_ascii=False).encode()
+        body = dumps(map_v1(params))  # JSON.stringify: NaN as null, a lone surrogate escaped
         headers = [("content-type", "application/json"), authorization, *UNDICI_HEADERS]
     else:
         # Any other model, none included, goes to v2beta: `/generate/undefined` when absent.

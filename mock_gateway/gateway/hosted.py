@@ -96,7 +96,7 @@ def resolve_hosted(headers: Mapping[str, str], registry: Registry) -> dict[str, 
         elif config.strip().startswith("pc-"):
             raise _Refusal("unknown_config", config.strip())
     if config and _is_json(config):
-        parsed = json.loads(config)
+        parsed = safejson.loads(config)
         targets = _resolve_targets(parsed, registry)
         if targets != parsed:
             resolved["x-portkey-config"] = json.dumps(targets)

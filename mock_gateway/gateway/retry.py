@@ -58,7 +58,8 @@ async def with_retries(
     """Call ``send`` until it answers something not to retry; (last answer, retry count)."""
     attempts = retry.get("attempts") if is_number(retry.get("attempts")) else 0
     # JSON.parse reads 1e400 as Infinity, which int() cannot hold; compared as it is.
-    attempts = int(attempts) if math.isfinite(attempts) else attempts
+    if isinstance(attempts, float):
+        attempts = int(attempts) if math.isfinite(attempts) else attempts
     if profile.max_retry_attempts is not None:
         attempts = min(attempts, profile.max_retry_attempts)
     codes = retry.get("onStatusCodes")
