@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_gateway import safejson
 from mock_gateway._version import __version__
 from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
-from mock_gateway.faults import Fault, FaultError
+from mock_gateway.faults import FaultError, queued_from_json
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.hosted import HostedFeatures
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
@@ -43,6 +43,11 @@ async def _home(request: Request) -> Response:
     # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')); Hono's charset is
     # upper case (conformance suite: validation-home).
     return Response(b"AI Gateway says hey!", headers={"content-type": "text/plain; charset=UTF-8"})
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    # safejson: what a client posted may hold a lone surrogate or 1e400, which it can write.
+    return Response(safejson.dumps(data), status, media_type="application/json")
 
 
 async def _health(request: Request) -> Response:
@@ -72,20 +77,14 @@ async def _faults(request: Request) -> Response:
         queue.clear()
     elif request.method == "POST":
         try:
-            data = safejson.loads(await request.body())
-            if not isinstance(data, dict):
-                raise FaultError('send a JSON object such as {"fault": "status", "status": 429}')
-            times = data.get("times", 1)
-            path = data.get("path")
-            if not isinstance(times, int) or (path is not None and not isinstance(path, str)):
-                raise FaultError("times must be an integer and path a string")
-            provider, target = data.get("provider"), data.get("target")
-            queue.add(
-                Fault.from_json(data), times=times, path=path, provider=provider, target=target
-            )
-        except (ValueError, TypeError) as error:  # FaultError is a ValueError, as bad JSON is
-            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
-    return JSONResponse({"faults": queue.pending()})
+            fault, where = queued_from_json(safejson.loads(await request.body()))
+            queue.add(fault, **where)
+        except FaultError as error:  # every wrong field named, in one answer
+            body = {"status": "failure", "message": str(error), "fields": error.fields}
+            return _json(body, 400)
+        except ValueError as error:  # not JSON
+            return _json({"status": "failure", "message": str(error)}, 400)
+    return _json({"faults": queue.pending()})
 
 
 async def _blob(request: Request) -> Response:
@@ -101,9 +100,9 @@ async def _registry(request: Request) -> Response:
         try:
             registry.update(Registry.from_json(safejson.loads(await request.body())))
         except ValueError as error:  # RegistryError and bad JSON alike
-            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+            return _json({"status": "failure", "message": str(error)}, 400)
     # The records carry provider keys: shown shortened, as everywhere else the mock answers.
-    return JSONResponse(redact_config(registry.to_json()))
+    return _json(redact_config(registry.to_json()))
 
 
 async def _openapi(request: Request) -> Response:

@@ -56,10 +56,11 @@ async def with_retries(
     wait: Callable[[float], Awaitable[None]],
 ) -> tuple[UpstreamResponse, int]:
     """Call ``send`` until it answers something not to retry; (last answer, retry count)."""
-    attempts = retry.get("attempts") if is_number(retry.get("attempts")) else 0
+    given = retry.get("attempts")
+    attempts: float = given if is_number(given) else 0  # type: ignore[assignment]
     # JSON.parse reads 1e400 as Infinity, which int() cannot hold; compared as it is.
-    if isinstance(attempts, float):
-        attempts = int(attempts) if math.isfinite(attempts) else attempts
+    if isinstance(attempts, float) and math.isfinite(attempts):
+        attempts = int(attempts)
     if profile.max_retry_attempts is not None:
         attempts = min(attempts, profile.max_retry_attempts)
     codes = retry.get("onStatusCodes")
