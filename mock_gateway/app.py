@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_gateway import safejson
 from mock_gateway._version import __version__
 from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
+from mock_gateway.control_guard import ControlGuard
 from mock_gateway.faults import FaultError, queued_from_json
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.hosted import HostedFeatures
@@ -208,6 +209,7 @@ def create_app(
     time_scale: float = 1.0,
     registry: Registry | None = None,
     role: str = "gateway",
+    allowed_hosts: tuple[str, ...] = (),
 ) -> Starlette:
     """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
@@ -234,6 +236,8 @@ def create_app(
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
             at their native paths, for a real gateway's ``custom_host``
             (``mock_gateway.provider_app``; the gateway-only options are ignored).
+        allowed_hosts: names besides loopback and the bound address that may reach the
+            ``/_mock/`` controls in a ``Host`` header (``mock_gateway.control_guard``).
     """
     if role == "upstream":
         from mock_gateway.provider_app import create_upstream_app
@@ -246,6 +250,7 @@ def create_app(
             filtered_words=filtered_words,
             url_ttl=url_ttl,
             profile=profile,
+            allowed_hosts=allowed_hosts,
         )
     if role != "gateway":
         raise ValueError(f"unknown role {role!r}; choose gateway or upstream")
@@ -285,5 +290,6 @@ def create_app(
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)
     app.add_middleware(HostedFeatures, state=state)  # hosted Portkey's lookups, before the gateway
-    app.add_middleware(JournalMiddleware, state=state)  # outermost: it sees what the client got
+    app.add_middleware(JournalMiddleware, state=state)  # it sees what the client got
+    app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
     return app

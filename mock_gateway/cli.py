@@ -106,6 +106,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="allow --host to be an address other than loopback (the mock has no auth)",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        dest="allowed_hosts",
+        metavar="NAME",
+        help="a Host name, besides loopback and the bound address, that may use the /_mock/ "
+        "controls (repeatable)",
+    )
     check = commands.add_parser("check", help="check recorded payloads against the contracts")
     check.add_argument(
         "paths",
@@ -189,6 +197,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         journal_cap=args.journal_cap,
         journal_bytes=args.journal_bytes,
         max_body_bytes=args.max_body_bytes,
+        allowed_hosts=tuple(args.allowed_hosts or ()),
     )
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     try:

@@ -185,7 +185,10 @@ SCRIPT = """
   if (!live) return;
   document.getElementById("clear").addEventListener("submit", async (event) => {
     event.preventDefault();
-    await fetch("/_mock/inspector/clear", { method: "POST" });
+    await fetch("/_mock/inspector/clear", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
     refresh(true);
   });
   setInterval(() => refresh(false), 1000);

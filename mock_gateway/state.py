@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 import random
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,11 +96,13 @@ class MockState:
     body_timeout: float = 30.0
 
     def __post_init__(self) -> None:
+        # Random per instance, not derived from the seed: another server with the same seed
+        # must not honour this one's URLs, nor can anyone forge one. Images stay seeded.
+        self._blob_secret = secrets.token_bytes(32)
         self._build()
 
     def _build(self) -> None:
-        secret = hashlib.sha256(f"blob-secret-{self.seed}".encode()).digest()
-        self.blobs = BlobStore(secret=secret, clock=self.clock, ttl=self.url_ttl)
+        self.blobs = BlobStore(secret=self._blob_secret, clock=self.clock, ttl=self.url_ttl)
         self.stability = FakeStability(
             seed=self.seed, blocked_words=self.blocked_words, filtered_words=self.filtered_words
         )

@@ -240,11 +240,15 @@ def test_the_inspector_is_not_journaled_and_clear_empties_the_journal(
     seeded.get("/_mock/")
     seeded.get("/_mock/inspector/rows")
     assert len(seeded.calls()) == 2
-    answer = seeded.post("/_mock/inspector/clear", headers={"Accept": "text/html"})
+    answer = seeded.post(
+        "/_mock/inspector/clear", headers={"Accept": "text/html", "Origin": "http://mock"}
+    )  # the page's own form
     assert answer.status_code == 303 and answer.headers["location"] == "/_mock/"
     assert seeded.calls() == []
     assert "No requests yet." in seeded.get("/_mock/").text
-    assert seeded.post("/_mock/inspector/clear").json() == {"status": "ok"}
+    assert seeded.post(
+        "/_mock/inspector/clear", headers={"content-type": "application/json"}
+    ).json() == {"status": "ok"}
 
 
 def test_image_urls_belong_to_one_call(seeded: InProcessClient) -> None:
@@ -253,7 +257,7 @@ def test_image_urls_belong_to_one_call(seeded: InProcessClient) -> None:
     assert seeded.get(src).status_code == 200
     assert seeded.get(src.replace("/images/0", "/images/1")).status_code == 404
     assert seeded.get(src.split("?")[0] + "?t=1.0").status_code == 404
-    seeded.post("/_mock/inspector/clear")
+    seeded.post("/_mock/inspector/clear", headers={"content-type": "application/json"})
     seed_unified(seeded)  # index 0 again, but another call: the old URL is gone
     assert seeded.get(src.replace("/calls/1/", "/calls/0/")).status_code == 404
 

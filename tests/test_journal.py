@@ -44,7 +44,9 @@ def test_reset_clears_the_journal_and_restarts_sequences(make_client: ClientFact
     client = make_client()
     headers = {"x-portkey-provider": "stability-ai", "authorization": "k"}
     first = client.post("/v1/images/generations", headers=headers, json={"prompt": "a"}).json()
-    assert client.post("/_mock/reset").json() == {"status": "ok"}
+    assert client.post("/_mock/reset", headers={"content-type": "application/json"}).json() == {
+        "status": "ok"
+    }
     assert client.calls() == []
     assert (
         client.post("/v1/images/generations", headers=headers, json={"prompt": "a"}).json() == first

@@ -154,7 +154,9 @@ def test_a_drop_fault_closes_the_socket_before_any_answer() -> None:
 def test_reset_and_health_control_routes(upstream: InProcessClient) -> None:
     upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert len(upstream.get("/_mock/calls").json()["calls"]) == 1
-    assert upstream.post("/_mock/reset").json() == {"status": "ok"}
+    assert upstream.post("/_mock/reset", headers={"content-type": "application/json"}).json() == {
+        "status": "ok"
+    }
     assert upstream.get("/_mock/calls").json()["calls"] == []
     assert upstream.get("/_mock/health").json()["status"] == "ok"
 

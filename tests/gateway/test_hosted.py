@@ -142,6 +142,7 @@ def test_the_registry_over_http(make_client: ClientFactory) -> None:
             content=json.dumps(
                 {"virtual_keys": {"vk-1": {"provider": "openai", "api_key": "sk-o"}}}
             ),
+            headers={"content-type": "application/json"},
         ).status_code
         == 200
     )
@@ -149,7 +150,9 @@ def test_the_registry_over_http(make_client: ClientFactory) -> None:
         "vk-1": {"provider": "openai", "api_key": "****"}  # shortened, as keys are everywhere
     }
     bad = client.post(
-        "/_mock/registry", content=json.dumps({"virtual_keys": {"vk-2": {"api_key": "x"}}})
+        "/_mock/registry",
+        content=json.dumps({"virtual_keys": {"vk-2": {"api_key": "x"}}}),
+        headers={"content-type": "application/json"},
     )
     assert bad.status_code == 400 and "provider" in bad.json()["message"]
     response = client.post(
