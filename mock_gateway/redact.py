@@ -12,15 +12,13 @@ from mock_gateway import safejson
 
 __all__ = ["SECRET_HEADERS", "is_secret_name", "redact_config", "redact_headers", "redact_key"]
 
-# Headers and config fields are secret by name, not by a fixed list: a name with one of these
-# words in it (split at "-", "_" and camelCase), e.g. authorization, proxy-authorization,
-# x-portkey-api-key, api_key, apiKey, x-portkey-virtual-key, aws_session_token,
-# aws_secret_access_key, azure_ad_token, cookie, set-cookie; or one of the run-together forms.
-_SECRET_WORDS = frozenset(
-    {"auth", "authorization", "key", "keys", "token", "tokens", "secret", "secrets",
-     "password", "passwd", "cookie", "credential", "credentials", "signature"}
-)  # fmt: skip
-_SECRET_JOINED = ("apikey", "accesskey", "secretkey", "privatekey", "serviceaccount", "authtoken")
+# Headers and config fields are secret by name, not by a fixed list: a name holding one of
+# these (case, "-" and "_" ignored), e.g. authorization, proxy-authorization, x-portkey-api-key,
+# api_key, apiKey, aws_session_token, aws_secret_access_key, azure_ad_token, set-cookie; or
+# "key" or "auth" as a word of its own (x-portkey-virtual-key, X-Auth-Token, but not portkey).
+_SECRET_PARTS = ("token", "secret", "passw", "credential", "cookie", "apikey", "accesskey",
+                 "privatekey", "serviceaccount", "signature", "authorization")  # fmt: skip
+_SECRET_WORDS = frozenset({"key", "keys", "auth"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # The headers known to carry one (kept for the public name; the pattern decides).
 SECRET_HEADERS = frozenset({"authorization", "x-portkey-api-key", "x-api-key", "api-key", "cookie"})
@@ -32,7 +30,7 @@ def is_secret_name(name: str) -> bool:
     words = [word.lower() for word in _WORD.findall(name)]
     joined = "".join(words)
     return any(word in _SECRET_WORDS for word in words) or any(
-        part in joined for part in _SECRET_JOINED
+        part in joined for part in _SECRET_PARTS
     )
 
 
