@@ -29,7 +29,7 @@ from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
-from mock_gateway.limits import DEFAULT_MAX_BODY, RequestRefused, read_body
+from mock_gateway.limits import DEFAULT_MAX_BODY, ClientGone, RequestRefused, read_body
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
@@ -160,6 +160,10 @@ class JournalMiddleware:
         except RequestRefused as refused:
             call.body, call.body_truncated_from = refused.prefix, refused.size
             await self._answer(call, reply(refused.reply), scope, receive, send)
+            return
+        except ClientGone as gone:  # killed mid-upload: kept, marked, and nobody to answer
+            call.body, call.aborted = gone.received, True
+            self.state.journal.settle(call)
             return
         replayed = False
 

@@ -98,7 +98,9 @@ class PortkeyMock:
         return self.state.journal.calls()
 
     def reset(self, *, profile: str | None = None, seed: int | None = None) -> None:
-        """Forget calls, faults and errors; optionally switch profile or seed."""
+        """Back to the state the app was created in: calls, faults and errors forgotten, seeded
+        sequences restarted, the configured registry restored; optionally switch profile or
+        seed."""
         self.state.reset(profile=None if profile is None else get_profile(profile), seed=seed)
 
     def check(self) -> None:

@@ -132,6 +132,8 @@ class Call:
     attempts: list[Attempt] = field(default_factory=list)
     # The body's full size when the mock refused it as too large (``body`` is then a prefix).
     body_truncated_from: int | None = None
+    # The client disconnected before sending its whole body (``body`` is what arrived).
+    aborted: bool = False
     # The journal's bookkeeping: whether the call is still kept, and its settled size.
     kept: bool = field(default=False, init=False, repr=False, compare=False)
     settled_size: int = field(default=-1, init=False, repr=False, compare=False)
@@ -187,6 +189,7 @@ class Call:
                     if self.body_truncated_from is None
                     else {"body_truncated_from": self.body_truncated_from}
                 ),
+                **({"aborted": True, "received_bytes": len(self.body)} if self.aborted else {}),
             },
             "response": {
                 "status": self.status,

@@ -99,6 +99,8 @@ class MockState:
         # Random per instance, not derived from the seed: another server with the same seed
         # must not honour this one's URLs, nor can anyone forge one. Images stay seeded.
         self._blob_secret = secrets.token_bytes(32)
+        # What reset goes back to: the records the server was started with.
+        self._configured_registry = self.registry.copy()
         self._build()
 
     def _build(self) -> None:
@@ -122,14 +124,15 @@ class MockState:
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Forget the journal, faults, errors and URLs; restart every seeded sequence."""
+        """Back to the state the server was started in: the journal, faults, errors and URLs
+        forgotten, every seeded sequence restarted, the configured registry restored."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
             self.seed = seed
         self.journal.reset()
         self.faults.clear()
-        self.registry = Registry()
+        self.registry = self._configured_registry.copy()
         self.errors.clear()
         self._build()
 
