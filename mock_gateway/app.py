@@ -112,6 +112,12 @@ async def _openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
 
+async def _control_openapi(request: Request) -> Response:
+    from mock_gateway.control_openapi import control_openapi_document  # built on first use
+
+    return JSONResponse(control_openapi_document())
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     # Hono answers an unrouted path, or a method no route takes, with its notFound body.
     return reply(not_found())
@@ -280,6 +286,7 @@ def create_app(
         Route("/", _home, methods=["GET"]),
         Route("/_mock/health", _health, methods=["GET"]),
         Route("/openapi.json", _openapi, methods=["GET"]),
+        Route("/_mock/openapi.json", _control_openapi, methods=["GET"]),
         Route("/_mock/requests", _calls, methods=["GET"]),
         Route("/_mock/calls", _calls, methods=["GET"]),
         Route("/_mock/reset", _reset, methods=["POST"]),

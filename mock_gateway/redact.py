@@ -74,7 +74,8 @@ def redact_config(value: Any) -> Any:
 
 # In text that is not JSON: a secret-looking name, a colon or equals sign, and its value.
 _SECRET_IN_TEXT = re.compile(
-    r"""(?P<name>[\w-]+)(?P<sep>["']?\s*[:=]\s*["']?)(?P<value>[^"',}\s]+)"""
+    # Possessive, and from a word's start only: linear time on any text (a 200 KB header).
+    r"""(?<![\w-])(?P<name>[\w-]++)(?P<sep>["']?\s*+[:=]\s*+["']?)(?P<value>[^"',}\s]++)"""
 )
 
 

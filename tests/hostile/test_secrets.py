@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,12 @@ def test_any_name_with_a_credential_word_is_secret(prefix: str, word: str, suffi
 )  # fmt: skip
 def test_ordinary_headers_stay_readable(name: str) -> None:
     assert not is_secret_name(name)
+
+
+@pytest.mark.parametrize("text", ["x" * 16_000, "a-" * 8_000, "a: " * 5_000, "k=" * 8_000])
+def test_redacting_any_config_text_takes_linear_time(text: str) -> None:
+    app = create_app()
+    started = time.perf_counter()
+    headers = {**STABILITY, "x-portkey-config": text, "content-type": "application/json"}
+    send(app, "POST", "/v1/images/generations", content=GOOD, headers=headers)
+    assert time.perf_counter() - started < 2.0
