@@ -25,6 +25,8 @@ _FAILURE = {
         "fields": {"type": "array", "items": {"type": "string"}},
     },
 }
+# Hono's notFound body, for a path no route matches.
+_HONO_NOT_FOUND = {"type": "object", "required": ["message", "ok"]}
 _OK = {
     "type": "object",
     "required": ["status"],
@@ -134,10 +136,12 @@ def _operation(
         "tags": ["mock controls"],
         "responses": {**responses, **(_WRITE if write else _GUARDED)},
     }
-    if body is not None:
+    if body is not None or write:
+        # A write must say application/json even with no body (control_guard): declared, so
+        # that a client (and Schemathesis) sends the header.
         operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": body}},
+            "required": body is not None,
+            "content": {"application/json": {"schema": body or {"type": "object"}}},
         }
     if parameters:
         operation["parameters"] = parameters
@@ -214,6 +218,53 @@ def _paths() -> dict[str, Any]:
                 {"200": _json(_OK, "Cleared"), "303": {"description": "Back to the page"}},
                 write=True,
             )
+        },
+        "/_mock/inspector/calls/{index}/images/{number}": {
+            "get": _operation(
+                "An image of a journaled answer",
+                {
+                    "200": _text("image/png", "The image, as the client got it"),
+                    "404": _json(
+                        {"anyOf": [_FAILURE, _HONO_NOT_FOUND]},
+                        "No such call or image (or, for an index that is no integer, no route)",
+                    ),
+                },
+                parameters=[
+                    {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+                    for name in ("index", "number")
+                ]
+                + [{"name": "t", "in": "query", "required": False, "schema": {"type": "string"}}],
+            )
+        },
+        "/_mock/openai-blobs/{blob}": {
+            # Not guarded: the signature is the authorisation (mock_gateway.control_guard).
+            "get": {
+                "summary": "A signed DALL·E image URL, answered as Azure Blob Storage does",
+                "tags": ["mock controls"],
+                "parameters": [
+                    {"name": "blob", "in": "path", "required": True, "schema": {"type": "string"}},
+                    *(
+                        {
+                            "name": name,
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        }
+                        for name in ("st", "se", "sig")
+                    ),
+                ],
+                "responses": {
+                    "200": _text("image/png", "The image"),
+                    "403": _text("application/xml", "AuthenticationFailed"),
+                    "404": {
+                        "description": "BlobNotFound (or, for a path no route takes, Hono's)",
+                        "content": {
+                            "application/xml": {"schema": {"type": "string"}},
+                            "application/json": {"schema": _HONO_NOT_FOUND},
+                        },
+                    },
+                },
+            }
         },
         "/_mock/openapi.json": {
             "get": _operation("This document", {"200": _json({"type": "object"}, "OpenAPI 3.1")})
