@@ -18,6 +18,9 @@ POISON = [
     b'{"prompt":"ok \\udfff","model":"core"}',
     b'{"prompt":"ok","model":"core","\\ud800":1}',  # in a key
     b"[" * 500,
+    b"[" * 500 + b"]" * 500,  # 1 KB of valid JSON, 500 deep
+    b'{"prompt":"ok","model":"core","user":' + b"[" * 500 + b"]" * 500 + b"}",
+    b'{"a":' * 500 + b"1" + b"}" * 500,
     b"[" * 50_000,
     b'{"a":' * 400 + b"1" + b"}" * 400,
     b'{"prompt":"ok","model":"core","n":' + b"9" * 5000 + b"}",
