@@ -107,7 +107,7 @@ def to_entry(exchange: Exchange) -> dict[str, Any]:
     }
     if exchange.thumbnails:
         response["_thumbnails"] = {k: dict(v) for k, v in exchange.thumbnails.items()}
-    timings = {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1}
+    timings: dict[str, float] = {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1}
     timings |= {
         key: round(exchange.timings.get(key, 0.0), 3) for key in ("send", "wait", "receive")
     }
