@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -209,6 +210,7 @@ def create_app(
     time_scale: float = 1.0,
     registry: Registry | None = None,
     role: str = "gateway",
+    replay: Sequence[str | Path] = (),
 ) -> Starlette:
     """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
@@ -235,6 +237,8 @@ def create_app(
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
             at their native paths, for a real gateway's ``custom_host``
             (``mock_gateway.provider_app``; the gateway-only options are ignored).
+        replay: HAR cassettes (``mock-portkey record``): a request recorded there (same
+            method, path and body) gets its recorded answer; see ``mock_gateway.replay``.
     """
     if role == "upstream":
         from mock_gateway.provider_app import create_upstream_app
@@ -286,5 +290,9 @@ def create_app(
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)
     app.add_middleware(HostedFeatures, state=state)  # hosted Portkey's lookups, before the gateway
+    if replay:  # inside the journal, which keeps replayed calls like any other
+        from mock_gateway.replay import ReplayMiddleware, load_replay
+
+        app.add_middleware(ReplayMiddleware, exchanges=load_replay(replay))
     app.add_middleware(JournalMiddleware, state=state)  # outermost: it sees what the client got
     return app
