@@ -133,7 +133,7 @@ def _check_exchange(file: str, where: str, exchange: _Exchange) -> Iterator[Find
     if answer is None or exchange.status is None:
         return
     provider = exchange.response_headers.get("x-portkey-provider")
-    candidates = response_contracts(exchange.path, exchange.status, provider)
+    candidates = response_contracts(exchange.path, exchange.status, provider, exchange.method)
     if not candidates:
         return
     results = {name: iter_errors(name, answer) for name in candidates}

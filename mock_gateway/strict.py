@@ -44,7 +44,7 @@ class StrictResponses:
         start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
         provider = headers.get("x-portkey-provider")
-        contracts = response_contracts(scope["path"], start["status"], provider)
+        contracts = response_contracts(scope["path"], start["status"], provider, scope["method"])
         is_json = headers.get("content-type", "").startswith("application/json")
         violation = check_json_bytes(body, contracts) if contracts and is_json else None
         if violation is None:
