@@ -191,7 +191,8 @@ def _shallowest_absent(key: str, other: Mapping[str, Any]) -> str:
     parts = key.split("/")
     for depth in range(1, len(parts) + 1):
         prefix = "/".join(parts[:depth])
-        if not any(k == prefix or k.startswith(prefix + "/") for k in other):
+        # A leaf there on the other side (a text where this side has an object) is the place.
+        if prefix in other or not any(k.startswith(prefix + "/") for k in other):
             return prefix
     return key
 
