@@ -80,7 +80,10 @@ class Recorder:
         body = await request.body()
         sent = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         label = next((v for k, v in sent if k.lower() == LABEL_HEADER), self.label)
-        headers = [(k, v) for k, v in sent if k.lower() not in _HOP]
+        headers = [(k, v) for k, v in sent if k.lower() not in _HOP | {"accept-encoding"}]
+        if any(k.lower() == "accept-encoding" for k, _ in sent):
+            # Only what httpx can always decode (the client gets the answer decoded anyway).
+            headers.append(("accept-encoding", "gzip, deflate"))
         query = request.url.query
         url = self.target + request.url.path + (f"?{query}" if query else "")
         started, clock = time.time(), time.perf_counter()

@@ -3,7 +3,8 @@
 Runs on each exchange before it is written, so no key ever reaches the disk:
 - headers whose name says secret (``authorization``, ``cookie``, ``*-key``, ``*-token``,
   ``*secret*``, ``*password*``, ``*credential*``), whatever the provider;
-- ``api_key``-like fields at any depth of ``x-portkey-config`` (a JSON config);
+- ``api_key``-like fields at any depth of ``x-portkey-config`` (a JSON config), and of a
+  JSON body;
 - URL query parameters that sign or authorise (``sig``, ``X-Amz-Signature``, ``token``, ...),
   in the request URL and in every URL inside a text answer (DALL·E's signed blob URLs);
 - and then every occurrence of those secret values anywhere else (bodies, other headers), in
@@ -26,9 +27,19 @@ from mock_gateway.har import Exchange, Headers
 from mock_gateway.normalise import IMAGE_KEYS
 from mock_gateway.redact import redact_key
 
-__all__ = ["is_secret_name", "redact_text_urls", "scrub", "shrink_image"]
+__all__ = ["is_secret_name", "redact_text_urls", "redact_value", "scrub", "shrink_image"]
 
-_SECRET_WORDS = ("secret", "password", "passwd", "credential", "api_key", "apikey")
+_SECRET_WORDS = (
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "api_key",
+    "apikey",
+    "access_key",
+    "service_account",
+    "private_key",
+)
 _SECRET_NAMES = frozenset(
     {"authorization", "proxy_authorization", "cookie", "set_cookie", "sig", "signature", "code"}
 )
@@ -47,6 +58,18 @@ def is_secret_name(name: str) -> bool:
     )
 
 
+def redact_value(value: str) -> str:
+    """A credential shortened: ``Bearer sk-a...wxyz``; with no one-word scheme before it, the
+    whole value is the secret (a service-account JSON is not ``scheme secret``).
+    """
+    scheme, _, secret = value.partition(" ")
+    if not secret or (scheme.isalpha() and " " not in secret):
+        return redact_key(value)
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:4]}...{value[-4:]}"
+
+
 def _config(value: Any, found: set[str]) -> Any:
     if isinstance(value, list):
         return [_config(item, found) for item in value]
@@ -55,7 +78,7 @@ def _config(value: Any, found: set[str]) -> Any:
         for key, item in value.items():
             if is_secret_name(key) and isinstance(item, str):
                 found.add(item)
-                item = redact_key(item)
+                item = redact_value(item)
             out[key] = _config(item, found)
         return out
     return value
@@ -74,7 +97,7 @@ def _query_value(match: re.Match[str], found: set[str]) -> str:
     if not value or not is_secret_name(name):
         return match.group(0)
     found.add(value)
-    return f"{mark}{name}={redact_key(value)}"
+    return f"{mark}{name}={redact_value(value)}"
 
 
 def redact_text_urls(text: str, found: set[str] | None = None) -> str:
@@ -89,7 +112,7 @@ def _headers(headers: Headers, found: set[str]) -> Headers:
         if is_secret_name(name):
             found.add(value)
             found.add(value.rpartition(" ")[2])  # the key without its "Bearer " scheme
-            value = redact_key(value)
+            value = redact_value(value)
         elif name.lower() == "x-portkey-config":
             value = _config_header(value, found)
         else:
@@ -106,7 +129,7 @@ def _url(url: str, found: set[str]) -> str:
 
 def _sweep(data: bytes, secrets: list[str]) -> bytes:
     for secret in secrets:
-        data = data.replace(secret.encode(), redact_key(secret).encode())
+        data = data.replace(secret.encode(), redact_value(secret).encode())
     return data
 
 
@@ -115,6 +138,16 @@ def _body(data: bytes, found: set[str]) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data  # binary (an image): no URLs to sign
+    if text[:1] in ("{", "["):  # a JSON body with key-like fields: redacted as a config is
+        try:
+            decoded = json.loads(text)
+        except ValueError:
+            pass
+        else:
+            before = len(found)
+            clean = _config(decoded, found)
+            if len(found) > before:
+                text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
     return redact_text_urls(text, found).encode()
 
 

@@ -261,3 +261,27 @@ def test_the_record_command_refuses_a_non_loopback_host(tmp_path: Path) -> None:
     args = parse_args(["record", "--target", "http://x", "--host", "0.0.0.0"])
     assert run(args, stdout=io.StringIO(), stderr=stderr) == 2
     assert "not loopback" in stderr.getvalue()
+
+
+def test_key_fields_of_json_bodies_and_their_echoes_are_redacted() -> None:
+    from mock_gateway.har import Exchange
+    from mock_gateway.scrub import scrub
+
+    account = '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----xyz"}'
+    exchange = Exchange(
+        method="POST",
+        url="http://x/v1/a?token=tok-0123456789",
+        path="/v1/a",
+        request_headers=[("x-portkey-vertex-service-account-json", account)],
+        request_body=b'{"api_key": "sk-body-0123456789", "n": 1}',
+        status=401,
+        response_headers=[("x-echo", "sk-body-0123456789")],
+        response_body=b'{"error": "bad key sk-body-0123456789", "token": "tok-0123456789"}',
+    )
+    clean = scrub(exchange)
+    written = json.dumps([clean.url, clean.request_headers, clean.response_headers]).encode()
+    written += clean.request_body + clean.response_body
+    for secret in (b"sk-body-0123456789", b"tok-0123456789", b"BEGIN PRIVATE KEY"):
+        assert secret not in written
+    assert json.loads(clean.request_body) == {"api_key": "sk-b...6789", "n": 1}
+    assert clean.url == "http://x/v1/a?token=tok-...6789"
