@@ -41,7 +41,7 @@ _SECRET_WORDS = (
     "private_key",
 )
 _SECRET_NAMES = frozenset(
-    {"authorization", "proxy_authorization", "cookie", "set_cookie", "sig", "signature", "code"}
+    {"authorization", "proxy_authorization", "cookie", "set_cookie", "sig", "signature"}
 )
 _QUERY = re.compile(r"([?&])([A-Za-z0-9_.\-]+)=([^&\"'\s<>\\#]*)")
 _MIN_SWEPT = 8  # shorter values are too likely to occur innocently in a body
