@@ -85,7 +85,9 @@ class Recorder:
             # Only what httpx can always decode (the client gets the answer decoded anyway).
             headers.append(("accept-encoding", "gzip, deflate"))
         query = request.url.query
-        url = self.target + request.url.path + (f"?{query}" if query else "")
+        raw_path = request.scope.get("raw_path")  # as sent: %2F stays %2F
+        path = raw_path.decode("latin-1") if raw_path else request.url.path
+        url = self.target + path + (f"?{query}" if query else "")
         started, clock = time.time(), time.perf_counter()
         # No client defaults: the target sees the client's own headers, and only those.
         outgoing = httpx.Request(request.method, url, headers=headers, content=body)
