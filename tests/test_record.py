@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mock_gateway import LiveServer, create_app
+from mock_gateway import LiveServer, create_app, png_dimensions
 from mock_gateway.check import check_paths
 from mock_gateway.drift import drift
 from mock_gateway.har import CassetteWriter, read_cassette
@@ -141,10 +141,7 @@ def test_thumbnails_keep_format_and_size_and_still_pass_check_and_drift(
         "height": 512,
     }
     small = base64.b64decode(json.loads(exchanges[0].response_body)["data"][0]["b64_json"])
-    assert (
-        small[:4] == b"\x89PNG"
-        and len(small) < exchanges[0].thumbnails["/data/0/b64_json"]["bytes"]
-    )
+    assert len(small) < original["bytes"] and png_dimensions(small) == (32, 32)
     assert exchanges[2].image is not None and exchanges[2].image["width"] == 512
     assert check_paths([str(path)]) == []
     # Compared by the original's format and size: no drift against the mock they came from.
@@ -285,3 +282,27 @@ def test_key_fields_of_json_bodies_and_their_echoes_are_redacted() -> None:
         assert secret not in written
     assert json.loads(clean.request_body) == {"api_key": "sk-b...6789", "n": 1}
     assert clean.url == "http://x/v1/a?token=tok-...6789"
+
+
+def test_a_recorded_answer_that_breaks_its_contract_is_named_by_check(tmp_path: Path) -> None:
+    async def drifted(request: Request) -> JSONResponse:
+        # The real service changed: `created` became a string.
+        body = {"created": "2026-12-02", "data": [{"url": "https://blob/1.png?sig=s3cr3t-0123"}]}
+        return JSONResponse(body, headers={"x-portkey-provider": "openai"})
+
+    app = Starlette(routes=[Route("/v1/images/generations", drifted, methods=["POST"])])
+    with LiveServer(app) as upstream:
+        recorder, writer = _recorder(upstream.url, tmp_path / "drifted.har", thumbnail=16)
+        with LiveServer(create_recorder(recorder)) as proxy:
+            httpx.post(
+                proxy.url + "/v1/images/generations",
+                headers={"x-portkey-provider": "openai", "authorization": f"Bearer {OPENAI_KEY}"},
+                json={"model": "dall-e-3", "prompt": "a cat"},
+            )
+    writer.close()
+    assert b"s3cr3t-0123" not in (tmp_path / "drifted.har").read_bytes()
+    findings = check_paths([str(tmp_path / "drifted.har")])
+    assert [(f.where, f.contract, f.pointer) for f in findings] == [
+        ("entry 0 POST /v1/images/generations response 200", "openai/images-response.json",
+         "/created"),
+    ]  # fmt: skip
