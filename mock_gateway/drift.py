@@ -71,6 +71,7 @@ class DriftReport:
 
     results: list[ExchangeDrift]
     unused: list[Allowed]
+    reasons: dict[str, str] = field(default_factory=dict)  # allow-list entry: its reason
 
     @property
     def failed(self) -> bool:
@@ -84,6 +85,7 @@ class DriftReport:
             "exchanges": [r.to_json() for r in self.results if r.differences],
             "checked": len(self.results),
             "unused_allowances": [a.name for a in self.unused],
+            "allowances": self.reasons,
         }
 
 
@@ -272,7 +274,8 @@ def drift(
                     used.update([name] if name else [])
                     found.append(Difference(diff.key, diff.kind, diff.recorded, diff.mock, name))
                 results.append(ExchangeDrift(profile, ex, found))
-    return DriftReport(results, [a for a in allow if a.name not in used])
+    unused = [a for a in allow if a.name not in used]
+    return DriftReport(results, unused, {a.name: a.reason for a in allow})
 
 
 def _cell(value: Any, width: int) -> str:

@@ -99,6 +99,10 @@ def test_an_allow_list_with_reasons_keeps_differences(cassette: Path, tmp_path: 
     assert "[allowed: hosted-key]" in out
     assert "hosted: 4 exchange(s) replayed, 0 differ, 4 differ only as allowed" in out
     assert "allow-list entry 'never-used' covered no difference" in out
+    report = json.loads(_cli(str(cassette), "--profile", "hosted", "--allow", str(allow),
+                             "--format", "json")[1])  # fmt: skip
+    assert report["ok"] and report["unused_allowances"] == ["never-used"]
+    assert report["allowances"]["hosted-key"].startswith("the recording was made without")
     # Limited to one entry, the others fail again.
     allow.write_text(allow.read_text().replace("profiles: [hosted]", "entries: ['#0', dalle*]"))
     code, out, _ = _cli(str(cassette), "--profile", "hosted", "--allow", str(allow))
