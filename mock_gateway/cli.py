@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, PROFILES
+from mock_gateway.gateway.profiles import DEFAULT_PROFILE, DEPRECATED_NAMES, PROFILES
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
 from mock_gateway.limits import DEFAULT_MAX_BODY
 
@@ -25,7 +25,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--profile",
         default=DEFAULT_PROFILE,
-        choices=sorted(PROFILES),
+        choices=sorted([*PROFILES, *DEPRECATED_NAMES]),
         help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})",
     )
     serve.add_argument(

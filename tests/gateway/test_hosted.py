@@ -155,7 +155,7 @@ def test_the_registry_over_http(make_client: ClientFactory) -> None:
     response = client.post(
         "/v1/images/generations",
         headers={"x-portkey-virtual-key": "vk-1"},
-        json={"prompt": "x", "model": "dall-e-2"},
+        json={"prompt": "x", "model": "gpt-image-1"},
     )
     assert response.status_code == 200 and response.headers["x-portkey-provider"] == "openai"
 
