@@ -28,6 +28,7 @@ from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
+from mock_gateway.js import is_number
 from mock_gateway.limits import DEFAULT_MAX_BODY, RequestRefused, read_body
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
@@ -104,6 +105,30 @@ async def _registry(request: Request) -> Response:
             return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
     # The records carry provider keys: shown shortened, as everywhere else the mock answers.
     return JSONResponse(redact_config(registry.to_json()))
+
+
+async def _clock(request: Request) -> Response:
+    """GET: the mock's time; POST ``{"advance": seconds}``: move it forward (cache max_age,
+    DALL·E URL lifetimes) without waiting."""
+    state = state_of(request)
+    if request.method == "POST":
+        try:
+            data = safejson.loads(await request.body())
+            seconds: Any = data.get("advance") if isinstance(data, dict) else None
+            if not is_number(seconds):
+                raise ValueError('send {"advance": <seconds>}, a number')
+            state.advance_clock(float(seconds))
+        except ValueError as error:
+            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+    return JSONResponse({"now": state.now(), "offset": state.clock_offset})
+
+
+async def _cache(request: Request) -> Response:
+    """GET: hosted Portkey's cache, as the mock holds it; DELETE: empty it."""
+    cache = state_of(request).cache
+    if request.method == "DELETE":
+        cache.clear()
+    return JSONResponse({"entries": cache.entries()})
 
 
 async def _openapi(request: Request) -> Response:
@@ -277,6 +302,8 @@ def create_app(
         Route("/_mock/reset", _reset, methods=["POST"]),
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
         Route("/_mock/registry", _registry, methods=["GET", "POST"]),
+        Route("/_mock/clock", _clock, methods=["GET", "POST"]),
+        Route("/_mock/cache", _cache, methods=["GET", "DELETE"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]

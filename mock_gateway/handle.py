@@ -116,6 +116,11 @@ class PortkeyMock:
             registry = Registry.from_json(registry)
         self.state.registry.update(registry)
 
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward: cache entries past ``max_age`` expire, DALL·E URLs
+        too, without waiting. The new time (``reset`` puts the clock back)."""
+        return self.state.advance_clock(seconds)
+
     # -- faults ---------------------------------------------------------------------------
 
     def queue(
