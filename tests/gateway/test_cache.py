@@ -291,3 +291,11 @@ def test_the_inspector_shows_a_hit(client: InProcessClient) -> None:
     generate(client, cached_config())
     page = client.get("/_mock/").text
     assert "cache HIT" in page and "answered from the cache" in page
+
+
+def test_the_cache_can_be_emptied_over_http(client: InProcessClient) -> None:
+    generate(client, cached_config())
+    (entry,) = client.get("/_mock/cache").json()["entries"]
+    assert entry["expires_at"] - entry["stored_at"] == MAX_AGE_DEFAULT
+    assert client.request("DELETE", "/_mock/cache").json() == {"entries": []}
+    assert status(generate(client, cached_config())) == "MISS"

@@ -173,3 +173,14 @@ def test_filtered_word_stability_v1_blurs_and_marks_the_artifact(client: InProce
     assert (
         len({image.palette[i : i + 3] for i in range(0, len(image.palette), 3)}) == 1
     )  # one flat colour
+
+
+def test_dall_e_urls_expire_on_the_mocks_clock(client: InProcessClient) -> None:
+    url = (
+        generate(client, "openai", {"model": "dall-e-2"})
+        .json()["data"][0]["url"]
+        .removeprefix("http://mock")
+    )
+    assert client.get(url).status_code == 200
+    assert client.post("/_mock/clock", json={"advance": 3601}).status_code == 200
+    assert client.get(url).status_code == 403  # OpenAI's URLs live 60 minutes
