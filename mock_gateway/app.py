@@ -238,10 +238,11 @@ def create_app(
     """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
     Args:
-        profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
-            ``oss-npm``); see ``mock_gateway.PROFILES``.
+        profile: which gateway flavour to imitate (``hosted``: today's, ``hosted-2025``,
+            ``hosted-2024``, ``oss``, ``oss-npm``); see ``mock_gateway.PROFILES``.
         seed: seeds every generated id, trace id and Stability "random" seed.
-        clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
+        clock: the gateway's clock, for ``created``, the cache's ``max_age`` and DALL·E URL
+            lifetimes (inject a fixed one for snapshots; ``POST /_mock/clock`` advances it).
         journal_cap: how many calls the journal keeps before dropping the oldest.
         journal_bytes: how many bytes of bodies (client's, answer's, upstream's) the journal
             keeps before dropping the oldest calls; ``GET /_mock/requests`` counts the dropped.
