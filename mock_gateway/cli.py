@@ -129,6 +129,12 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from mock_gateway.registry import Registry, RegistryError
     from mock_gateway.server import bind_socket, is_loopback
 
+    if args.profile in DEPRECATED_NAMES:  # DeprecationWarning is hidden outside tests
+        print(
+            f"mock-portkey: profile {args.profile!r} is deprecated: it is now the default, "
+            f"{DEPRECATED_NAMES[args.profile]!r}",
+            file=stderr,
+        )
     # Read the registry before binding, so a bad file never leaves a socket behind.
     try:
         registry = Registry.from_file(args.registry) if args.registry else None
