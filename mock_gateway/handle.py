@@ -98,7 +98,8 @@ class PortkeyMock:
         return self.state.journal.calls()
 
     def reset(self, *, profile: str | None = None, seed: int | None = None) -> None:
-        """Forget calls, faults and errors; optionally switch profile or seed."""
+        """Forget calls, faults, errors, the registry and the cache, and put the clock back;
+        optionally switch profile or seed."""
         self.state.reset(profile=None if profile is None else get_profile(profile), seed=seed)
 
     def check(self) -> None:

@@ -137,7 +137,8 @@ class MockState:
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Forget the journal, faults, errors and URLs; restart every seeded sequence."""
+        """Forget the journal, faults, errors, registry, cache and URLs; put the clock back;
+        restart every seeded sequence."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
