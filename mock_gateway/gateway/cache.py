@@ -84,7 +84,8 @@ class _Assumptions:
     semantic_mode: str
     # The headers that do not partition the cache: the transport's own, and those that
     # change on every request or only steer the cache. Every other header does (DOCS: "all
-    # request headers").
+    # request headers"), the mock's own x-mock-* fault headers too, so a request that asks
+    # for a fault is never answered by an entry stored without one.
     unpartitioned: frozenset[str]
     # A hit answers with the trace id of this request, retry count 0, the answering
     # target's index and provider, as an upstream answer would (SOURCE: the gateway's

@@ -299,3 +299,9 @@ def test_the_cache_can_be_emptied_over_http(client: InProcessClient) -> None:
     assert entry["expires_at"] - entry["stored_at"] == MAX_AGE_DEFAULT
     assert client.request("DELETE", "/_mock/cache").json() == {"entries": []}
     assert status(generate(client, cached_config())) == "MISS"
+
+
+def test_a_fault_header_is_never_answered_from_the_cache(client: InProcessClient) -> None:
+    assert status(generate(client, cached_config())) == "MISS"
+    faulted = generate(client, cached_config(), headers={"x-mock-status": "503"})
+    assert (faulted.status_code, status(faulted)) == (503, "MISS")
