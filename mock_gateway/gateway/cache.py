@@ -1,6 +1,6 @@
 """Hosted Portkey's cache: config ``cache`` {mode, max_age}, answered from memory.
 
-Facts, and where each comes from (more in docs/hosted-facts.md):
+Facts, and where each comes from (more in docs/facts/hosted-portkey.md):
 
 - DOCS: Portkey's docs, docs-core ``product/ai-gateway/cache-simple-and-semantic.mdx``: simple
   mode works on "All models including image generation"; a hit needs the same full request
