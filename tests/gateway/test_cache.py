@@ -12,9 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+from mock_gateway import create_app
+from mock_gateway import strategies as pst
 from mock_gateway.gateway.cache import ASSUMED, MAX_AGE_DEFAULT, MAX_AGE_MAX
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import FIXED_NOW, ClientFactory, InProcessClient
 
 OPENAI = {"provider": "openai", "api_key": "sk-openai-0123456789"}
 STABILITY = {"provider": "stability-ai", "api_key": "sk-stability-0123456789"}
@@ -305,3 +308,16 @@ def test_a_fault_header_is_never_answered_from_the_cache(client: InProcessClient
     assert status(generate(client, cached_config())) == "MISS"
     faulted = generate(client, cached_config(), headers={"x-mock-status": "503"})
     assert (faulted.status_code, status(faulted)) == (503, "MISS")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(request=pst.image_requests())
+def test_any_valid_request_sent_twice_is_answered_once(request: pst.ImageRequest) -> None:
+    client = InProcessClient(create_app(clock=lambda: FIXED_NOW))
+    headers = {**request.headers, "x-portkey-config": json.dumps({"cache": {"mode": "simple"}})}
+    answers = [
+        client.post(request.path, headers=headers, content=request.content) for _ in range(2)
+    ]
+    assert [(a.status_code, status(a)) for a in answers] == [(200, "MISS"), (200, "HIT")]
+    assert answers[1].content == answers[0].content
+    assert [len(call["upstream"]) for call in client.calls()] == [1, 0]
