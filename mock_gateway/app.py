@@ -29,6 +29,7 @@ from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
+from mock_gateway.js import is_number
 from mock_gateway.limits import DEFAULT_MAX_BODY, RequestRefused, read_body
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
@@ -105,6 +106,30 @@ async def _registry(request: Request) -> Response:
             return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
     # The records carry provider keys: shown shortened, as everywhere else the mock answers.
     return JSONResponse(redact_config(registry.to_json()))
+
+
+async def _clock(request: Request) -> Response:
+    """GET: the mock's time; POST ``{"advance": seconds}``: move it forward (cache max_age,
+    DALL·E URL lifetimes) without waiting."""
+    state = state_of(request)
+    if request.method == "POST":
+        try:
+            data = safejson.loads(await request.body())
+            seconds: Any = data.get("advance") if isinstance(data, dict) else None
+            if not is_number(seconds):
+                raise ValueError('send {"advance": <seconds>}, a number')
+            state.advance_clock(float(seconds))
+        except ValueError as error:
+            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+    return JSONResponse({"now": state.now(), "offset": state.clock_offset})
+
+
+async def _cache(request: Request) -> Response:
+    """GET: hosted Portkey's cache, as the mock holds it; DELETE: empty it."""
+    cache = state_of(request).cache
+    if request.method == "DELETE":
+        cache.clear()
+    return JSONResponse({"entries": cache.entries()})
 
 
 async def _openapi(request: Request) -> Response:
@@ -215,10 +240,11 @@ def create_app(
     """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
     Args:
-        profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
-            ``oss-npm``); see ``mock_gateway.PROFILES``.
+        profile: which gateway flavour to imitate (``hosted``: today's, ``hosted-2025``,
+            ``hosted-2024``, ``oss``, ``oss-npm``); see ``mock_gateway.PROFILES``.
         seed: seeds every generated id, trace id and Stability "random" seed.
-        clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
+        clock: the gateway's clock, for ``created``, the cache's ``max_age`` and DALL·E URL
+            lifetimes (inject a fixed one for snapshots; ``POST /_mock/clock`` advances it).
         journal_cap: how many calls the journal keeps before dropping the oldest.
         journal_bytes: how many bytes of bodies (client's, answer's, upstream's) the journal
             keeps before dropping the oldest calls; ``GET /_mock/requests`` counts the dropped.
@@ -281,6 +307,8 @@ def create_app(
         Route("/_mock/reset", _reset, methods=["POST"]),
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
         Route("/_mock/registry", _registry, methods=["GET", "POST"]),
+        Route("/_mock/clock", _clock, methods=["GET", "POST"]),
+        Route("/_mock/cache", _cache, methods=["GET", "DELETE"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, PROFILES
+from mock_gateway.gateway.profiles import DEFAULT_PROFILE, DEPRECATED_NAMES, PROFILES
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
 from mock_gateway.limits import DEFAULT_MAX_BODY
 
@@ -25,7 +25,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--profile",
         default=DEFAULT_PROFILE,
-        choices=sorted(PROFILES),
+        choices=sorted([*PROFILES, *DEPRECATED_NAMES]),
         help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})",
     )
     serve.add_argument(
@@ -225,6 +225,12 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from mock_gateway.registry import Registry
     from mock_gateway.server import bind_socket, is_loopback
 
+    if args.profile in DEPRECATED_NAMES:  # DeprecationWarning is hidden outside tests
+        print(
+            f"mock-portkey: profile {args.profile!r} is deprecated: it is now the default, "
+            f"{DEPRECATED_NAMES[args.profile]!r}",
+            file=stderr,
+        )
     # Read the registry and cassettes before binding, so a bad file never leaves a socket behind.
     try:
         registry = Registry.from_file(args.registry) if args.registry else None

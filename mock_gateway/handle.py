@@ -98,7 +98,8 @@ class PortkeyMock:
         return self.state.journal.calls()
 
     def reset(self, *, profile: str | None = None, seed: int | None = None) -> None:
-        """Forget calls, faults and errors; optionally switch profile or seed."""
+        """Forget calls, faults, errors, the registry and the cache, and put the clock back;
+        optionally switch profile or seed."""
         self.state.reset(profile=None if profile is None else get_profile(profile), seed=seed)
 
     def check(self) -> None:
@@ -115,6 +116,11 @@ class PortkeyMock:
         if not isinstance(registry, Registry):
             registry = Registry.from_json(registry)
         self.state.registry.update(registry)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward: cache entries past ``max_age`` expire, DALL·E URLs
+        too, without waiting. The new time (``reset`` puts the clock back)."""
+        return self.state.advance_clock(seconds)
 
     # -- faults ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from mock_gateway.blobs import BlobStore
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.faults import Fault, FaultQueue
+from mock_gateway.gateway.cache import ResponseCache
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
@@ -94,18 +95,35 @@ class MockState:
     # Seconds a client may take to send its body before a 408 (mock_gateway.limits).
     body_timeout: float = 30.0
 
+    # Seconds added to ``clock`` by ``advance_clock``: the mock's time control for what it
+    # keeps over time (the cache's max_age, DALL·E URLs' lifetime, ``created``).
+    clock_offset: float = 0.0
+
     def __post_init__(self) -> None:
         self._build()
 
+    def now(self) -> float:
+        """The mock's time: ``clock()`` plus whatever ``advance_clock`` added."""
+        return self.clock() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward (cache entries and URLs expire); the new time."""
+        if not (seconds >= 0 and math.isfinite(seconds)):
+            raise ValueError("the clock only moves forward: give a finite number of seconds >= 0")
+        self.clock_offset += seconds
+        return self.now()
+
     def _build(self) -> None:
         secret = hashlib.sha256(f"blob-secret-{self.seed}".encode()).digest()
-        self.blobs = BlobStore(secret=secret, clock=self.clock, ttl=self.url_ttl)
+        self.blobs = BlobStore(secret=secret, clock=self.now, ttl=self.url_ttl)
+        # Hosted Portkey's cache (mock_gateway.gateway.cache); a reset empties it.
+        self.cache = ResponseCache()
         self.stability = FakeStability(
             seed=self.seed, blocked_words=self.blocked_words, filtered_words=self.filtered_words
         )
         self.openai = FakeOpenAI(
             blobs=self.blobs,
-            clock=self.clock,
+            clock=self.now,
             seed=self.seed,
             retired=self.profile.openai_dall_e_retired,
             blocked_words=self.blocked_words + self.filtered_words,
@@ -119,20 +137,22 @@ class MockState:
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Forget the journal, faults, errors and URLs; restart every seeded sequence."""
+        """Forget the journal, faults, errors, registry, cache and URLs; put the clock back;
+        restart every seeded sequence."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
             self.seed = seed
         self.journal.reset()
         self.faults.clear()
+        self.clock_offset = 0.0
         self.registry = Registry()
         self.errors.clear()
         self._build()
 
     def created(self) -> int | str:
         """The gateway's ``created`` for Stability responses, in the profile's format."""
-        now = self.clock()
+        now = self.now()
         if self.profile.created == "milliseconds-string":
             return str(int(now * 1000))
         return int(now)
