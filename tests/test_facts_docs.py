@@ -7,8 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "docs" / "facts"
-# A citation names a Markdown file by its base name, e.g. ``portkey-gateway-behavior.md §3.4``.
-CITATION = re.compile(r"\b([a-z][a-z0-9-]+-(?:behavior|apis|claims))\.md\b")
+# A citation names a Markdown file by its base name, e.g. ``portkey-gateway-behavior.md §3.4``;
+# every lower-case hyphenated name counts (README.md and other upper-case names are not facts).
+CITATION = re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\.md\b")
 
 
 def _cited_names() -> dict[str, list[str]]:
