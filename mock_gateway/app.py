@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,6 +30,7 @@ from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
+from mock_gateway.js import is_number
 from mock_gateway.limits import DEFAULT_MAX_BODY, ClientGone, RequestRefused, read_body
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
@@ -104,6 +106,32 @@ async def _registry(request: Request) -> Response:
             return _json({"status": "failure", "message": str(error)}, 400)
     # The records carry provider keys: shown shortened, as everywhere else the mock answers.
     return _json(redact_config(registry.to_json()))
+
+
+async def _clock(request: Request) -> Response:
+    """GET: the mock's time; POST ``{"advance": seconds}``: move it forward (cache max_age,
+    DALL·E URL lifetimes) without waiting."""
+    state = state_of(request)
+    if request.method == "POST":
+        try:
+            data = safejson.loads(await request.body())
+            seconds: Any = data.get("advance") if isinstance(data, dict) else None
+            if not is_number(seconds):
+                raise ValueError('send {"advance": <seconds>}, a number')
+            if isinstance(seconds, int) and seconds.bit_length() > 1000:
+                seconds = float("inf")  # JSON.parse: an integer past a double is Infinity
+            state.advance_clock(float(seconds))
+        except ValueError as error:
+            return _json({"status": "failure", "message": str(error)}, 400)
+    return _json({"now": state.now(), "offset": state.clock_offset})
+
+
+async def _cache(request: Request) -> Response:
+    """GET: hosted Portkey's cache, as the mock holds it; DELETE: empty it."""
+    cache = state_of(request).cache
+    if request.method == "DELETE":
+        cache.clear()
+    return JSONResponse({"entries": cache.entries()})
 
 
 async def _openapi(request: Request) -> Response:
@@ -219,15 +247,17 @@ def create_app(
     time_scale: float = 1.0,
     registry: Registry | None = None,
     role: str = "gateway",
+    replay: Sequence[str | Path] = (),
     allowed_hosts: tuple[str, ...] = (),
 ) -> Starlette:
     """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
     Args:
-        profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
-            ``oss-npm``); see ``mock_gateway.PROFILES``.
+        profile: which gateway flavour to imitate (``hosted``: today's, ``hosted-2025``,
+            ``hosted-2024``, ``oss``, ``oss-npm``); see ``mock_gateway.PROFILES``.
         seed: seeds every generated id, trace id and Stability "random" seed.
-        clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
+        clock: the gateway's clock, for ``created``, the cache's ``max_age`` and DALL·E URL
+            lifetimes (inject a fixed one for snapshots; ``POST /_mock/clock`` advances it).
         journal_cap: how many calls the journal keeps before dropping the oldest.
         journal_bytes: how many bytes of bodies (client's, answer's, upstream's) the journal
             keeps before dropping the oldest calls; ``GET /_mock/requests`` counts the dropped.
@@ -246,6 +276,8 @@ def create_app(
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
             at their native paths, for a real gateway's ``custom_host``
             (``mock_gateway.provider_app``; the gateway-only options are ignored).
+        replay: HAR cassettes (``mock-portkey record``): a request recorded there (same
+            method, path and body) gets its recorded answer; see ``mock_gateway.replay``.
         allowed_hosts: names besides loopback and the bound address that may reach the
             ``/_mock/`` controls in a ``Host`` header (``mock_gateway.control_guard``).
     """
@@ -292,6 +324,8 @@ def create_app(
         Route("/_mock/reset", _reset, methods=["POST"]),
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
         Route("/_mock/registry", _registry, methods=["GET", "POST"]),
+        Route("/_mock/clock", _clock, methods=["GET", "POST"]),
+        Route("/_mock/cache", _cache, methods=["GET", "DELETE"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]
@@ -301,6 +335,10 @@ def create_app(
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)
     app.add_middleware(HostedFeatures, state=state)  # hosted Portkey's lookups, before the gateway
+    if replay:  # inside the journal, which keeps replayed calls like any other
+        from mock_gateway.replay import ReplayMiddleware, load_replay
+
+        app.add_middleware(ReplayMiddleware, exchanges=load_replay(replay))
     app.add_middleware(JournalMiddleware, state=state)  # it sees what the client got
     app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
     return app

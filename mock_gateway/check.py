@@ -165,7 +165,10 @@ def _har(data: Mapping[str, Any]) -> Iterator[tuple[str, _Exchange]]:
             if text and content.get("encoding") == "base64"
             else (text or "").encode()
         )
-        post = request.get("postData", {}).get("text")
+        post_data = request.get("postData", {})
+        post = post_data.get("text")
+        if post is not None and post_data.get("encoding") == "base64":  # a binary body recorded
+            post = base64.b64decode(post).decode("utf-8", "replace")
         yield (
             f"entry {index} {request['method']} {urlsplit(request['url']).path}",
             _Exchange(

@@ -62,7 +62,7 @@ def response_contracts(
 
     ``provider`` is the answer's ``x-portkey-provider``; without it, any provider's shape.
     ``method``: only a POST to /v1/images/generations is the unified route; any other method
-    there falls through to the proxy catch-all (GET, DELETE), or to Hono's notFound.
+    there is proxied to the provider (conformance case proxy-openai-get-images-path).
     """
     if path.startswith("/_mock/") or path == "/":
         return ()

@@ -104,6 +104,21 @@ _ROWS = {
         "dropped": {"type": "integer"},
     },
 }
+_CLOCK = {
+    "type": "object",
+    "required": ["now", "offset"],
+    "properties": {"now": {"type": "number"}, "offset": {"type": "number", "minimum": 0}},
+}
+_ADVANCE = {
+    "type": "object",
+    "required": ["advance"],
+    "properties": {"advance": {"type": "number", "minimum": 0, "maximum": 100 * 365.25 * 86400}},
+}
+_CACHE = {
+    "type": "object",
+    "required": ["entries"],
+    "properties": {"entries": {"type": "array", "items": {"type": "object"}}},
+}
 _FILTERS = [
     {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
     for name in ("route", "provider", "status", "limit")
@@ -182,6 +197,19 @@ def _paths() -> dict[str, Any]:
                 body=_REGISTRY,
                 write=True,
             ),
+        },
+        "/_mock/clock": {
+            "get": _operation("The mock's time", {"200": _json(_CLOCK, "Now, and the offset")}),
+            "post": _operation(
+                "Move the mock's time forward",
+                {"200": _json(_CLOCK, "Moved"), **bad_json},
+                body=_ADVANCE,
+                write=True,
+            ),
+        },
+        "/_mock/cache": {
+            "get": _operation("Hosted Portkey's cache", {"200": _json(_CACHE, "Entries")}),
+            "delete": _operation("Empty the cache", {"200": _json(_CACHE, "None")}, write=True),
         },
         "/_mock/": {
             "get": _operation(

@@ -98,9 +98,9 @@ class PortkeyMock:
         return self.state.journal.calls()
 
     def reset(self, *, profile: str | None = None, seed: int | None = None) -> None:
-        """Back to the state the app was created in: calls, faults and errors forgotten, seeded
-        sequences restarted, the configured registry restored; optionally switch profile or
-        seed."""
+        """Back to the state the app was created in: calls, faults, errors and the cache
+        forgotten, the clock put back, seeded sequences restarted, the configured registry
+        restored; optionally switch profile or seed."""
         self.state.reset(profile=None if profile is None else get_profile(profile), seed=seed)
 
     def check(self) -> None:
@@ -117,6 +117,11 @@ class PortkeyMock:
         if not isinstance(registry, Registry):
             registry = Registry.from_json(registry)
         self.state.registry.update(registry)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward: cache entries past ``max_age`` expire, DALL·E URLs
+        too, without waiting. The new time (``reset`` puts the clock back)."""
+        return self.state.advance_clock(seconds)
 
     # -- faults ---------------------------------------------------------------------------
 

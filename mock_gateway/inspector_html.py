@@ -180,7 +180,9 @@ def _attempt(number: int, attempt: Attempt) -> str:
 
 def _upstream_side(call: Call) -> str:
     attempts = call.attempts
-    if not attempts:
+    if not attempts and call.cache == "HIT":
+        inner = '<p class="muted">nothing forwarded: answered from the cache (HIT)</p>'
+    elif not attempts:
         inner = '<p class="muted">nothing forwarded: the gateway answered itself</p>'
     else:
         inner = "<ol>" + "".join(_attempt(n, a) for n, a in enumerate(attempts)) + "</ol>"
@@ -207,6 +209,13 @@ def _when(seconds: float) -> tuple[str, str]:
     return moment.strftime("%H:%M:%S.%f")[:-3], moment.isoformat(timespec="milliseconds")
 
 
+def _cache_badge(call: Call) -> str:
+    status = call.cache
+    if status in (None, "DISABLED"):
+        return ""
+    return f'<span class="cache" title="x-portkey-cache-status">cache {_e(status or "")}</span>'
+
+
 def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str) -> str:
     provider, model = call_provider(call), call_model(call)
     short, full = _when(call.time)
@@ -220,6 +229,7 @@ def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str)
         f'<span class="method">{_e(call.method)}</span><code class="route">{_e(call.path)}</code>'
         f'<span class="provider">{_e(provider or "no provider")}</span>'
         f'<span class="model">{_e(model)}</span>'
+        f"{_cache_badge(call)}"
         f'<time datetime="{_e(full)}" title="{_e(full)}">{_e(short)} UTC</time>'
         f'<span class="index">#{call.index}</span></header>'
         f"{_portkey_headers(call)}{images}"

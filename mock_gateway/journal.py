@@ -164,6 +164,12 @@ class Call:
         return _json(self.response_body)
 
     @property
+    def cache(self) -> str | None:
+        """``x-portkey-cache-status`` of the answer: ``HIT`` (no upstream call), ``MISS``,
+        ``REFRESH``, ``DISABLED``; ``None`` if the answer had none."""
+        return _header(self.response_headers, "x-portkey-cache-status")
+
+    @property
     def upstream(self) -> list[Attempt]:
         """The upstream attempts, in order: what the gateway would have sent, and the answers."""
         return self.attempts
@@ -197,6 +203,7 @@ class Call:
                 "body": _body(self.response_body, None),
             },
             "upstream": [attempt.to_json() for attempt in self.attempts],
+            "cache": self.cache,
         }
 
 

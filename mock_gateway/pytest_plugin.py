@@ -36,14 +36,28 @@ _SNAPSHOTS_HELP = (
 )
 
 
+_RECORD_HELP = (
+    "run the tests against a real gateway through a recorder instead of the mock, and write "
+    "a HAR cassette (keys redacted) to DIR; needs --portkey-record-target"
+)
+_TARGET_HELP = "the real gateway --portkey-record forwards to, e.g. https://api.portkey.ai"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("portkey_mock")
     group.addoption("--portkey-mock-snapshots", metavar="DIR", help=_SNAPSHOTS_HELP)
+    group.addoption("--portkey-record", metavar="DIR", help=_RECORD_HELP)
+    group.addoption("--portkey-record-target", metavar="URL", help=_TARGET_HELP)
     parser.addini(_SNAPSHOTS, _SNAPSHOTS_HELP)
+    parser.addini("portkey_record_target", _TARGET_HELP)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
+    if config.getoption("--portkey-record"):  # never without an explicit target
+        from mock_gateway.record_session import record_target
+
+        record_target(config)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -103,8 +117,19 @@ def portkey_mock_options() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveServer]:
-    """One live mock gateway per session (per xdist worker), on a free loopback port."""
+def portkey_mock_server(
+    portkey_mock_options: dict[str, Any], pytestconfig: pytest.Config
+) -> Iterator[LiveServer]:
+    """One live mock gateway per session (per xdist worker), on a free loopback port.
+
+    With ``--portkey-record DIR``: the recorder in front of the real target instead.
+    """
+    if pytestconfig.getoption("--portkey-record"):
+        from mock_gateway.record_session import recording_server
+
+        with recording_server(pytestconfig) as recorder:
+            yield recorder
+        return
     from mock_gateway.app import create_app
     from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
     from mock_gateway.limits import DEFAULT_MAX_BODY
@@ -149,7 +174,11 @@ def portkey_mock(
             f"got {sorted(unknown) or list(marker.args if marker else ())}"
         )
     options = {**portkey_mock_options, **overrides}
-    handle = PortkeyMock(portkey_mock_server.app, portkey_mock_server)
+    handle: Any = PortkeyMock(portkey_mock_server.app, portkey_mock_server)
+    if hasattr(portkey_mock_server.app.state, "recorder"):  # pytest --portkey-record
+        from mock_gateway.record_session import RecordingHandle
+
+        handle = RecordingHandle(portkey_mock_server, request.node.nodeid)
     handle.reset(profile=options["profile"], seed=options["seed"])
     if options.get("env"):
         for name, value in handle.env().items():

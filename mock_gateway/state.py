@@ -15,6 +15,7 @@ from mock_gateway.blobs import BlobStore
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.faults import Fault, FaultQueue
+from mock_gateway.gateway.cache import ResponseCache
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
@@ -30,6 +31,9 @@ __all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_te
 # by the conformance suite (fault-*-connection-dropped: the real gateway 1.15.2, a fake
 # upstream that closes the socket).
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
+
+
+_MAX_ADVANCE = 100 * 365.25 * 86400
 
 
 def uuid4_text(bits: int) -> str:
@@ -95,6 +99,10 @@ class MockState:
     # Seconds a client may take to send its body before a 408 (mock_gateway.limits).
     body_timeout: float = 30.0
 
+    # Seconds added to ``clock`` by ``advance_clock``: the mock's time control for what it
+    # keeps over time (the cache's max_age, DALL·E URLs' lifetime, ``created``).
+    clock_offset: float = 0.0
+
     def __post_init__(self) -> None:
         # Random per instance, not derived from the seed: another server with the same seed
         # must not honour this one's URLs, nor can anyone forge one. Images stay seeded.
@@ -103,14 +111,31 @@ class MockState:
         self._configured_registry = self.registry.copy()
         self._build()
 
+    def now(self) -> float:
+        """The mock's time: ``clock()`` plus whatever ``advance_clock`` added."""
+        return self.clock() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward (cache entries and URLs expire); the new time."""
+        # At most a century: datetime (and so every URL stamp) ends at the year 9999.
+        if not (seconds >= 0 and math.isfinite(seconds) and seconds <= _MAX_ADVANCE):
+            raise ValueError(
+                "the clock only moves forward: give a number of seconds from 0 to "
+                f"{_MAX_ADVANCE:.0f} (a century)"
+            )
+        self.clock_offset += seconds
+        return self.now()
+
     def _build(self) -> None:
-        self.blobs = BlobStore(secret=self._blob_secret, clock=self.clock, ttl=self.url_ttl)
+        self.blobs = BlobStore(secret=self._blob_secret, clock=self.now, ttl=self.url_ttl)
+        # Hosted Portkey's cache (mock_gateway.gateway.cache); a reset empties it.
+        self.cache = ResponseCache()
         self.stability = FakeStability(
             seed=self.seed, blocked_words=self.blocked_words, filtered_words=self.filtered_words
         )
         self.openai = FakeOpenAI(
             blobs=self.blobs,
-            clock=self.clock,
+            clock=self.now,
             seed=self.seed,
             retired=self.profile.openai_dall_e_retired,
             blocked_words=self.blocked_words + self.filtered_words,
@@ -124,21 +149,23 @@ class MockState:
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Back to the state the server was started in: the journal, faults, errors and URLs
-        forgotten, every seeded sequence restarted, the configured registry restored."""
+        """Back to the state the server was started in: the journal, faults, errors, cache and
+        URLs forgotten, the clock put back, every seeded sequence restarted, the configured
+        registry restored."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
             self.seed = seed
         self.journal.reset()
         self.faults.clear()
+        self.clock_offset = 0.0
         self.registry = self._configured_registry.copy()
         self.errors.clear()
         self._build()
 
     def created(self) -> int | str:
         """The gateway's ``created`` for Stability responses, in the profile's format."""
-        now = self.clock()
+        now = self.now()
         if self.profile.created == "milliseconds-string":
             return str(int(now * 1000))
         return int(now)

@@ -71,6 +71,12 @@ def text_of(fragment: str) -> str:
 
 
 @pytest.fixture
+def client(make_client: ClientFactory) -> InProcessClient:
+    """DALL·E's URL images are shown here: the profile from before OpenAI retired it."""
+    return make_client(profile="hosted-2025")
+
+
+@pytest.fixture
 def seeded(client: InProcessClient) -> InProcessClient:
     seed_unified(client)
     seed_proxy(client)
@@ -140,7 +146,7 @@ def test_dall_e_urls_resolve_on_the_blob_store_and_expiry_is_shown(
     make_client: ClientFactory,
 ) -> None:
     now = [1_795_000_000.0]
-    client = make_client(clock=lambda: now[0], url_ttl=60)
+    client = make_client(clock=lambda: now[0], url_ttl=60, profile="hosted-2025")
     answer = openai(client, prompt="a dog", model="dall-e-2", size="256x256")
     (thumb,) = thumbnails(client.get("/_mock/").text)
     assert (thumb["width"], thumb["height"]) == ("256", "256")

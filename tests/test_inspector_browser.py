@@ -64,7 +64,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def server() -> Iterator[LiveServer]:
-    with LiveServer(create_app(time_scale=0.001)) as live:
+    # DALL·E URL thumbnails: OpenAI served DALL·E until 2026-05-12, so the dated profile.
+    with LiveServer(create_app(time_scale=0.001, profile="hosted-2025")) as live:
         yield live
 
 

@@ -123,3 +123,34 @@ def test_snapshot_directory_option(pytester: pytest.Pytester) -> None:
     assert _snapshot_path(result).parent == target
     (written,) = target.iterdir()
     assert written.name.startswith("test_inspector.py_test_fails_after_two_requests-")
+
+
+def test_record_mode_runs_against_the_target_and_writes_a_cassette(
+    pytester: pytest.Pytester,
+) -> None:
+    from mock_gateway import LiveServer, create_app
+    from mock_gateway.har import read_cassette
+
+    out = pytester.path / "cassettes"
+    with LiveServer(create_app(profile="oss")) as target:
+        result = run_case(
+            pytester, "record", "--portkey-record", str(out), "--portkey-record-target", target.url
+        )
+        arrived = target.app.state.mock.journal.calls()
+    result.assert_outcomes(passed=2)
+    assert len(arrived) == 1  # the real target answered, not the mock
+    cassette = out / "portkey.har"
+    (exchange,) = read_cassette(cassette)
+    assert exchange.comment == "test_record.py::test_generates_through_the_recorder"
+    assert exchange.status == 200
+    assert b"sk-plugin-0123456789ab" not in cassette.read_bytes()
+
+
+def test_record_mode_never_runs_without_an_explicit_target(pytester: pytest.Pytester) -> None:
+    out = pytester.path / "cassettes"
+    result = run_case(pytester, "record", "--portkey-record", str(out))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--portkey-record needs the real gateway*--portkey-record-target*"]
+    )
+    assert not out.exists()

@@ -96,7 +96,8 @@ def test_stability_engines_list_and_errors_in_its_own_shape(upstream: InProcessC
 
 
 def test_openai_images_with_urls_served_by_the_same_server() -> None:
-    with LiveServer(create_app(role="upstream")) as server:
+    # DALL·E's URLs: OpenAI served them until 2026-05-12, so the dated profile.
+    with LiveServer(create_app(role="upstream", profile="hosted-2025")) as server:
         response = httpx.post(
             server.url + "/v1/images/generations",
             headers={"authorization": "Bearer sk-oai-0123456789"},

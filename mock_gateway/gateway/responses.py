@@ -106,10 +106,13 @@ def answer_headers(
     *,
     index: str = "config",
     retries: int = 0,
+    cache_status: str = "DISABLED",
 ) -> dict[str, str]:
     """Upstream headers as passed on, plus the ``x-portkey-*`` headers of an upstream attempt."""
     trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
-    portkey = portkey_headers(provider or "", trace, index=index, retries=retries)
+    portkey = portkey_headers(
+        provider or "", trace, index=index, retries=retries, cache_status=cache_status
+    )
     return passthrough_headers(answer) | portkey
 
 

@@ -44,10 +44,18 @@ class Outcome:
     reply: GatewayReply | None = None
     retries: int = 0
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The cache's part: the x-portkey-cache-status to answer with, the key to store a fresh
+    # answer under (MISS, REFRESH) and for how long, or the stored bytes of a HIT.
+    cache_status: str = "DISABLED"
+    cache_key: str | None = None
+    cache_max_age: int = 0
+    cached: bytes | None = None
 
     @property
     def status(self) -> int:
         """The HTTP status this outcome answers with."""
+        if self.cached is not None:
+            return 200  # a hit answers 200 (SOURCE: CacheService.getCachedResponse)
         return (
             self.reply.status
             if self.reply is not None
@@ -88,6 +96,10 @@ def _inherit(node: Mapping[str, Any], inherited: Mapping[str, Any]) -> dict[str,
         if isinstance(own_retry, Mapping)
         else dict(_mapping(inherited.get("retry")))
     )
+    # `cache: c.cache ? {...c.cache} : {...i.cache}`: a target's own cache object wins whole
+    # (hosted docs: "Target-level cache takes precedence over top-level").
+    own_cache = node.get("cache")
+    merged["cache"] = _mapping(own_cache if truthy(own_cache) else inherited.get("cache"))
     for key in ("forwardHeaders", "customHost", "requestTimeout"):
         merged[key] = node.get(key) if truthy(node.get(key)) else inherited.get(key)
     return merged
@@ -120,6 +132,7 @@ def _leaf(
         forward_headers=headers.forward_headers or listed,
         request_timeout=headers.request_timeout or (timeout if is_number(timeout) else None),
         retry=inherited.get("retry") or {},
+        cache=inherited.get("cache") or None,
         strategy=headers.strategy,
         targets=headers.targets,
         path=path,

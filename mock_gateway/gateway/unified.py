@@ -11,6 +11,7 @@ from starlette.responses import Response
 from mock_gateway import safejson
 from mock_gateway.adapters import ADAPTERS, stability
 from mock_gateway.faults import FaultError
+from mock_gateway.gateway.cache import ASSUMED, HIT
 from mock_gateway.gateway.dispatch import run_config
 from mock_gateway.gateway.errors import (
     GatewayReply,
@@ -19,7 +20,7 @@ from mock_gateway.gateway.errors import (
     gateway_failure,
     mock_control_error,
 )
-from mock_gateway.gateway.headers import apply_forward_headers
+from mock_gateway.gateway.headers import apply_forward_headers, portkey_headers
 from mock_gateway.gateway.responses import (
     answer_headers,
     client_headers,
@@ -74,13 +75,28 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
     return build
 
 
+def _from_cache(request: Request, outcome: Outcome, body: bytes) -> Response:
+    """A hit: the stored bytes as JSON with status 200 (SOURCE: 1.15.2 CacheService
+    createResponseObject), and the x-portkey-* headers of the target that answered."""
+    trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
+    out = portkey_headers(outcome.provider, trace, index=outcome.path, cache_status=HIT)
+    return raw(body, 200, {"content-type": "application/json", **out})
+
+
 def _render(request: Request, outcome: Outcome) -> Response:
     if outcome.reply is not None:
         return reply(outcome.reply)
+    if outcome.cached is not None:
+        return _from_cache(request, outcome, outcome.cached)
     answer = outcome.response
     assert answer is not None
     out = answer_headers(
-        request, outcome.provider, answer, index=outcome.path, retries=outcome.retries
+        request,
+        outcome.provider,
+        answer,
+        index=outcome.path,
+        retries=outcome.retries,
+        cache_status=outcome.cache_status,
     )
     early = early_answer(answer, out)
     if early is not None:
@@ -121,10 +137,22 @@ async def images_generations(request: Request) -> Response:
         return reply(mock_control_error(str(error)))
     try:
         outcome = await run_config(
-            request, images=True, params=params, build=_builder(request, params), fault=fault
+            request,
+            images=True,
+            params=params,
+            build=_builder(request, params),
+            fault=fault,
+            cache_endpoint="imageGenerate",
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above
     except GatewayCrash as crash:  # the global error handler's answer (src/index.ts onError)
         return reply(gateway_failure(str(crash), status=500))
-    return _render(request, outcome)
+    response = _render(request, outcome)
+    if outcome.cache_key is not None and response.status_code in ASSUMED.stored_statuses:
+        state = state_of(request)
+        state.cache.put(
+            outcome.cache_key, bytes(response.body), outcome.provider, state.now(),
+            outcome.cache_max_age,
+        )  # fmt: skip
+    return response

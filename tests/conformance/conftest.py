@@ -45,7 +45,9 @@ def servers() -> Iterator[Servers]:
                 gateways[name] = gateway
         except GatewayMissing as error:
             pytest.fail(str(error), pytrace=False)
-        upstream = stack.enter_context(LiveServer(create_app(role="upstream")))
+        # The providers as the oss profiles answer (DALL·E served), which the mocks compared
+        # here use; the default profile retires DALL·E.
+        upstream = stack.enter_context(LiveServer(create_app(role="upstream", profile="oss")))
         # The mocks' retry waits are scaled away; the real gateway's are not (1 s, 2 s, ...).
         mocks = {
             name: stack.enter_context(LiveServer(create_app(profile=name, time_scale=0.001)))

@@ -16,6 +16,7 @@ from mock_gateway.server import LiveServer
 from tests.hostile import OPENAI, STABILITY, send
 
 JSON = {"content-type": "application/json"}
+DALL_E = "hosted-2025"  # before OpenAI retired DALL·E (today's hosted profile answers 404)
 READS = ["/_mock/health", "/_mock/requests", "/_mock/calls", "/_mock/faults", "/_mock/registry",
          "/_mock/", "/_mock/inspector/rows", "/_mock/inspector/inspector.js"]  # fmt: skip
 WRITES = [("POST", "/_mock/reset", b""), ("POST", "/_mock/faults", b'{"fault":"drop"}'),
@@ -69,7 +70,7 @@ def test_allowed_hosts_and_the_bound_address_are_served() -> None:
 
 def test_the_gateway_and_the_image_urls_answer_any_host() -> None:
     # The controls are guarded; the gateway's routes and the signed URLs are not.
-    app = create_app()
+    app = create_app(profile=DALL_E)
     headers = {**OPENAI, **JSON, "host": "host.docker.internal:8787"}
     body = b'{"prompt":"a","model":"dall-e-2","response_format":"url","size":"256x256"}'
     answer = send(app, "POST", "/v1/images/generations", content=body, headers=headers)
@@ -147,7 +148,7 @@ def _dalle_url(app: Any) -> tuple[str, bytes]:
 
 
 def test_image_urls_are_signed_by_a_secret_of_this_server_alone() -> None:
-    first, second = create_app(seed=7), create_app(seed=7)
+    first, second = create_app(seed=7, profile=DALL_E), create_app(seed=7, profile=DALL_E)
     path_one, image_one = _dalle_url(first)
     path_two, image_two = _dalle_url(second)
     assert image_one == image_two and image_one.startswith(b"\x89PNG")  # images: seeded

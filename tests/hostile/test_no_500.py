@@ -91,7 +91,7 @@ def test_metadata_numbers_past_a_double_compare_as_infinity(metadata: str, chose
         "x-portkey-config": json.dumps(config),
         "x-portkey-metadata": '{"n":' + metadata + "}",
     }
-    answer = _post(app, UNIFIED, _unified("dall-e-2" if chosen == "openai" else "core"), headers)
+    answer = _post(app, UNIFIED, _unified("gpt-image-1" if chosen == "openai" else "core"), headers)
     assert answer.status_code == 200, answer.text
     assert answer.headers["x-portkey-provider"] == chosen
 
