@@ -5,10 +5,16 @@ mock's own correct answers."""
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -204,3 +210,58 @@ def test_strict_responses_accepts_the_mocks_own_answers(
     app = create_app(strict_responses=True, profile=profile)
     answer = send(app, method, path, headers=headers)
     assert_no_bug(app, answer)
+
+
+def test_mock_portkey_serve_registry_file_survives_a_reset(tmp_path: Path) -> None:
+    # The standalone server, as a user starts it: --registry FILE, and --allowed-host.
+    path = tmp_path / "registry.json"
+    path.write_text(json.dumps(RECORDS), encoding="utf-8")
+    argv = [sys.executable, "-m", "mock_gateway", "serve", "--port", "0", "--registry", str(path)]
+    process = subprocess.Popen(
+        [*argv, "--allowed-host", "mock.test"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()
+        origin = process.stdout.readline().strip().removeprefix("base URL: ").removesuffix("/v1")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(origin + "/_mock/health")
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "server did not answer"
+                time.sleep(0.05)
+        body = {"prompt": "a", "model": "core"}
+        added = {"api_keys": ["pk-added"]}
+        assert httpx.post(origin + "/_mock/registry", json=added).status_code == 200
+        assert (
+            httpx.post(
+                origin + "/v1/images/generations",
+                json=body,
+                headers={"x-portkey-api-key": "pk-configured-0123456789", **STABILITY},
+            ).status_code
+            == 401
+        )
+        assert httpx.post(origin + "/_mock/reset", json={}).status_code == 200
+        after = httpx.post(
+            origin + "/v1/images/generations",
+            json=body,
+            headers={"x-portkey-api-key": "pk-configured-0123456789", **STABILITY},
+        )
+        assert after.status_code == 200, after.text
+        unknown = httpx.post(
+            origin + "/v1/images/generations",
+            json=body,
+            headers={"x-portkey-api-key": "pk-added", **STABILITY},
+        )
+        assert unknown.status_code == 401
+        named = httpx.get(origin + "/_mock/health", headers={"host": "mock.test"})
+        assert named.status_code == 200
+        assert httpx.get(origin + "/_mock/health", headers={"host": "evil.test"}).status_code == 403
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
