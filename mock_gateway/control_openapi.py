@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from mock_gateway._version import __version__
-from mock_gateway.faults import FAULT_KINDS, MAX_WAIT
+from mock_gateway.faults import FAULT_KINDS, MAX_RETRY_AFTER, MAX_WAIT
 
 __all__ = ["control_openapi_document"]
 
@@ -38,7 +38,7 @@ _NAME = {"type": ["string", "null"]}
 _FAULT_FIELDS: dict[str, Any] = {
     "fault": {"enum": list(FAULT_KINDS)},
     "status": {"type": ["integer", "null"], "minimum": 200, "maximum": 599},
-    "retry_after": {"type": ["number", "null"], "minimum": 0, "maximum": MAX_WAIT},
+    "retry_after": {"type": ["number", "null"], "minimum": 0, "maximum": MAX_RETRY_AFTER},
     "delay": _SECONDS,
     "hold": _SECONDS,
     "body": {"type": "string"},

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 __all__ = [
     "FAULT_KINDS",
+    "MAX_RETRY_AFTER",
     "MAX_WAIT",
     "Fault",
     "FaultError",
@@ -39,21 +40,26 @@ class FaultError(ValueError):
         self.fields = fields or []
 
 
-# The longest wait a fault may hold a request for (delay, hold, retry_after): an hour, so a
-# typo cannot park a connection for ever (asyncio cannot even sleep 1e300 seconds).
+# The longest wait a fault may hold a request for (delay, hold): an hour, so a typo cannot
+# park a connection for ever (asyncio cannot even sleep 1e300 seconds).
 MAX_WAIT = 3600.0
+# retry_after is only a header value the provider sends (the gateway honours at most 60 s):
+# any number of seconds up to a year, which every formatting of it can write.
+MAX_RETRY_AFTER = 365 * 86400.0
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _seconds_problem(name: str, value: Any, *, optional: bool = False) -> str | None:
+def _seconds_problem(
+    name: str, value: Any, *, optional: bool = False, maximum: float = MAX_WAIT
+) -> str | None:
     if value is None and optional:
         return None
     # No math.isfinite: it cannot take an int past a double; the range check covers both.
-    if not _is_number(value) or not 0 <= value <= MAX_WAIT:
-        return f"{name} must be a number of seconds from 0 to {MAX_WAIT:g}, got {_short(value)}"
+    if not _is_number(value) or not 0 <= value <= maximum:
+        return f"{name} must be a number of seconds from 0 to {maximum:.0f}, got {_short(value)}"
     return None
 
 
@@ -79,12 +85,12 @@ def fault_problems(fault: Fault) -> list[str]:
             f"status must be an integer HTTP status from {low} to 599, got {_short(status)}"
             + (" (e.g. Fault.error(429))" if fault.kind == "status" else "")
         )
-    for name, value, optional in (
-        ("retry_after", fault.retry_after, True),
-        ("delay", fault.delay, False),
-        ("hold", fault.hold, False),
+    for name, value, optional, maximum in (
+        ("retry_after", fault.retry_after, True, MAX_RETRY_AFTER),
+        ("delay", fault.delay, False, MAX_WAIT),
+        ("hold", fault.hold, False, MAX_WAIT),
     ):
-        problem = _seconds_problem(name, value, optional=optional)
+        problem = _seconds_problem(name, value, optional=optional, maximum=maximum)
         if problem:
             problems.append(problem)
     if not isinstance(fault.body, str):
