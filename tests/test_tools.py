@@ -115,3 +115,54 @@ def test_without_node_the_conformance_suite_is_one_failure(tmp_path: Path) -> No
     assert re.fullmatch(r"\d+ passed, \d{3} deselected, 1 error in .*", tail), tail
     assert "Node.js is not installed (no `node` on PATH)" in run.stdout
     assert "more test(s) that need it were deselected" in run.stdout
+
+
+SHELL_TOOLS = ("bash", "dirname", "cat", "cksum", "id", "env")
+
+
+def run_tests_script(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``./run-tests`` from a copy of the checkout's top level (no .venv), with ``env``."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("run-tests", "pyproject.toml"):
+        shutil.copy(ROOT / name, checkout / name)
+    clean = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.run(
+        [str(checkout / "run-tests")],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        cwd=checkout,
+        timeout=60,
+    )
+
+
+def test_run_tests_names_every_missing_package_in_one_line_and_runs_nothing(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "MOCK_PORTKEY_NO_APT": "1",  # as if not root: on this machine it would apt-get
+        "MOCK_PORTKEY_CHROMIUM": "/nonexistent/chromium",
+        "PATH": path_with(tmp_path, *SHELL_TOOLS),  # no curl, node or npm
+    }
+    run = run_tests_script(tmp_path, env)
+    assert run.returncode == 1
+    assert run.stdout == ""  # pytest never started
+    assert run.stderr.splitlines() == [
+        "run-tests: missing chromium curl nodejs npm: run `sudo apt-get install -y chromium "
+        "curl nodejs npm` (or run ./run-tests as root), then ./run-tests again"
+    ]
+
+
+def test_run_tests_refuses_an_old_python_in_one_line(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    path = path_with(tmp_path, *SHELL_TOOLS, "curl", "node", "npm")
+    (bin_dir / "python3").write_text(  # has ensurepip, says 3.10, fails the version check
+        '#!/bin/sh\ncase "$*" in *ensurepip*) exit 0;; -V) echo "Python 3.10.2";; *) exit 1;; esac'
+    )
+    (bin_dir / "python3").chmod(0o755)
+    run = run_tests_script(tmp_path, {"MOCK_PORTKEY_CHROMIUM": "/bin/sh", "PATH": path})
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.splitlines() == [
+        "run-tests: Python 3.11 or newer is needed (python3 is Python 3.10.2)"
+    ]
