@@ -36,6 +36,7 @@ from mock_gateway.gateway.responses import (
 from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
+from mock_gateway.hints import hint
 from mock_gateway.js import json_parse_error
 from mock_gateway.upstream import UpstreamRequest
 
@@ -92,8 +93,13 @@ def _upstream_url(request: Request, provider: str, target: Target) -> str:
     if target.custom_host:
         return target.custom_host.rstrip("/") + path
     restores_v1 = state_of(request).profile.stability_proxy_restores_v1
-    if provider == "stability-ai" and restores_v1 and not path.startswith(_STABILITY_VERSIONS):
-        path = "/v1" + path
+    if provider == "stability-ai" and not path.startswith(_STABILITY_VERSIONS):
+        if restores_v1:
+            path = "/v1" + path
+        elif path.startswith("/generation/"):
+            hint(f"profile {state_of(request).profile.name}: the open-source gateway drops /v1, "
+                 f"so Stability gets {path.split('?')[0]}; call /v1/v1/generation/... "
+                 "or use a custom host ending in /v1")  # fmt: skip
     return str(ADAPTERS[provider].BASE_URL) + path
 
 
@@ -174,7 +180,8 @@ async def _forward(request: Request) -> Response:
         text = body.decode("utf-8", "replace")
         try:  # getRequestData parses the body before any routing
             safejson.loads(text)
-        except ValueError:
+        except ValueError as error:
+            hint(f"the request body is not JSON as JSON.parse reads it: {error}")
             return reply(gateway_failure(f"Proxy error: {json_parse_error(text)}", status=500))
     try:
         fault = mock_fault(request)

@@ -32,6 +32,7 @@ from mock_gateway.gateway.responses import (
 from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
+from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest
 
 __all__ = ["images_generations"]
@@ -41,7 +42,9 @@ def _params(body: bytes) -> dict[str, Any] | None:
     """``c.req.json()``, then the ``{...body}`` spread: non-objects contribute nothing."""
     try:
         value = safejson.loads(body)
-    except ValueError:
+    except ValueError as error:
+        what = "empty" if not body.strip() else f"not JSON as JSON.parse reads it: {error}"
+        hint(f"the gateway answers 500 Something went wrong: the request body is {what}")
         return None
     return value if isinstance(value, dict) else {}
 
