@@ -237,8 +237,9 @@ def create_app(
         url_ttl: seconds a DALL·E image URL stays valid (OpenAI: 60 minutes).
         strict_responses: check every JSON answer against its contract before sending it,
             and answer a loud 500 instead of one that breaks it (a debug switch).
-        time_scale: multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is
-            faithful; the journal records faithful times whatever the scale.
+        time_scale: multiplies the gateway's own waits (retry backoff, retry-after, a timeout
+            fault's hold): 1.0 is faithful; the journal records faithful times whatever the
+            scale.
         registry: hosted Portkey's records (API keys, virtual keys, @slug providers, saved
             configs), used by the hosted profiles; see ``mock_gateway.Registry``.
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs

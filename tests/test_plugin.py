@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,32 @@ def test_marker_profiles_and_strict_markers(pytester: pytest.Pytester) -> None:
 
 def test_faults_from_python(pytester: pytest.Pytester) -> None:
     result = run_case(pytester, "faults")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
+
+
+def _free_ports(count: int) -> int:
+    """A port with the ``count - 1`` ports after it free too (best effort)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = int(probe.getsockname()[1])
+        try:
+            for offset in range(count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", first + offset))
+        except OSError:
+            continue
+        return first
+    raise AssertionError("no run of free ports")
+
+
+@pytest.mark.parametrize("workers", [None, "2"])
+def test_the_port_option(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: str | None
+) -> None:
+    monkeypatch.setenv("CASE_PORT", str(_free_ports(2)))
+    result = run_case(pytester, "port", *(["-n", workers] if workers else []))
+    result.assert_outcomes(passed=2)
 
 
 def test_faults_and_journal_over_http(pytester: pytest.Pytester) -> None:
