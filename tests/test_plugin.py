@@ -97,17 +97,6 @@ def test_under_xdist_each_worker_has_its_own_server(pytester: pytest.Pytester) -
     assert len(ports) == 2, ports
 
 
-def test_the_readme_fixture_example_passes(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme[readme.index("## In your tests") :]
-    example = section[
-        section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))
-    ]
-    pytester.makepyfile(test_readme=example)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
-
-
 def test_a_three_retries_then_fallback_config_runs_fast(pytester: pytest.Pytester) -> None:
     result = run_case(pytester, "routing", "--durations=1", "--durations-min=0")
     result.assert_outcomes(passed=1)
