@@ -123,6 +123,16 @@ def test_only_the_listed_illustrative_blocks_and_they_match_real_output() -> Non
             assert fnmatch.fnmatch(line, pattern), (line, pattern)
 
 
+def test_property_tests_shown_have_no_deadline() -> None:
+    # A scenario of timeouts and retries outlasts Hypothesis's 200 ms deadline (it flaked
+    # once at 256 ms): the README's property tests say deadline=None, as examples/ does.
+    for block in PYTHON:
+        if "@given" in block.body:
+            assert "@settings(deadline=None" in block.body, f"README line {block.line}"
+    examples = (ROOT / "examples" / "conftest.py").read_text()
+    assert examples.count("deadline=None") == examples.count("register_profile(") == 3
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
     with LiveServer(create_app(time_scale=0.001)) as live:

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,24 @@ def test_run_tests_refuses_an_old_python_in_one_line(tmp_path: Path) -> None:
     assert run.stderr.splitlines() == [
         "run-tests: Python 3.11 or newer is needed (python3 is Python 3.10.2)"
     ]
+
+
+def test_the_suite_installs_both_gateways_with_one_line_of_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conformance import gateway
+    from tests.tools import gateway_problem
+
+    for name, flavour in gateway.FLAVOURS.items():
+        fresh = tmp_path / name
+        fresh.mkdir()
+        for file in ("package.json", "package-lock.json"):
+            shutil.copy(flavour.directory / file, fresh / file)
+        monkeypatch.setitem(gateway.FLAVOURS, name, replace(flavour, directory=fresh))
+    lines: list[str] = []
+    assert gateway_problem(say=lines.append) is None
+    assert lines == [
+        "installing the pinned real gateways for the conformance suite: "
+        "npm ci --ignore-scripts in conformance/gateway*/ (once)"
+    ]
+    assert gateway_problem(say=lines.append) is None and len(lines) == 1  # cached

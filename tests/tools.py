@@ -40,9 +40,19 @@ def gateway_problem(say: Callable[[str], None] = _say) -> str | None:
     """Install the pinned gateways if needed; what is still missing, or None."""
     from tests.conformance.gateway import FLAVOURS, GatewayMissing, provision_gateway
 
+    said: list[str] = []
+
+    def once(line: str) -> None:  # one line for both installs
+        if not said:
+            said.append(line)
+            say(
+                "installing the pinned real gateways for the conformance suite: "
+                "npm ci --ignore-scripts in conformance/gateway*/ (once)"
+            )
+
     try:
         for flavour in FLAVOURS.values():
-            provision_gateway(flavour.directory, flavour.pinned, say=say)
+            provision_gateway(flavour.directory, flavour.pinned, say=once)
     except GatewayMissing as error:
         return str(error)
     return None
