@@ -123,6 +123,17 @@ def test_only_the_listed_illustrative_blocks_and_they_match_real_output() -> Non
             assert fnmatch.fnmatch(line, pattern), (line, pattern)
 
 
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    section = README.read_text().split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    blocks = [block.body.strip() for block in readme_blocks() if block.body.strip() in section]
+    command = blocks[1]  # the second: "Run the whole test suite"
+    assert command == "./run-tests"
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci.count(command) == 1
+    code = [line for line in ci if not line.lstrip().startswith("#")]
+    assert not [line for line in code if "pytest" in line or "apt-get" in line]  # nothing else
+
+
 def test_property_tests_shown_have_no_deadline() -> None:
     # A scenario of timeouts and retries outlasts Hypothesis's 200 ms deadline (it flaked
     # once at 256 ms): the README's property tests say deadline=None, as examples/ does.
