@@ -1,6 +1,6 @@
 """OpenAI image facts the fake answers from: the model catalogue and the error texts.
 
-Sources: shared/reference/upstream-apis.md and sources/openai-claims.md (OpenAI's OpenAPI spec,
+Sources: docs/facts/upstream-apis.md and sources/openai-claims.md (OpenAI's OpenAPI spec,
 the openai Python package, the image-generation guide, the deprecations page, and error bodies
 observed in public issue threads). Lines marked ASSUMED are not established by any source; they
 are kept here, and only here.

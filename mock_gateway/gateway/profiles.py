@@ -1,7 +1,7 @@
 """Behaviour profiles: where hosted Portkey and the open-source gateway differ, as data.
 
 Handlers never ask "which profile is this?"; they read one of these fields. Sources are
-`shared/reference/portkey-gateway-behavior.md` (§ numbers below) unless a comment says so.
+`docs/facts/portkey-gateway-behavior.md` (§ numbers below) unless a comment says so.
 """
 
 from __future__ import annotations
