@@ -20,6 +20,7 @@ from mock_gateway.gateway.errors import (
     mock_control_error,
 )
 from mock_gateway.gateway.headers import apply_forward_headers
+from mock_gateway.gateway.proxy import IMMUTABLE_HEADERS_HINT
 from mock_gateway.gateway.responses import (
     answer_headers,
     client_headers,
@@ -91,6 +92,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     media = answer.media_type
     if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
+            hint(IMMUTABLE_HEADERS_HINT)
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     body = ADAPTERS[outcome.provider].client_body(

@@ -15,6 +15,8 @@ from tests.conftest import ClientFactory, InProcessClient
 STABILITY = {"x-portkey-provider": "stability-ai", "authorization": "sk-stab-0123456789"}
 OPENAI = {"x-portkey-provider": "openai", "authorization": "sk-oai-0123456789"}
 V1_BODY = {"text_prompts": [{"text": "a cat"}]}
+# A v1 model in the body: the open-source gateway then sends JSON, not [object Object].
+V1_WITH_MODEL = {**V1_BODY, "model": "stable-diffusion-v1-6"}
 
 
 def hint_of(response: Any, caplog: pytest.LogCaptureFixture) -> str:
@@ -72,7 +74,7 @@ def test_the_oss_proxy_dropping_v1_is_named(
 ) -> None:
     client = make_client(profile="oss")
     path = "/v1/generation/stable-diffusion-v1-6/text-to-image"
-    response = client.post(path, headers=STABILITY, json=V1_BODY)
+    response = client.post(path, headers=STABILITY, json=V1_WITH_MODEL)
     assert response.status_code == 404  # Stability's own 404 for /generation/...
     hint = hint_of(response, caplog)
     assert "drops /v1" in hint and "/generation/stable-diffusion-v1-6/text-to-image" in hint
@@ -187,3 +189,25 @@ def test_stability_variations_stays_stabilitys_own_404(
     with caplog.at_level(logging.WARNING):
         response = client.post("/v1/images/variations", headers=STABILITY, json={})
     assert response.status_code == 404 and "x-mock-unsupported" not in response.headers
+
+
+def test_the_oss_npm_500_for_a_2xx_is_named(
+    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = make_client(profile="oss-npm")
+    path = "/v1/v1/generation/stable-diffusion-v1-6/text-to-image"  # reaches Stability v1
+    response = client.post(path, headers=STABILITY, json=V1_WITH_MODEL)
+    assert (response.status_code, response.json()["message"]) == (500, "Something went wrong")
+    assert client.calls()[-1]["upstream"][0]["response"]["status"] == 200
+    assert hint_of(response, caplog).startswith("profile oss-npm: the gateway as npm installs")
+
+
+def test_the_oss_object_object_body_is_named(
+    make_client: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = make_client(profile="oss")
+    path = "/v1/v2beta/stable-image/generate/core"
+    response = client.post(path, headers=STABILITY, json={"prompt": "a cat"})
+    assert client.calls()[-1]["upstream"][0]["request"]["body"]["text"] == "[object Object]"
+    assert response.status_code >= 400
+    assert "[object Object]" in hint_of(response, caplog)
