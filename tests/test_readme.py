@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import io
 import os
 import re
 import shlex
@@ -132,6 +134,27 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     assert ci.count(command) == 1
     code = [line for line in ci if not line.lstrip().startswith("#")]
     assert not [line for line in code if "pytest" in line or "apt-get" in line]  # nothing else
+
+
+def test_every_serve_option_is_in_the_readme() -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        parse_args(["serve", "--help"])
+    options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", out.getvalue())) - {"--help"}
+    assert {"--registry", "--time-scale", "--port"} <= options
+    text = README.read_text()
+    shown = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", text))
+    missing = sorted(options - shown)
+    assert not missing, f"mock-portkey serve options the README does not mention: {missing}"
+
+
+def test_the_example_library_is_said_to_come_from_examples() -> None:
+    text = README.read_text()
+    for block in PYTHON:
+        if "from imagegen import" in block.body:
+            start = text.index(block.body)
+            before = text[max(0, start - 600) : start]
+            assert "examples/imagegen/" in before, f"README line {block.line}"
 
 
 def test_property_tests_shown_have_no_deadline() -> None:
