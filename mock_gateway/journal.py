@@ -161,7 +161,10 @@ class Call:
     def cache(self) -> str | None:
         """``x-portkey-cache-status`` of the answer: ``HIT`` (no upstream call), ``MISS``,
         ``REFRESH``, ``DISABLED``; ``None`` if the answer had none."""
-        return _header(self.response_headers, "x-portkey-cache-status")
+        return next(
+            (value for key, value in self.response_headers if key == "x-portkey-cache-status"),
+            None,
+        )
 
     @property
     def upstream(self) -> list[Attempt]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import io
+import json
 import os
 import re
 import shlex
@@ -32,7 +33,9 @@ from pathlib import Path
 import pytest
 
 from mock_gateway import LiveServer, create_app
+from mock_gateway.allowlist import load_allow_list
 from mock_gateway.cli import parse_args
+from mock_gateway.registry import Registry
 
 pytestmark = pytest.mark.socket
 
@@ -65,6 +68,7 @@ _STUBBED = {
     "ruff": "lint is CI's next step, not a test",
     "mypy": "lint is CI's next step, not a test",
     "./run-tests": "it runs this very suite",
+    "pytest": "a user's own suite (e.g. recording against a real target)",
 }
 _PRELUDE = """
 record() { printf '%s\\0' "$PWD" "$@" > "$README_LOG/$(date +%s%N)-$BASHPID-$RANDOM"; }
@@ -108,9 +112,24 @@ BASH = [block for block in BLOCKS if block.language == "bash"]
 
 def test_every_block_is_a_known_kind() -> None:
     assert len(BLOCKS) >= 15, "the README's fences were not found"
-    known = ("python", "bash", "text")
+    known = ("python", "bash", "text", "json")
     unknown = [(block.line, block.language) for block in BLOCKS if block.language not in known]
     assert not unknown, f"code blocks need a language this test knows, {known}: {unknown}"
+
+
+def test_json_blocks_are_files_the_mock_loads(tmp_path: Path) -> None:
+    # The README shows two file formats: the drift allow-list and the hosted registry.
+    blocks = [block for block in BLOCKS if block.language == "json"]
+    assert len(blocks) >= 2
+    for block in blocks:
+        data = json.loads(block.body)  # as written
+        if "allowed_differences" in data:
+            path = tmp_path / f"allow-{block.line}.json"
+            path.write_text(block.body)
+            assert load_allow_list([path]), f"README line {block.line}: an empty allow-list"
+        else:
+            registry = Registry.from_json(data)
+            assert registry.to_json(), f"README line {block.line}: an empty registry"
 
 
 def test_only_the_listed_illustrative_blocks_and_they_match_real_output() -> None:
@@ -211,8 +230,9 @@ def test_python_test_files_pass(block: Block, pytester: pytest.Pytester) -> None
 
 @pytest.fixture(scope="module")
 def pytest_help() -> str:
+    # As a user's project sees it: the installed plugin loaded (our own addopts disable it).
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--help"],
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "--help"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -291,6 +311,11 @@ def _check_pip(args: list[str]) -> None:
         assert set((match["extras"] or "").split(",")) - {""} <= _extras(), arg
 
 
+def _takes_value(option: str, pytest_help: str) -> bool:
+    # pytest --help shows a value-taking option as ``--name=DIR`` or ``-k EXPRESSION``.
+    return bool(re.search(rf"(^|[ ,]){re.escape(option)}[= ][A-Z_]+", pytest_help, re.M))
+
+
 def _check_pytest(args: list[str], pytest_help: str) -> None:
     markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
     names = {line.split(":")[0] for line in markers["markers"]}
@@ -307,6 +332,8 @@ def _check_pytest(args: list[str], pytest_help: str) -> None:
             assert used <= names, f"-m {expression}: unknown marker"
         if option == "--hypothesis-profile":
             assert arg.split("=")[1] in ("ci", "dev", "long")  # conftest.py registers these
+        elif "=" not in arg and option != "-m" and _takes_value(option, pytest_help):
+            next(words)  # e.g. --portkey-record DIR: the value is not a test path
 
 
 def check_command(cwd: Path, argv: list[str], pytest_help: str) -> None:
@@ -321,6 +348,8 @@ def check_command(cwd: Path, argv: list[str], pytest_help: str) -> None:
             assert args[2:] == [], args
         else:
             assert args and args[0].startswith("bench/") and (cwd / args[0]).is_file(), args
+    elif program == "pytest":
+        _check_pytest(args, pytest_help)
     elif program == "mock-portkey":
         try:
             parse_args(args)
