@@ -28,6 +28,8 @@ from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
+from mock_gateway.gateway.unmodelled import unmodelled_routes
+from mock_gateway.hints import HINT_HEADER, collecting, header_value
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
 from mock_gateway.js import is_number
@@ -163,6 +165,9 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return answer
 
 
+_HINT = HINT_HEADER.encode()
+
+
 class JournalMiddleware:
     """Records every gateway request (not ``/_mock/``) with its answer and upstream attempts."""
 
@@ -184,6 +189,7 @@ class JournalMiddleware:
             body=b"",
         )
         scope["mock.attempts"] = call.attempts
+        hints = collecting()  # why it answered so, where the answer cannot say (hints.py)
         # DALL·E's URLs must point at the host and port this client used to reach us.
         current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))
         # Read the whole body first, so it is journaled even when no handler reads it (404s);
@@ -210,6 +216,9 @@ class JournalMiddleware:
 
         async def send_and_keep(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if hints:
+                    headers = [*message["headers"], (_HINT, header_value(hints))]
+                    message = {**message, "headers": headers}
                 call.status = message["status"]
                 call.response_headers = [
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
@@ -269,8 +278,9 @@ def create_app(
         url_ttl: seconds a DALL·E image URL stays valid (OpenAI: 60 minutes).
         strict_responses: check every JSON answer against its contract before sending it,
             and answer a loud 500 instead of one that breaks it (a debug switch).
-        time_scale: multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is
-            faithful; the journal records faithful times whatever the scale.
+        time_scale: multiplies the gateway's own waits (retry backoff, retry-after, a timeout
+            fault's hold): 1.0 is faithful; the journal records faithful times whatever the
+            scale.
         registry: hosted Portkey's records (API keys, virtual keys, @slug providers, saved
             configs), used by the hosted profiles; see ``mock_gateway.Registry``.
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
@@ -314,6 +324,7 @@ def create_app(
         # starts with /v1/, so this saves a dozen failed matches on every gateway request.
         Route("/v1/images/generations", images_generations, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
+        *unmodelled_routes(),  # the gateway's other routes: 501 x-mock-unsupported
         Route("/v1/{path:path}", proxy, methods=proxy_methods),
         Route("/", _home, methods=["GET"]),
         Route("/_mock/health", _health, methods=["GET"]),

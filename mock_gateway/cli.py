@@ -44,7 +44,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--time-scale",
         type=float,
         default=1.0,
-        help="multiply the gateway's retry waits (1: faithful, the default; 0.01: 100x faster)",
+        help="multiply the gateway's retry waits and a timeout fault's hold "
+        "(1: faithful, the default; 0.01: 100x faster)",
     )
     serve.add_argument(
         "--strict-responses",

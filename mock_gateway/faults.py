@@ -147,7 +147,8 @@ class Fault:
     - ``status``: the provider answers ``status`` with its own error body (plus ``retry-after``).
     - ``delay``: the provider answers normally, ``delay`` seconds late.
     - ``timeout``: the provider never answers. With a request timeout the gateway answers 408;
-      without one it waits ``hold`` seconds, then the connection drops.
+      without one it waits ``hold`` seconds (times the app's ``time_scale``, as retry waits),
+      then the connection drops.
     - ``drop``: the upstream connection closes before any answer.
     - ``malformed``: the provider answers ``status`` with ``body`` (text/html by default).
     - ``content-filter``: the provider's content filter fires (Stability: ``CONTENT_FILTERED``).

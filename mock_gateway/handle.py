@@ -160,7 +160,9 @@ class PortkeyMock:
         self.queue(Fault.latency(seconds), times=times, **where)
 
     def timeout_next(self, *, hold: float = 30.0, times: int = 1, **where: str | None) -> None:
-        """The provider never answers (408 with a request timeout; else held, then dropped)."""
+        """The provider never answers: 408 once a request timeout passes; without one, the
+        gateway waits ``hold`` seconds on the app's ``time_scale`` clock (30 ms under the
+        fixture's default 0.001), then the upstream connection drops (a 500)."""
         self.queue(Fault.timeout(hold=hold), times=times, **where)
 
     def drop_next(self, *, times: int = 1, **where: str | None) -> None:

@@ -112,7 +112,7 @@ def _sent_block(data: bytes, shown: str) -> str:
 
 
 def _portkey_headers(call: Call) -> str:
-    sent = [(k, v) for k, v in call.headers if k.startswith("x-portkey-")]
+    sent = [(k, v) for k, v in call.headers.multi_items() if k.startswith("x-portkey-")]
     got = [(k, v) for k, v in call.response_headers if k.lower().startswith("x-portkey-")]
     chips = ['<span class="label">sent</span>'] if sent else []
     chips += [f'<span class="chip sent">{_e(k)}: {_e(v)}</span>' for k, v in sent]
@@ -150,7 +150,8 @@ def _client_side(call: Call) -> str:
     return (
         f'<section class="client"><h3>Client request</h3>'
         f'<p class="line">{_e(call.method)} {_e(target)}</p>'
-        f"{_headers_block(call.headers)}{_body_block(body)}{_sent_block(call.body, body)}"
+        f"{_headers_block(call.headers.multi_items())}{_body_block(body)}"
+        f"{_sent_block(call.body, body)}"
         "</section>"
     )
 

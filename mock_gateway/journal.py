@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway import safejson
+from mock_gateway.call_headers import CallHeaders
 from mock_gateway.faults import Fault
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.redact import redact_headers
-from mock_gateway.upstream import Headers, UpstreamRequest, UpstreamResponse
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["DEFAULT_JOURNAL_BYTES", "DEFAULT_JOURNAL_CAP", "Attempt", "Call", "CallList", "Journal"]
 
@@ -25,11 +26,6 @@ DEFAULT_JOURNAL_CAP = 10_000
 # them, or several thousand small ones, and keeps a long-running server's growth well
 # under 50 MB (bench/run.py measures it).
 DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024
-
-
-def _header(headers: Headers | list[tuple[str, str]], name: str) -> str | None:
-    wanted = name.lower()
-    return next((value for key, value in headers if key == wanted), None)
 
 
 def _json(data: bytes) -> Any:
@@ -124,7 +120,7 @@ class Call:
     method: str
     path: str
     query: str
-    headers: list[tuple[str, str]]
+    headers: CallHeaders  # redacted; case-insensitive, repeated names kept
     body: bytes
     status: int = 0
     response_headers: list[tuple[str, str]] = field(default_factory=list)
@@ -145,8 +141,8 @@ class Call:
         return len(self.body) + len(self.response_body) + upstream
 
     def header(self, name: str) -> str | None:
-        """A request header (redacted if it is a secret)."""
-        return _header(self.headers, name)
+        """A request header's first value, any case (redacted if it is a secret); else None."""
+        return self.headers.get(name)
 
     @property
     def json(self) -> Any:
@@ -167,7 +163,10 @@ class Call:
     def cache(self) -> str | None:
         """``x-portkey-cache-status`` of the answer: ``HIT`` (no upstream call), ``MISS``,
         ``REFRESH``, ``DISABLED``; ``None`` if the answer had none."""
-        return _header(self.response_headers, "x-portkey-cache-status")
+        return next(
+            (value for key, value in self.response_headers if key == "x-portkey-cache-status"),
+            None,
+        )
 
     @property
     def upstream(self) -> list[Attempt]:
@@ -188,7 +187,7 @@ class Call:
                 "method": self.method,
                 "path": self.path,
                 "query": self.query,
-                "headers": self.headers,
+                "headers": self.headers.multi_items(),
                 "body": _body(self.body, self.header("content-type")),
                 **(
                     {}
@@ -250,7 +249,8 @@ class Journal:
     def open(self, **fields: Any) -> Call:
         """Start a call record; it is in the journal at once, even if handling then fails."""
         with self._lock:
-            call = Call(index=self._count, headers=redact_headers(fields.pop("headers")), **fields)
+            headers = CallHeaders(redact_headers(fields.pop("headers")))
+            call = Call(index=self._count, headers=headers, **fields)
             self._count += 1
             call.kept = True
             self._calls.append(call)

@@ -6,6 +6,7 @@ nothing heavy at module level: the server and app are imported inside the fixtur
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -102,7 +103,10 @@ def portkey_mock_options() -> dict[str, Any]:
     """Session defaults for the mock; override this fixture in a conftest.py to change them.
 
     Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
-    (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
+    (``127.0.0.1``), ``port`` (0: a free port; a fixed N under pytest-xdist is N plus the
+    worker's number, so workers never collide), ``time_scale`` (0.001: the gateway's retry
+    waits and a timeout fault's hold pass 1000 times faster; 1.0 is real time; the journal
+    counts them in full), ``strict_responses`` (False: when True the server refuses, and the test
     fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
     ``journal_bytes`` (16 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
     request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback.
@@ -114,6 +118,11 @@ def portkey_mock_options() -> dict[str, Any]:
         "host": "127.0.0.1",
         "strict_responses": False,
     }
+
+
+def _port(port: int) -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under xdist
+    return port + int(worker[2:]) if port and worker.startswith("gw") else port
 
 
 @pytest.fixture(scope="session")
@@ -146,6 +155,7 @@ def portkey_mock_server(
     server = LiveServer(
         app,
         host=portkey_mock_options.get("host", "127.0.0.1"),
+        port=_port(int(portkey_mock_options.get("port", 0))),
         allow_remote=bool(portkey_mock_options.get("allow_remote", False)),
     )
     server.start()
@@ -179,7 +189,8 @@ def portkey_mock(
         from mock_gateway.record_session import RecordingHandle
 
         handle = RecordingHandle(portkey_mock_server, request.node.nodeid)
-    handle.reset(profile=options["profile"], seed=options["seed"])
+    # A partial override of portkey_mock_options keeps the defaults of the keys it leaves out.
+    handle.reset(profile=options.get("profile", "hosted"), seed=options.get("seed", 0))
     if options.get("env"):
         for name, value in handle.env().items():
             monkeypatch.setenv(name, value)

@@ -86,8 +86,9 @@ class MockState:
     # Stability only: the image comes back blurred, marked CONTENT_FILTERED, with a 200.
     filtered_words: tuple[str, ...] = ("mock-filtered",)
     url_ttl: float = 3600.0
-    # Multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is faithful, 0.01
-    # makes a 1 s + 2 s + 4 s backoff take 70 ms. Provider latency and timeouts stay real, as
+    # Multiplies the gateway's own waits (retry backoff, retry-after, and a timeout fault's
+    # hold when no request timeout is set): 1.0 is faithful, 0.01 makes a 1 s + 2 s + 4 s
+    # backoff take 70 ms. Provider latency (delay faults) and request timeouts stay real, as
     # client code perceives them. The journal records the faithful times.
     time_scale: float = 1.0
     # Hosted Portkey's records (API keys, virtual keys, @slug providers, saved configs).
@@ -201,7 +202,9 @@ class MockState:
         """One upstream attempt: a queued or per-request fault, else the fake provider."""
         at_ms = timeline.now_ms() if timeline is not None else 0.0
         fault = fault or self.faults.take(client_path, provider, target)
-        response = await self._answer(self.fakes[provider], request, fault, timeout_ms)
+        response = await self._answer(
+            self.fakes[provider], request, fault, timeout_ms, timeline or self.timeline()
+        )
         # The fake saw the real key; the journal keeps only a redacted copy of the request.
         headers = tuple(redact_headers(request.headers))
         journaled = UpstreamRequest(request.method, request.url, headers, request.body)
@@ -210,7 +213,11 @@ class MockState:
 
     @staticmethod
     async def _answer(
-        fake: FakeProvider, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
+        fake: FakeProvider,
+        request: UpstreamRequest,
+        fault: Fault | None,
+        timeout_ms: float | None,
+        timeline: Timeline,
     ) -> UpstreamResponse:
         if timeout_ms is not None and timeout_ms < 1:
             # setTimeout fires after 1 ms for anything less, before any real provider answers
@@ -222,7 +229,13 @@ class MockState:
         if timeout_ms is not None and wait * 1000 > timeout_ms:
             await asyncio.sleep(timeout_ms / 1000)
             return UpstreamResponse(408, meta={"timeout_ms": timeout_ms})
-        await asyncio.sleep(fault.hold if fault.kind == "timeout" else wait)
+        if fault.kind == "timeout":
+            # No request timeout: the gateway itself waits on the silent provider until the
+            # mock drops it; that wait is the gateway's, so it follows time_scale as retry
+            # waits do (the journal counts it in full). delay_next() stays real time.
+            await timeline.wait(fault.hold * 1000)
+        else:
+            await asyncio.sleep(wait)
         if fault.kind in ("timeout", "drop"):
             headers = (("content-type", "text/plain;charset=UTF-8"),)
             return UpstreamResponse(500, headers, _DROPPED.encode(), {"network": True})

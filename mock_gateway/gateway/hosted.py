@@ -15,16 +15,32 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_gateway import safejson
+from mock_gateway.hints import hint
+from mock_gateway.redact import redact_key
 from mock_gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.state import MockState
 
 __all__ = ["HostedFeatures", "catalog_model", "resolve_body_model", "resolve_hosted"]
 
 
+# Mock-only hints (x-mock-hint): hosted Portkey's answers here say little or nothing.
+_HINTS = {
+    "missing_api_key": "missing header x-portkey-api-key: profile {profile} (hosted Portkey) "
+    "requires it on every /v1 request; any value will do, or use profile oss",
+    "unknown_api_key": "x-portkey-api-key {name} is not among the registry's api_keys "
+    "(profile {profile})",
+    "unknown_config": "config id {name} is not in the registry",
+    "unknown_virtual_key": "virtual key {name} is not in the registry",
+    "unknown_provider": "provider {name} is not in the registry",
+}
+_REGISTER = " (add it: create_app(registry=...), POST /_mock/registry or serve --registry FILE)"
+
+
 class _Refusal(Exception):
     def __init__(self, kind: str, name: str = "") -> None:
         status, message = HOSTED_ERRORS[kind]
         super().__init__(message)
+        self.kind, self.name = kind, name
         self.status = status
         self.body = (
             b""
@@ -118,7 +134,7 @@ def resolve_hosted(headers: Mapping[str, str], registry: Registry) -> dict[str, 
     if not key:
         raise _Refusal("missing_api_key")
     if not registry.accepts(key):
-        raise _Refusal("unknown_api_key")
+        raise _Refusal("unknown_api_key", redact_key(key))
     config = headers.get("x-portkey-config")
     if config and not _is_json(config):
         if config.strip() in registry.configs:
@@ -215,6 +231,8 @@ class HostedFeatures:
                 new_body = resolve_body_model(body, resolved, self.state.registry)
                 body = body if new_body is None else new_body
         except _Refusal as refusal:
+            text = _HINTS[refusal.kind].format(name=refusal.name, profile=self.state.profile.name)
+            hint(text + ("" if refusal.kind.endswith("api_key") else _REGISTER))
             content = [(b"content-type", b"application/json")] if refusal.body else []
             await send(
                 {

@@ -119,7 +119,8 @@ def answer_headers(
 def early_answer(answer: UpstreamResponse, headers: dict[str, str]) -> Response | None:
     """The answer when the attempt did not reach a provider: unmodelled, or timed out (408)."""
     if answer.meta.get("mock_unsupported"):
-        return raw(answer.body, answer.status, dict(answer.headers))
+        # Passed on as the gateway passes any provider answer, x-mock-unsupported included.
+        return raw(answer.body, answer.status, headers)
     if "timeout_ms" in answer.meta:
         body = timeout_body(answer.meta["timeout_ms"])
         return raw(body, 408, {**headers, "content-type": "application/json"})

@@ -21,6 +21,7 @@ from mock_gateway.gateway.errors import (
     mock_control_error,
 )
 from mock_gateway.gateway.headers import apply_forward_headers, portkey_headers
+from mock_gateway.gateway.proxy import IMMUTABLE_HEADERS_HINT
 from mock_gateway.gateway.responses import (
     answer_headers,
     client_headers,
@@ -33,6 +34,7 @@ from mock_gateway.gateway.responses import (
 from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
+from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest
 
 __all__ = ["images_generations"]
@@ -42,7 +44,9 @@ def _params(body: bytes) -> dict[str, Any] | None:
     """``c.req.json()``, then the ``{...body}`` spread: non-objects contribute nothing."""
     try:
         value = safejson.loads(body)
-    except ValueError:
+    except ValueError as error:
+        what = "empty" if not body.strip() else f"not JSON as JSON.parse reads it: {error}"
+        hint(f"the gateway answers 500 Something went wrong: the request body is {what}")
         return None
     return value if isinstance(value, dict) else {}
 
@@ -104,6 +108,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     media = answer.media_type
     if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
+            hint(IMMUTABLE_HEADERS_HINT)
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     body = ADAPTERS[outcome.provider].client_body(

@@ -12,6 +12,7 @@ import pytest
 from mock_gateway import LiveServer, create_app
 from mock_gateway.state import MockState
 from tests.conformance.gateway import FLAVOURS, GatewayMissing, RealGateway
+from tests.tools import fail_if_missing
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def servers() -> Iterator[Servers]:
+def servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
+    fail_if_missing(request, "servers")  # installed at collection (tests/tools.py) if it can be
     with ExitStack() as stack:
         gateways: dict[str, RealGateway] = {}
         try:

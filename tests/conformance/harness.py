@@ -216,7 +216,9 @@ def observe(
     response = client.request(**_with_base(case.request(upstream_url), gateway_url))
     calls: list[Call] = upstream.journal.calls()
     sent = [
-        _upstream(c.method, c.path + (f"?{c.query}" if c.query else ""), c.headers, c.body)
+        _upstream(
+            c.method, c.path + (f"?{c.query}" if c.query else ""), c.headers.multi_items(), c.body
+        )
         for c in calls
     ]
     return _response(response, sent)

