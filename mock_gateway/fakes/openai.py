@@ -288,8 +288,10 @@ class FakeOpenAI:
             )
         if model not in MODELS or (self._retired and model in RETIRED):
             if model in RETIRED:
-                hint(f"model {model} is retired under this profile (OpenAI shut it down on "
-                     "2026-05-12); profiles hosted-2025 and hosted-2024 still serve it")  # fmt: skip
+                hint(
+                    f"model {model} is retired under this profile (OpenAI shut it down on "
+                    "2026-05-12); profiles hosted-2025 and hosted-2024 still serve it"
+                )
             raise _Reject(
                 404,
                 MESSAGES["model_not_found"].format(model=model),
