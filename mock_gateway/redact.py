@@ -16,9 +16,12 @@ __all__ = ["SECRET_HEADERS", "is_secret_name", "redact_config", "redact_headers"
 # these (case, "-" and "_" ignored), e.g. authorization, proxy-authorization, x-portkey-api-key,
 # api_key, apiKey, aws_session_token, aws_secret_access_key, azure_ad_token, set-cookie; or
 # "key" or "auth" as a word of its own (x-portkey-virtual-key, X-Auth-Token, but not portkey).
-_SECRET_PARTS = ("token", "secret", "passw", "credential", "cookie", "apikey", "accesskey",
-                 "privatekey", "serviceaccount", "signature", "authorization")  # fmt: skip
-_SECRET_WORDS = frozenset({"key", "keys", "auth"})
+# "token" counts as a word (x-amz-security-token, bearerToken) or inside one word
+# (accesstoken), never as "tokens": max_tokens is a count, not a credential.
+_SECRET_PARTS = ("secret", "passw", "credential", "cookie", "apikey", "accesskey", "privatekey",
+                 "serviceaccount", "signature", "authorization", "accesstoken", "authtoken",
+                 "sessiontoken", "idtoken", "refreshtoken", "bearertoken")  # fmt: skip
+_SECRET_WORDS = frozenset({"key", "keys", "auth", "token"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 # The headers known to carry one (kept for the public name; the pattern decides).
 SECRET_HEADERS = frozenset({"authorization", "x-portkey-api-key", "x-api-key", "api-key", "cookie"})

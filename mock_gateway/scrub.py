@@ -25,37 +25,21 @@ from urllib.parse import urlsplit, urlunsplit
 from mock_gateway import safejson
 from mock_gateway.har import Exchange, Headers
 from mock_gateway.normalise import IMAGE_KEYS
+from mock_gateway.redact import is_secret_name as _is_secret_name
 from mock_gateway.redact import redact_key
 
 __all__ = ["is_secret_name", "redact_text_urls", "redact_value", "scrub", "shrink_image"]
 
-_SECRET_WORDS = (
-    "secret",
-    "password",
-    "passwd",
-    "credential",
-    "api_key",
-    "apikey",
-    "access_key",
-    "service_account",
-    "private_key",
-)
-_SECRET_NAMES = frozenset(
-    {"authorization", "proxy_authorization", "cookie", "set_cookie", "sig", "signature"}
-)
+# URL query parameters that sign a URL without saying so in a longer name (OpenAI's blob
+# URLs: ``sig=``); every other name is judged by the one rule in redact.is_secret_name.
+_SIGNING_PARAMS = frozenset({"sig"})
 _QUERY = re.compile(r"([?&])([A-Za-z0-9_.\-]+)=([^&\"'\s<>\\#]*)")
 _MIN_SWEPT = 8  # shorter values are too likely to occur innocently in a body
 
 
 def is_secret_name(name: str) -> bool:
     """Whether a header, config field or query parameter of this name carries a credential."""
-    key = name.lower().replace("-", "_")
-    return (
-        key in _SECRET_NAMES
-        or key.endswith(("key", "_token", "token_", "signature"))
-        or key in ("token", "access_token")
-        or any(word in key for word in _SECRET_WORDS)
-    )
+    return name.lower() in _SIGNING_PARAMS or _is_secret_name(name)
 
 
 def redact_value(value: str) -> str:
