@@ -126,7 +126,8 @@ def test_any_name_with_a_credential_word_is_secret(prefix: str, word: str, suffi
 @pytest.mark.parametrize(
     "name",
     ["content-type", "x-portkey-provider", "x-portkey-trace-id", "x-portkey-metadata",
-     "x-portkey-config", "user-agent", "accept", "keep-alive", "x-portkey-custom-host", "monkey"],
+     "x-portkey-config", "user-agent", "accept", "keep-alive", "x-portkey-custom-host", "monkey",
+     "max_tokens", "prompt_tokens"],
 )  # fmt: skip
 def test_ordinary_headers_stay_readable(name: str) -> None:
     from mock_gateway.redact import is_secret_name
