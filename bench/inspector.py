@@ -28,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mock_gateway import LiveServer, create_app
-from mock_gateway.inspector import snapshot_html
+from mock_gateway.control.inspector.routes import snapshot_html
 from tests.seed import SEED_CURL_DATA
 
 KEY = {"x-portkey-api-key": "pk-bench", "Authorization": "sk-bench-0123456789"}

@@ -365,7 +365,7 @@ def image_timings() -> dict[str, float]:
     code = (
         "import time, json\n"
         "t = time.perf_counter()\n"
-        "from mock_gateway.images import render_png_b64, render_png\n"
+        "from mock_gateway.fakes.images import render_png_b64, render_png\n"
         "i = time.perf_counter()\n"
         "render_png_b64(1024, 1024, prompt='first', seed=1)\n"
         "first = time.perf_counter() - i\n"

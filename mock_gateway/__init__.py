@@ -9,15 +9,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from mock_gateway import _moved
 from mock_gateway._version import __version__
+
+_moved.install()  # the module paths from before the package layout, for one release
 
 if TYPE_CHECKING:
     from mock_gateway.app import create_app
+    from mock_gateway.fakes.images import png_dimensions, render_png
     from mock_gateway.faults import Fault
     from mock_gateway.gateway.profiles import PROFILES, Profile
+    from mock_gateway.gateway.registry import Registry
     from mock_gateway.handle import PortkeyMock, ServerError
-    from mock_gateway.images import png_dimensions, render_png
-    from mock_gateway.registry import Registry
     from mock_gateway.server import LiveServer, ServerStartError
 
 __all__ = [
@@ -38,15 +41,15 @@ __all__ = [
 _WHERE = {
     "Fault": "mock_gateway.faults",
     "PortkeyMock": "mock_gateway.handle",
-    "Registry": "mock_gateway.registry",
+    "Registry": "mock_gateway.gateway.registry",
     "ServerError": "mock_gateway.handle",
     "PROFILES": "mock_gateway.gateway.profiles",
     "LiveServer": "mock_gateway.server",
     "Profile": "mock_gateway.gateway.profiles",
     "ServerStartError": "mock_gateway.server",
     "create_app": "mock_gateway.app",
-    "png_dimensions": "mock_gateway.images",
-    "render_png": "mock_gateway.images",
+    "png_dimensions": "mock_gateway.fakes.images",
+    "render_png": "mock_gateway.fakes.images",
 }
 
 

@@ -17,27 +17,27 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_gateway import safejson
 from mock_gateway._version import __version__
-from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
-from mock_gateway.control_guard import ControlGuard
+from mock_gateway.contract_tools.strict import StrictResponses
+from mock_gateway.control.guard import ControlGuard
+from mock_gateway.control.inspector.routes import inspector_routes
+from mock_gateway.fakes.blobs import BLOB_PREFIX, current_origin, origin_of
 from mock_gateway.faults import FaultError, queued_from_json
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.hosted import HostedFeatures
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
-from mock_gateway.gateway.responses import reply, state_of
+from mock_gateway.gateway.registry import Registry
+from mock_gateway.gateway.request_context import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.gateway.unmodelled import unmodelled_routes
 from mock_gateway.hints import HINT_HEADER, collecting, header_value
-from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
-from mock_gateway.js import is_number
-from mock_gateway.limits import DEFAULT_MAX_BODY, ClientGone, RequestRefused, read_body
-from mock_gateway.redact import redact_config
-from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
-from mock_gateway.strict import StrictResponses
+from mock_gateway.wire import safejson
+from mock_gateway.wire.js import is_number
+from mock_gateway.wire.limits import DEFAULT_MAX_BODY, ClientGone, RequestRefused, read_body
+from mock_gateway.wire.redact import redact_config
 
 __all__ = ["create_app"]
 
@@ -137,13 +137,13 @@ async def _cache(request: Request) -> Response:
 
 
 async def _openapi(request: Request) -> Response:
-    from mock_gateway.openapi import openapi_document  # built on first use
+    from mock_gateway.contract_tools.openapi import openapi_document  # built on first use
 
     return JSONResponse(openapi_document())
 
 
 async def _control_openapi(request: Request) -> Response:
-    from mock_gateway.control_openapi import control_openapi_document  # built on first use
+    from mock_gateway.control.openapi import control_openapi_document  # built on first use
 
     return JSONResponse(control_openapi_document())
 
@@ -285,14 +285,14 @@ def create_app(
             configs), used by the hosted profiles; see ``mock_gateway.Registry``.
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
             at their native paths, for a real gateway's ``custom_host``
-            (``mock_gateway.provider_app``; the gateway-only options are ignored).
+            (``mock_gateway.fakes.provider_app``; the gateway-only options are ignored).
         replay: HAR cassettes (``mock-portkey record``): a request recorded there (same
-            method, path and body) gets its recorded answer; see ``mock_gateway.replay``.
+            method, path and body) gets its recorded answer; see ``mock_gateway.recording.replay``.
         allowed_hosts: names besides loopback and the bound address that may reach the
-            ``/_mock/`` controls in a ``Host`` header (``mock_gateway.control_guard``).
+            ``/_mock/`` controls in a ``Host`` header (``mock_gateway.control.guard``).
     """
     if role == "upstream":
-        from mock_gateway.provider_app import create_upstream_app
+        from mock_gateway.fakes.provider_app import create_upstream_app
 
         return create_upstream_app(
             seed=seed,
@@ -347,7 +347,7 @@ def create_app(
         app.add_middleware(StrictResponses, state=state)
     app.add_middleware(HostedFeatures, state=state)  # hosted Portkey's lookups, before the gateway
     if replay:  # inside the journal, which keeps replayed calls like any other
-        from mock_gateway.replay import ReplayMiddleware, load_replay
+        from mock_gateway.recording.replay import ReplayMiddleware, load_replay
 
         app.add_middleware(ReplayMiddleware, exchanges=load_replay(replay))
     app.add_middleware(JournalMiddleware, state=state)  # it sees what the client got

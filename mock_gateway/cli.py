@@ -10,7 +10,7 @@ from typing import NoReturn, TextIO
 
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, DEPRECATED_NAMES, PROFILES
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
-from mock_gateway.limits import DEFAULT_MAX_BODY
+from mock_gateway.wire.limits import DEFAULT_MAX_BODY
 
 __all__ = ["main", "parse_args", "run"]
 
@@ -179,7 +179,7 @@ def _add_record_and_drift(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from mock_gateway.record import check_target, serve_recorder
+    from mock_gateway.recording.record import check_target, serve_recorder
     from mock_gateway.server import is_loopback
 
     if not (is_loopback(args.host) or args.allow_remote):
@@ -206,10 +206,10 @@ def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _drift(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from mock_gateway.allowlist import load_allow_list
-    from mock_gateway.drift import drift, format_table
-    from mock_gateway.har import read_cassette
-    from mock_gateway.registry import Registry
+    from mock_gateway.gateway.registry import Registry
+    from mock_gateway.recording.allowlist import load_allow_list
+    from mock_gateway.recording.drift import drift, format_table
+    from mock_gateway.recording.har import read_cassette
 
     try:
         allowed = load_allow_list(args.allow)
@@ -231,7 +231,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
-    from mock_gateway.registry import Registry
+    from mock_gateway.gateway.registry import Registry
     from mock_gateway.server import bind_socket, is_loopback
 
     if args.profile in DEPRECATED_NAMES:  # DeprecationWarning is hidden outside tests
@@ -244,7 +244,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         registry = Registry.from_file(args.registry) if args.registry else None
         if args.replay:
-            from mock_gateway.har import read_cassette
+            from mock_gateway.recording.har import read_cassette
 
             for cassette in args.replay:
                 read_cassette(cassette)
@@ -289,7 +289,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         inspector = f"http://{host}:{port}/_mock/"
         print(f"inspector: {inspector}", file=stdout, flush=True)
         if args.open:
-            from mock_gateway.browser import open_when_ready
+            from mock_gateway.control.inspector.browser import open_when_ready
 
             open_when_ready(inspector, args.host, port, stderr=stderr)
     app = create_app(
@@ -321,7 +321,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from mock_gateway.check import check_paths
+    from mock_gateway.contract_tools.check import check_paths
 
     try:
         findings = check_paths(args.paths, contract=args.contract)
@@ -340,7 +340,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _contracts(stdout: TextIO) -> int:
-    from mock_gateway.contracts import contract, contract_names
+    from mock_gateway.contract_tools.contracts import contract, contract_names
 
     for name in contract_names():
         print(f"{name:45s} {contract(name).get('title', '')}", file=stdout)
@@ -348,7 +348,7 @@ def _contracts(stdout: TextIO) -> int:
 
 
 def _openapi(stdout: TextIO) -> int:
-    from mock_gateway.openapi import openapi_document
+    from mock_gateway.contract_tools.openapi import openapi_document
 
     print(json.dumps(openapi_document(), indent=2, ensure_ascii=False), file=stdout)
     return 0

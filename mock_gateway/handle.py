@@ -10,8 +10,8 @@ import httpx
 
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.profiles import get_profile
+from mock_gateway.gateway.registry import Registry
 from mock_gateway.journal import Call, CallList
-from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
 from mock_gateway.transport import InProcessTransport
 
@@ -69,7 +69,7 @@ class PortkeyMock:
 
     def write_snapshot(self, path: str | Path, *, title: str = "") -> Path:
         """Write the journal as one self-contained HTML page (images inlined); its path."""
-        from mock_gateway.inspector import write_snapshot
+        from mock_gateway.control.inspector.routes import write_snapshot
 
         state = self.state
         return write_snapshot(path, state.journal.calls(), blobs=state.blobs, title=title)

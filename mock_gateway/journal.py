@@ -9,12 +9,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from mock_gateway import safejson
-from mock_gateway.call_headers import CallHeaders
 from mock_gateway.faults import Fault
-from mock_gateway.multipart import MultipartError, decode_form
-from mock_gateway.redact import redact_headers
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire import safejson
+from mock_gateway.wire.call_headers import CallHeaders
+from mock_gateway.wire.multipart import MultipartError, decode_form
+from mock_gateway.wire.redact import redact_headers
 
 __all__ = ["DEFAULT_JOURNAL_BYTES", "DEFAULT_JOURNAL_CAP", "Attempt", "Call", "CallList", "Journal"]
 

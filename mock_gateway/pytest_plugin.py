@@ -56,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
     if config.getoption("--portkey-record"):  # never without an explicit target
-        from mock_gateway.record_session import record_target
+        from mock_gateway.recording.session import record_target
 
         record_target(config)
 
@@ -71,7 +71,7 @@ def pytest_runtest_makereport(
     handle = getattr(item, "funcargs", {}).get("portkey_mock") if report.failed else None
     if handle is None or not hasattr(handle, "write_snapshot"):
         return
-    from mock_gateway.inspector import failure_section
+    from mock_gateway.control.inspector.routes import failure_section
 
     try:
         section, path = failure_section(item.nodeid, handle, _snapshot_dir(item.config))
@@ -134,15 +134,15 @@ def portkey_mock_server(
     With ``--portkey-record DIR``: the recorder in front of the real target instead.
     """
     if pytestconfig.getoption("--portkey-record"):
-        from mock_gateway.record_session import recording_server
+        from mock_gateway.recording.session import recording_server
 
         with recording_server(pytestconfig) as recorder:
             yield recorder
         return
     from mock_gateway.app import create_app
     from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
-    from mock_gateway.limits import DEFAULT_MAX_BODY
     from mock_gateway.server import LiveServer
+    from mock_gateway.wire.limits import DEFAULT_MAX_BODY
 
     app = create_app(
         profile=portkey_mock_options.get("profile", "hosted"),
@@ -186,7 +186,7 @@ def portkey_mock(
     options = {**portkey_mock_options, **overrides}
     handle: Any = PortkeyMock(portkey_mock_server.app, portkey_mock_server)
     if hasattr(portkey_mock_server.app.state, "recorder"):  # pytest --portkey-record
-        from mock_gateway.record_session import RecordingHandle
+        from mock_gateway.recording.session import RecordingHandle
 
         handle = RecordingHandle(portkey_mock_server, request.node.nodeid)
     # A partial override of portkey_mock_options keeps the defaults of the keys it leaves out.

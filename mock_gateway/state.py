@@ -11,17 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from mock_gateway.blobs import BlobStore
+from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.cache import ResponseCache
 from mock_gateway.gateway.profiles import Profile
+from mock_gateway.gateway.registry import Registry
 from mock_gateway.journal import Attempt, Journal
-from mock_gateway.redact import redact_headers
-from mock_gateway.registry import Registry
-from mock_gateway.safejson import encode_text
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.redact import redact_headers
+from mock_gateway.wire.safejson import encode_text
 
 __all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_text"]
 
@@ -95,9 +95,9 @@ class MockState:
     registry: Registry = field(default_factory=Registry)
     # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
     errors: list[BaseException] = field(default_factory=list)
-    # A request body over this many bytes gets the mock's 413 (mock_gateway.limits).
+    # A request body over this many bytes gets the mock's 413 (mock_gateway.wire.limits).
     max_body_bytes: int = 16 * 1024 * 1024
-    # Seconds a client may take to send its body before a 408 (mock_gateway.limits).
+    # Seconds a client may take to send its body before a 408 (mock_gateway.wire.limits).
     body_timeout: float = 30.0
 
     # Seconds added to ``clock`` by ``advance_clock``: the mock's time control for what it

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_gateway import safejson
+from mock_gateway.wire import safejson
 
 __all__ = [
     "Headers",

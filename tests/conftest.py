@@ -81,3 +81,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     from tests.tools import collapse
 
     collapse(config, items)
+
+
+@pytest.fixture(autouse=True)
+def _pytester_outside_xdist(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pytester run is a user's own pytest run: not an xdist worker, even when this suite
+    runs under ``-n`` (xdist's worker variables would otherwise leak into the subprocess)."""
+    if "pytester" in request.fixturenames:
+        for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+            monkeypatch.delenv(name, raising=False)

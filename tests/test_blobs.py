@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mock_gateway.blobs import BlobStore, current_origin, origin_of
+from mock_gateway.fakes.blobs import BlobStore, current_origin, origin_of
 
 NOW = 1_795_000_000.0
 

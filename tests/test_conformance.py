@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.conformance import check_body, response_contracts
+from mock_gateway.contract_tools.route_map import check_body, response_contracts
 from tests.conftest import InProcessClient, create_app
 
 STAB = {

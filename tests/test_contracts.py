@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mock_gateway.contracts import _schemas, contract_names, validator_for
+from mock_gateway.contract_tools.contracts import _schemas, contract_names, validator_for
 from mock_gateway.gateway.config_schema import config_errors
-from mock_gateway.js import truthy
+from mock_gateway.wire.js import truthy
 
 # Bodies as portkey-gateway-behavior.md and upstream-apis.md quote them (MEASURED / observed).
 REAL: list[tuple[str, Any]] = [

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from mock_gateway import LiveServer, create_app, render_png
-from mock_gateway.allowlist import load_allow_list
 from mock_gateway.cli import parse_args, run
-from mock_gateway.drift import compare, drift, observe
-from mock_gateway.har import CassetteWriter, read_cassette
-from mock_gateway.record import Recorder, create_recorder
+from mock_gateway.recording.allowlist import load_allow_list
+from mock_gateway.recording.drift import compare, drift, observe
+from mock_gateway.recording.har import CassetteWriter, read_cassette
+from mock_gateway.recording.record import Recorder, create_recorder
 
 STABILITY = {"x-portkey-provider": "stability-ai", "authorization": "Bearer sk-stab-0123456789"}
 OPENAI = {"x-portkey-provider": "openai", "authorization": "Bearer sk-oai-0123456789"}

@@ -11,15 +11,15 @@ from urllib.parse import quote
 
 import pytest
 
-from mock_gateway import safejson
 from mock_gateway.adapters import stability
-from mock_gateway.blobs import BlobStore, _quoted, _quoted_b64, _stamp
+from mock_gateway.fakes.blobs import BlobStore, _quoted, _quoted_b64, _stamp
+from mock_gateway.fakes.images import render_png, render_png_b64
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability, _artifacts_json
 from mock_gateway.gateway.errors import dumps
-from mock_gateway.images import render_png, render_png_b64
 from mock_gateway.state import uuid4_text
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
+from mock_gateway.wire import safejson
 
 KEY = "Bearer sk-test-0123456789abcdef"
 V1 = "https://api.stability.ai/v1/generation/stable-diffusion-v1-6/text-to-image"

@@ -8,8 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_gateway.contracts import certainly_valid, contract, contract_names, validator_for
-from mock_gateway.fastcheck import Unsupported, compile_schema
+from mock_gateway.contract_tools.contracts import (
+    certainly_valid,
+    contract,
+    contract_names,
+    validator_for,
+)
+from mock_gateway.contract_tools.fastcheck import Unsupported, compile_schema
 
 scalars = (
     st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats() | st.text(max_size=8)

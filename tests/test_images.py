@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_gateway.images import derive_seed, png_dimensions, render_png, render_png_b64
+from mock_gateway.fakes.images import derive_seed, png_dimensions, render_png, render_png_b64
 from tests.pngcheck import decode_png
 
 

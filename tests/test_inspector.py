@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from mock_gateway import LiveServer, PortkeyMock, create_app
-from mock_gateway.inspector import failure_section, journal_token, snapshot_html
-from mock_gateway.inspector_html import RowCache, render_rows
-from mock_gateway.inspector_view import image_info
+from mock_gateway.control.inspector.html import RowCache, render_rows
+from mock_gateway.control.inspector.routes import failure_section, journal_token, snapshot_html
+from mock_gateway.control.inspector.view import image_info
 from mock_gateway.journal import Journal
 from tests.conftest import PORTKEY_KEY, ClientFactory, InProcessClient, config
 from tests.seed import SEED_CURL_DATA

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from mock_gateway.journal import Journal
-from mock_gateway.redact import redact_headers, redact_key
+from mock_gateway.wire.redact import redact_headers, redact_key
 from tests.conftest import ClientFactory, InProcessClient, config
 
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from mock_gateway import LiveServer, create_app, render_png
-from mock_gateway.images import derive_seed
+from mock_gateway.fakes.images import derive_seed
 from tests.conftest import PORTKEY_KEY
 
 pytestmark = pytest.mark.socket

@@ -6,9 +6,9 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from mock_gateway import contracts
 from mock_gateway.cli import parse_args, run
-from mock_gateway.openapi import component_name, openapi_document
+from mock_gateway.contract_tools import contracts
+from mock_gateway.contract_tools.openapi import component_name, openapi_document
 from tests.conftest import InProcessClient
 
 

@@ -120,7 +120,7 @@ def test_strategies_import_and_draw_from_the_installed_wheel(wheel: Path, tmp_pa
     code = """
 from hypothesis import given, settings
 from mock_gateway import strategies
-from mock_gateway.contracts import validate
+from mock_gateway.contract_tools.contracts import validate
 
 @settings(max_examples=10, database=None)
 @given(strategies.image_requests(), strategies.gateway_responses(kind="error"))

@@ -144,7 +144,7 @@ def test_record_mode_runs_against_the_target_and_writes_a_cassette(
     pytester: pytest.Pytester,
 ) -> None:
     from mock_gateway import LiveServer, create_app
-    from mock_gateway.har import read_cassette
+    from mock_gateway.recording.har import read_cassette
 
     out = pytester.path / "cassettes"
     with LiveServer(create_app(profile="oss")) as target:

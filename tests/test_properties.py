@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway import strategies as pst
-from mock_gateway.conformance import check_body, response_contracts
-from mock_gateway.contracts import validate
+from mock_gateway.contract_tools.contracts import validate
+from mock_gateway.contract_tools.route_map import check_body, response_contracts
 from tests.conftest import FIXED_NOW
 from tests.pngcheck import decode_png
 

@@ -14,8 +14,8 @@ import pytest
 
 from mock_gateway import LiveServer, create_app
 from mock_gateway.cli import parse_args
+from mock_gateway.fakes.provider_app import provider_for_path
 from mock_gateway.faults import Fault
-from mock_gateway.provider_app import provider_for_path
 from mock_gateway.state import MockState
 from tests.conftest import InProcessClient
 

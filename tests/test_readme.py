@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 from mock_gateway import LiveServer, create_app
-from mock_gateway.allowlist import load_allow_list
 from mock_gateway.cli import parse_args
-from mock_gateway.registry import Registry
+from mock_gateway.gateway.registry import Registry
+from mock_gateway.recording.allowlist import load_allow_list
 
 pytestmark = pytest.mark.socket
 

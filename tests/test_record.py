@@ -20,11 +20,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from mock_gateway import LiveServer, create_app, png_dimensions
-from mock_gateway.check import check_paths
-from mock_gateway.drift import drift
-from mock_gateway.har import CassetteWriter, read_cassette
-from mock_gateway.record import Recorder, check_target, create_recorder
-from mock_gateway.scrub import is_secret_name, redact_text_urls
+from mock_gateway.contract_tools.check import check_paths
+from mock_gateway.recording.drift import drift
+from mock_gateway.recording.har import CassetteWriter, read_cassette
+from mock_gateway.recording.record import Recorder, check_target, create_recorder
+from mock_gateway.recording.scrub import is_secret_name, redact_text_urls
 
 pytestmark = pytest.mark.socket
 
@@ -261,8 +261,8 @@ def test_the_record_command_refuses_a_non_loopback_host(tmp_path: Path) -> None:
 
 
 def test_key_fields_of_json_bodies_and_their_echoes_are_redacted() -> None:
-    from mock_gateway.har import Exchange
-    from mock_gateway.scrub import scrub
+    from mock_gateway.recording.har import Exchange
+    from mock_gateway.recording.scrub import scrub
 
     account = '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----xyz"}'
     exchange = Exchange(

@@ -11,8 +11,8 @@ import pytest
 
 from mock_gateway import create_app
 from mock_gateway.cli import parse_args, run
-from mock_gateway.har import CassetteWriter, Exchange
-from mock_gateway.replay import match_key
+from mock_gateway.recording.har import CassetteWriter, Exchange
+from mock_gateway.recording.replay import match_key
 from mock_gateway.transport import InProcessTransport
 
 URL = "http://127.0.0.1:9/v1/images/generations"

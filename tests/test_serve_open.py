@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_gateway.browser import can_open_browser
+from mock_gateway.control.inspector.browser import can_open_browser
 
 pytestmark = pytest.mark.socket
 

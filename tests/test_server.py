@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from mock_gateway import LiveServer, ServerStartError, create_app
+from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.fakes.openai_data import MODELS, RETIRED
-from mock_gateway.images import image_dimensions
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA
 

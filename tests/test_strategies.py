@@ -17,11 +17,11 @@ from hypothesis.errors import InvalidArgument, NoSuchExample
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway import strategies as pst
 from mock_gateway.adapters.stability import map_v1
-from mock_gateway.conformance import check_body, response_contracts
-from mock_gateway.contracts import validate
+from mock_gateway.contract_tools.contracts import validate
+from mock_gateway.contract_tools.route_map import check_body, response_contracts
+from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.gateway.config_schema import config_errors
-from mock_gateway.images import image_dimensions
-from mock_gateway.multipart import decode_form
+from mock_gateway.wire.multipart import decode_form
 from tests.conftest import FIXED_NOW
 
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from mock_gateway.contracts import contract
-from mock_gateway.js import js_string
-from mock_gateway.multipart import encode_form
+from mock_gateway.contract_tools.contracts import contract
+from mock_gateway.wire.js import js_string
+from mock_gateway.wire.multipart import encode_form
 
 if TYPE_CHECKING:
     import httpx

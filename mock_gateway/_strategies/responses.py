@@ -19,7 +19,8 @@ from hypothesis.errors import InvalidArgument
 from mock_gateway._strategies.common import check_choice
 from mock_gateway.adapters import openai as openai_adapter
 from mock_gateway.adapters import stability as stability_adapter
-from mock_gateway.blobs import BlobStore
+from mock_gateway.fakes.blobs import BlobStore
+from mock_gateway.fakes.images import IMAGE_FORMATS, image_dimensions, render_image
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.fakes.stability_data import FAULT_ERRORS
@@ -29,12 +30,11 @@ from mock_gateway.gateway.errors import (
     invalid_provider_response,
     not_found,
 )
-from mock_gateway.gateway.responses import provider_problem, timeout_body
+from mock_gateway.gateway.request_context import provider_problem, timeout_body
 from mock_gateway.gateway.validator import validate_request
-from mock_gateway.images import IMAGE_FORMATS, image_dimensions, render_image
-from mock_gateway.js import json_parse_error
 from mock_gateway.state import _DROPPED
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.js import json_parse_error
 
 if TYPE_CHECKING:
     import httpx

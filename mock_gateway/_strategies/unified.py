@@ -27,7 +27,7 @@ from mock_gateway._strategies.common import (
     setting,
 )
 from mock_gateway.adapters.stability import V1_MODELS
-from mock_gateway.contracts import contract
+from mock_gateway.contract_tools.contracts import contract
 from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT, RETIRED
 from mock_gateway.fakes.stability_data import (
     CORE_SIZES,

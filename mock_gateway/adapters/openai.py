@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway import safejson
 from mock_gateway.adapters.stability import UNDICI_HEADERS
 from mock_gateway.gateway.errors import provider_error
-from mock_gateway.js import clamp
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
+from mock_gateway.wire import safejson
+from mock_gateway.wire.js import clamp
 
 __all__ = ["BASE_URL", "PROVIDER", "client_body", "map_params", "to_upstream"]
 

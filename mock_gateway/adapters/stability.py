@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mock_gateway.fakes.images import Base64Text
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
 from mock_gateway.hints import hint
-from mock_gateway.images import Base64Text
-from mock_gateway.js import clamp, js_string, json_safe, parse_int
-from mock_gateway.multipart import encode_form
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
+from mock_gateway.wire.js import clamp, js_string, json_safe, parse_int
+from mock_gateway.wire.multipart import encode_form
 
 __all__ = [
     "BASE_URL",

@@ -17,9 +17,9 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from mock_gateway import safejson
-from mock_gateway.blobs import BlobStore
-from mock_gateway.contracts import certainly_valid, validator_for
+from mock_gateway.contract_tools.contracts import certainly_valid, validator_for
+from mock_gateway.fakes.blobs import BlobStore
+from mock_gateway.fakes.images import derive_seed, render_image
 from mock_gateway.fakes.openai_data import (
     API_RESOURCES,
     AUTO_QUALITY,
@@ -38,13 +38,13 @@ from mock_gateway.fakes.openai_data import (
     ModelRules,
 )
 from mock_gateway.hints import hint
-from mock_gateway.images import derive_seed, render_image
 from mock_gateway.upstream import (
     UpstreamRequest,
     UpstreamResponse,
     json_response,
     unsupported_response,
 )
+from mock_gateway.wire import safejson
 
 __all__ = ["OPENAI_BASE_URL", "FakeOpenAI"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mock_gateway.contracts import contract
+from mock_gateway.contract_tools.contracts import contract
 
 __all__ = [
     "API_RESOURCES",

@@ -13,8 +13,14 @@ import random
 import uuid
 from typing import Any
 
-from mock_gateway import safejson
-from mock_gateway.contracts import describe, first_error
+from mock_gateway.contract_tools.contracts import describe, first_error
+from mock_gateway.fakes.images import (
+    Base64Text,
+    derive_seed,
+    render_image,
+    render_png,
+    render_png_b64,
+)
 from mock_gateway.fakes.stability_data import (
     CORE_SIZES,
     ENGINES,
@@ -28,20 +34,14 @@ from mock_gateway.fakes.stability_data import (
     SDXL_ENGINES,
     V2_ENDPOINTS,
 )
-from mock_gateway.images import (
-    Base64Text,
-    derive_seed,
-    render_image,
-    render_png,
-    render_png_b64,
-)
-from mock_gateway.js import js_string
-from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.upstream import (
     UpstreamRequest,
     UpstreamResponse,
     json_response,
 )
+from mock_gateway.wire import safejson
+from mock_gateway.wire.js import js_string
+from mock_gateway.wire.multipart import MultipartError, decode_form
 
 __all__ = ["STABILITY_BASE_URL", "FakeStability"]
 

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mock_gateway.js import is_number
+from mock_gateway.wire.js import is_number
 
 __all__ = [
     "ASSUMED",

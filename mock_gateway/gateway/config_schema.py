@@ -15,7 +15,7 @@ from typing import Any
 
 from mock_gateway.gateway.custom_host import is_valid_custom_host
 from mock_gateway.gateway.providers import VALID_PROVIDERS
-from mock_gateway.js import truthy
+from mock_gateway.wire.js import truthy
 
 __all__ = ["CONFIG_REFINE_MESSAGE", "config_errors"]
 

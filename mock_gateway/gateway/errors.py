@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_gateway import safejson
+from mock_gateway.wire import safejson
 
 __all__ = [
     "GatewayReply",

@@ -14,11 +14,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_gateway import safejson
+from mock_gateway.gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.hints import hint
-from mock_gateway.redact import redact_key
-from mock_gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.state import MockState
+from mock_gateway.wire import safejson
+from mock_gateway.wire.redact import redact_key
 
 __all__ = ["HostedFeatures", "catalog_model", "resolve_body_model", "resolve_hosted"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mock_gateway.contracts import contract
+from mock_gateway.contract_tools.contracts import contract
 
 __all__ = ["IMAGE_PROVIDERS", "MODELLED_PROVIDERS", "VALID_PROVIDERS"]
 

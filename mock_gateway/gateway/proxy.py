@@ -12,11 +12,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mock_gateway import safejson
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
 from mock_gateway.faults import FaultError
-from mock_gateway.gateway.dispatch import run_config
+from mock_gateway.gateway.config_runner import run_config
+from mock_gateway.gateway.config_strategies import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.errors import (
     dumps,
     gateway_exception,
@@ -24,7 +24,7 @@ from mock_gateway.gateway.errors import (
     mock_control_error,
 )
 from mock_gateway.gateway.headers import apply_forward_headers, client_headers_for_proxy
-from mock_gateway.gateway.responses import (
+from mock_gateway.gateway.request_context import (
     answer_headers,
     client_headers,
     early_answer,
@@ -33,12 +33,12 @@ from mock_gateway.gateway.responses import (
     reply,
     state_of,
 )
-from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
-from mock_gateway.js import json_parse_error
 from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.wire import safejson
+from mock_gateway.wire.js import json_parse_error
 
 __all__ = ["IMMUTABLE_HEADERS_HINT", "proxy", "proxy_unvalidated"]
 

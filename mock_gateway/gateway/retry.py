@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from mock_gateway.gateway.profiles import Profile
-from mock_gateway.js import is_number
 from mock_gateway.upstream import UpstreamResponse
+from mock_gateway.wire.js import is_number
 
 __all__ = ["with_retries"]
 

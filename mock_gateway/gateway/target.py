@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway.gateway.validator import parse_config_json
-from mock_gateway.js import js_number, json_parse_error, property_write_error, truthy
+from mock_gateway.wire.js import js_number, json_parse_error, property_write_error, truthy
 
 __all__ = ["Target", "header_settings", "root_config"]
 

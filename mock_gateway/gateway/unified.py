@@ -8,11 +8,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mock_gateway import safejson
 from mock_gateway.adapters import ADAPTERS, stability
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.cache import ASSUMED, HIT
-from mock_gateway.gateway.dispatch import run_config
+from mock_gateway.gateway.config_runner import run_config
+from mock_gateway.gateway.config_strategies import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.errors import (
     GatewayReply,
     dumps,
@@ -22,7 +22,7 @@ from mock_gateway.gateway.errors import (
 )
 from mock_gateway.gateway.headers import apply_forward_headers, portkey_headers
 from mock_gateway.gateway.proxy import IMMUTABLE_HEADERS_HINT
-from mock_gateway.gateway.responses import (
+from mock_gateway.gateway.request_context import (
     answer_headers,
     client_headers,
     early_answer,
@@ -31,11 +31,11 @@ from mock_gateway.gateway.responses import (
     reply,
     state_of,
 )
-from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.wire import safejson
 
 __all__ = ["images_generations"]
 

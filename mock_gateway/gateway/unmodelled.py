@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mock_gateway.gateway.errors import mock_unsupported
-from mock_gateway.gateway.responses import client_headers, reply
+from mock_gateway.gateway.request_context import client_headers, reply
 from mock_gateway.gateway.validator import validate_request
 
 __all__ = ["UNMODELLED_ROUTES", "unmodelled_routes"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway import safejson
 from mock_gateway.gateway.config_schema import config_errors
 from mock_gateway.gateway.custom_host import is_valid_custom_host
 from mock_gateway.gateway.errors import GatewayReply, gateway_failure
 from mock_gateway.gateway.providers import VALID_PROVIDERS
-from mock_gateway.js import truthy
+from mock_gateway.wire import safejson
+from mock_gateway.wire.js import truthy
 
 __all__ = ["parse_config_json", "validate_request"]
 

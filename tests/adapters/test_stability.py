@@ -14,8 +14,8 @@ from mock_gateway.adapters.stability import (
     to_client_body,
     to_upstream,
 )
-from mock_gateway.multipart import decode_form
 from mock_gateway.upstream import UpstreamResponse, json_response
+from mock_gateway.wire.multipart import decode_form
 
 BOUNDARY = "----formdata-undici-012345678901"
 

@@ -1,6 +1,7 @@
 """One corpus case, sent to the real gateway and to the mock; what each did, normalised; the diff.
 
-Normalised away (it must differ): what mock_gateway.normalise says (`created` timestamps, image
+Normalised away (it must differ): what mock_gateway.recording.normalise says (`created` timestamps,
+image
 bytes compared as their decoded format and size, the host:port of URLs, signed-URL query
 strings), multipart boundaries and the transport headers `host` and `connection` of upstream
 requests. Everything else counts.
@@ -20,7 +21,7 @@ import httpx
 
 from mock_gateway.faults import Fault
 from mock_gateway.journal import Call
-from mock_gateway.normalise import normal_body as _body
+from mock_gateway.recording.normalise import normal_body as _body
 from mock_gateway.state import MockState
 
 __all__ = [

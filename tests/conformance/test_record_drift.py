@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from mock_gateway import LiveServer
-from mock_gateway.allowlist import Allowed
-from mock_gateway.check import check_paths
 from mock_gateway.cli import parse_args, run
-from mock_gateway.drift import drift, format_table
-from mock_gateway.har import CassetteWriter, read_cassette
-from mock_gateway.record import Recorder, create_recorder
+from mock_gateway.contract_tools.check import check_paths
+from mock_gateway.recording.allowlist import Allowed
+from mock_gateway.recording.drift import drift, format_table
+from mock_gateway.recording.har import CassetteWriter, read_cassette
+from mock_gateway.recording.record import Recorder, create_recorder
 from tests.conformance.conftest import Servers
 from tests.conformance.gateway import FLAVOURS
 from tests.conformance.harness import Case, load_corpus

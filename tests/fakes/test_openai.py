@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.blobs import BlobStore
+from mock_gateway.fakes.blobs import BlobStore
+from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.openai_data import MODELS
-from mock_gateway.images import image_dimensions
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 NOW = 1_795_000_000.0

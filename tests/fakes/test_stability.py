@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.fakes.stability_data import SDXL_DIMENSIONS
-from mock_gateway.images import image_dimensions
-from mock_gateway.multipart import encode_form
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.multipart import encode_form
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_BODY
 

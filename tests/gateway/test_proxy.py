@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.images import image_dimensions
+from mock_gateway.fakes.images import image_dimensions
 from tests.conftest import ClientFactory, InProcessClient, config
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_gateway.images import image_dimensions
+from mock_gateway.fakes.images import image_dimensions
 from tests.conftest import ClientFactory, InProcessClient
 
 PROMPT = "Harry potter using aeroplane for transport"

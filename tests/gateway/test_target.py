@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.gateway.routing import resolve_target
+from mock_gateway.gateway.config_strategies import resolve_target
 from mock_gateway.gateway.target import Target, root_config
 from tests.conftest import config
 

@@ -118,7 +118,7 @@ def test_the_upstream_role_never_shows_a_key_in_full(tmp_path: Path) -> None:
     suffix=st.sampled_from(["", "-id", "_value", "Header", "-json"]),
 )
 def test_any_name_with_a_credential_word_is_secret(prefix: str, word: str, suffix: str) -> None:
-    from mock_gateway.redact import is_secret_name
+    from mock_gateway.wire.redact import is_secret_name
 
     assert is_secret_name(prefix + word + suffix)
 
@@ -130,7 +130,7 @@ def test_any_name_with_a_credential_word_is_secret(prefix: str, word: str, suffi
      "max_tokens", "prompt_tokens"],
 )  # fmt: skip
 def test_ordinary_headers_stay_readable(name: str) -> None:
-    from mock_gateway.redact import is_secret_name
+    from mock_gateway.wire.redact import is_secret_name
 
     assert not is_secret_name(name)
 

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from mock_gateway._version import __version__
-from mock_gateway.contracts import contract, contract_names
+from mock_gateway.contract_tools.contracts import contract, contract_names
 
 __all__ = ["component_name", "openapi_document"]
 

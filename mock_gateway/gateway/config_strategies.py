@@ -20,8 +20,8 @@ from typing import Any
 
 from mock_gateway.gateway.errors import GatewayReply
 from mock_gateway.gateway.target import Target
-from mock_gateway.js import is_number, js_string, truthy
 from mock_gateway.upstream import UpstreamResponse
+from mock_gateway.wire.js import is_number, js_string, truthy
 
 __all__ = ["GatewayCrash", "Outcome", "RouteContext", "RouterError", "resolve_target", "route"]
 

@@ -25,15 +25,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from mock_gateway.blobs import BLOB_PREFIX
-from mock_gateway.control_guard import ControlGuard
+from mock_gateway.control.guard import ControlGuard
+from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
+from mock_gateway.gateway.registry import Registry
 from mock_gateway.journal import Attempt, Journal
-from mock_gateway.redact import redact_headers
-from mock_gateway.registry import Registry
 from mock_gateway.state import MockState, provider_answer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.redact import redact_headers
 
 __all__ = ["create_upstream_app", "provider_for_path"]
 

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from mock_gateway.multipart import MultipartError, decode_form
+from mock_gateway.wire.multipart import MultipartError, decode_form
 
 __all__ = ["IMAGE_KEYS", "ORIGIN", "b64_image", "image_summary", "normal", "normal_body"]
 

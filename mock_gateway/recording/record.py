@@ -2,7 +2,7 @@
 cassette (HAR 1.2) of every exchange, credentials redacted before anything is written.
 
 The client gets the real answer, untouched (except that a compressed body arrives decoded);
-the cassette gets the redacted one (``mock_gateway.scrub``). A request header
+the cassette gets the redacted one (``mock_gateway.recording.scrub``). A request header
 ``x-mock-record-label`` names the exchange in the cassette (HAR ``comment``) and is not
 forwarded.
 """
@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mock_gateway.har import CassetteWriter, Exchange
-from mock_gateway.scrub import scrub
+from mock_gateway.recording.har import CassetteWriter, Exchange
+from mock_gateway.recording.scrub import scrub
 
 __all__ = ["LABEL_HEADER", "Recorder", "check_target", "create_recorder", "serve_recorder"]
 

@@ -2,7 +2,8 @@
 
 Each exchange of a cassette is sent to a fresh mock of each profile (in-process, reset with
 the same seed before every exchange, as the conformance suite does) and both answers are
-compared after the normalisation the conformance suite uses (``mock_gateway.normalise``) plus
+compared after the normalisation the conformance suite uses
+(``mock_gateway.recording.normalise``) plus
 what a recording from a real service needs: ``id`` values and generated trace ids count only
 as present, and an image the recorder shrank counts as the original it recorded.
 
@@ -20,10 +21,10 @@ from typing import Any
 
 import httpx
 
-from mock_gateway.allowlist import Allowed
-from mock_gateway.har import Exchange, Headers
-from mock_gateway.normalise import normal, normal_body
-from mock_gateway.registry import Registry
+from mock_gateway.gateway.registry import Registry
+from mock_gateway.recording.allowlist import Allowed
+from mock_gateway.recording.har import Exchange, Headers
+from mock_gateway.recording.normalise import normal, normal_body
 
 __all__ = ["Difference", "DriftReport", "ExchangeDrift", "compare", "drift", "observe"]
 

@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from mock_gateway.blobs import BlobStore
-from mock_gateway.inspector_assets import SCRIPT, STYLE
-from mock_gateway.inspector_view import (
+from mock_gateway.control.inspector.assets import SCRIPT, STYLE
+from mock_gateway.control.inspector.view import (
     FoundImage,
     attempt_model,
     call_model,
@@ -28,8 +27,9 @@ from mock_gateway.inspector_view import (
     status_class,
     url_states,
 )
+from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.journal import Attempt, Call
-from mock_gateway.redact import redact_headers
+from mock_gateway.wire.redact import redact_headers
 
 __all__ = [
     "Filters",

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_gateway.har import Exchange, read_cassette
-from mock_gateway.multipart import MultipartError, decode_form
+from mock_gateway.recording.har import Exchange, read_cassette
+from mock_gateway.wire.multipart import MultipartError, decode_form
 
 __all__ = ["ReplayMiddleware", "load_replay", "match_key"]
 

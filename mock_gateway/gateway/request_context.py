@@ -17,9 +17,9 @@ from mock_gateway.gateway.errors import (
 from mock_gateway.gateway.headers import passthrough_headers, portkey_headers
 from mock_gateway.gateway.providers import IMAGE_PROVIDERS, MODELLED_PROVIDERS, VALID_PROVIDERS
 from mock_gateway.journal import Attempt
-from mock_gateway.js import js_string
 from mock_gateway.state import MockState
 from mock_gateway.upstream import UpstreamResponse
+from mock_gateway.wire.js import js_string
 
 __all__ = [
     "answer_headers",

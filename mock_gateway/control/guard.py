@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_gateway.blobs import BLOB_PREFIX
+from mock_gateway.fakes.blobs import BLOB_PREFIX
 
 __all__ = ["ControlGuard", "host_allowed"]
 

@@ -22,11 +22,11 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from mock_gateway import safejson
-from mock_gateway.har import Exchange, Headers
-from mock_gateway.normalise import IMAGE_KEYS
-from mock_gateway.redact import is_secret_name as _is_secret_name
-from mock_gateway.redact import redact_key
+from mock_gateway.recording.har import Exchange, Headers
+from mock_gateway.recording.normalise import IMAGE_KEYS
+from mock_gateway.wire import safejson
+from mock_gateway.wire.redact import is_secret_name as _is_secret_name
+from mock_gateway.wire.redact import redact_key
 
 __all__ = ["is_secret_name", "redact_text_urls", "redact_value", "scrub", "shrink_image"]
 

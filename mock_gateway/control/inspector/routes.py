@@ -20,11 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from mock_gateway import safejson
-from mock_gateway.blobs import BlobStore
-from mock_gateway.gateway.responses import state_of
-from mock_gateway.inspector_assets import SCRIPT, STYLE
-from mock_gateway.inspector_html import (
+from mock_gateway.control.inspector.assets import SCRIPT, STYLE
+from mock_gateway.control.inspector.html import (
     Filters,
     Page,
     RowCache,
@@ -32,8 +29,11 @@ from mock_gateway.inspector_html import (
     render_rows,
     row_options,
 )
-from mock_gateway.inspector_view import FoundImage, find_images
+from mock_gateway.control.inspector.view import FoundImage, find_images
+from mock_gateway.fakes.blobs import BlobStore
+from mock_gateway.gateway.request_context import state_of
 from mock_gateway.journal import Call
+from mock_gateway.wire import safejson
 
 if TYPE_CHECKING:
     from mock_gateway.handle import PortkeyMock

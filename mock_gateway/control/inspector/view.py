@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_gateway import safejson
-from mock_gateway.blobs import BLOB_PREFIX, BlobStore
+from mock_gateway.fakes.blobs import BLOB_PREFIX, BlobStore
 from mock_gateway.journal import Attempt, Call
+from mock_gateway.wire import safejson
 
 __all__ = [
     "FoundImage",

@@ -12,7 +12,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_gateway.conformance import check_json_bytes, response_contracts
+from mock_gateway.contract_tools.route_map import check_json_bytes, response_contracts
 from mock_gateway.state import MockState
 
 __all__ = ["ContractViolation", "StrictResponses"]

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mock_gateway import safejson
-from mock_gateway.contracts import validator_for
+from mock_gateway.contract_tools.contracts import validator_for
+from mock_gateway.wire import safejson
 
 __all__ = ["Violation", "check_body", "check_json_bytes", "response_contracts"]
 

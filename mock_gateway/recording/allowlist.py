@@ -24,7 +24,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from mock_gateway.har import Exchange
+from mock_gateway.recording.har import Exchange
 
 __all__ = ["Allowed", "load_allow_list"]
 

@@ -11,20 +11,20 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mock_gateway import safejson
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.cache import HIT, MISS, plan_cache
+from mock_gateway.gateway.config_strategies import Outcome, RouteContext, route
 from mock_gateway.gateway.errors import GatewayReply
-from mock_gateway.gateway.responses import (
+from mock_gateway.gateway.request_context import (
     attempts_of,
     client_headers,
     provider_problem,
     state_of,
 )
 from mock_gateway.gateway.retry import with_retries
-from mock_gateway.gateway.routing import Outcome, RouteContext, route
 from mock_gateway.gateway.target import Target, header_settings, root_config
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire import safejson
 
 __all__ = ["Builder", "run_config"]
 

@@ -133,7 +133,7 @@ def _text(media: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {media: {"schema": {"type": "string"}}}}
 
 
-# Every control answers these when its caller is not its user (mock_gateway.control_guard).
+# Every control answers these when its caller is not its user (mock_gateway.control.guard).
 _GUARDED = {"403": _json(_FAILURE, "A Host that is not loopback, the bound address or allowed")}
 _WRITE = {**_GUARDED, "415": _json(_FAILURE, "A write whose content type is not JSON")}
 
@@ -265,7 +265,7 @@ def _paths() -> dict[str, Any]:
             )
         },
         "/_mock/openai-blobs/{blob}": {
-            # Not guarded: the signature is the authorisation (mock_gateway.control_guard).
+            # Not guarded: the signature is the authorisation (mock_gateway.control.guard).
             "get": {
                 "summary": "A signed DALL·E image URL, answered as Azure Blob Storage does",
                 "tags": ["mock controls"],

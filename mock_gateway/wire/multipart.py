@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mock_gateway.safejson import encode_text
+from mock_gateway.wire.safejson import encode_text
 
 __all__ = ["FormField", "MultipartError", "decode_form", "encode_form"]
 

@@ -174,6 +174,8 @@ def compile_schema(schema: Any, resolve: Resolver) -> Predicate:
         raise Unsupported("a recursive $ref") from None
     code = "\n".join(["def check(v0):", *("    " + line for line in lines), "    return True"])
     namespace = dict(src.constants)
-    exec(compile(code, "<mock_gateway.fastcheck>", "exec"), namespace)  # our own source only
+    exec(
+        compile(code, "<mock_gateway.contract_tools.fastcheck>", "exec"), namespace
+    )  # our own source only
     check: Predicate = namespace["check"]
     return check

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from mock_gateway.har import CassetteWriter
-from mock_gateway.record import Recorder, check_target, create_recorder
+from mock_gateway.recording.har import CassetteWriter
+from mock_gateway.recording.record import Recorder, check_target, create_recorder
 from mock_gateway.server import LiveServer
 
 __all__ = ["RecordingHandle", "cassette_path", "record_target", "recording_server"]

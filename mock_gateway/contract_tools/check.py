@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_gateway.conformance import response_contracts
-from mock_gateway.contracts import contract, contract_names, iter_errors
+from mock_gateway.contract_tools.contracts import contract, contract_names, iter_errors
+from mock_gateway.contract_tools.route_map import response_contracts
 
 __all__ = ["Finding", "check_paths", "detect_contract"]
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from mock_gateway import safejson
+from mock_gateway.wire import safejson
 
 __all__ = ["SECRET_HEADERS", "is_secret_name", "redact_config", "redact_headers", "redact_key"]
 

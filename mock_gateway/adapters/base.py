@@ -1,0 +1,100 @@
+"""The provider seam: what the gateway layer may ask of a provider, and nothing else.
+
+Every difference between providers lives behind ``Adapter``: the unified route's mapping
+(``to_upstream``, ``client_body``, ``client_json``) and the proxy route's provider config
+(``proxy_headers``, ``proxy_path``). The gateway layer (``mock_gateway.gateway``) never names
+a provider; adding one touches ``adapters/`` and ``fakes/`` only (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from mock_gateway.fakes.images import Base64Text
+from mock_gateway.gateway.errors import dumps
+from mock_gateway.gateway.profiles import Profile
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+
+__all__ = ["UNDICI_HEADERS", "Adapter", "AdapterCrash", "client_json", "images_json"]
+
+# What undici adds to every fetch the gateway makes (measured upstream headers, §3.2).
+UNDICI_HEADERS = (
+    ("accept", "*/*"),
+    ("accept-language", "*"),
+    ("sec-fetch-mode", "cors"),
+    ("user-agent", "node"),
+    ("accept-encoding", "gzip, deflate"),
+)
+
+
+class AdapterCrash(TypeError):
+    """A TypeError inside the gateway's provider transform: the route answers 500
+    "Something went wrong", as the gateway's catch-all does."""
+
+
+class Adapter(Protocol):
+    """One provider, as the gateway maps to and from it (a module or an object)."""
+
+    PROVIDER: str
+    """The provider slug (``x-portkey-provider``), one of the gateway's VALID_PROVIDERS."""
+    BASE_URL: str
+    """Where the gateway sends the provider's calls when no custom host is set."""
+    PROXY_OBJECT_HINT: str
+    """The mock's hint when the OSS gateway sends this provider ``[object Object]``."""
+
+    def to_upstream(
+        self,
+        params: Mapping[str, Any],
+        *,
+        api_key: str | None,
+        base_url: str,
+        boundary: str,
+        has_body: bool,
+    ) -> UpstreamRequest:
+        """The upstream request for a unified images call; may raise ``AdapterCrash``."""
+        ...
+
+    def client_body(
+        self, response: UpstreamResponse, params: Mapping[str, Any], created: int | str
+    ) -> Any:
+        """The provider's answer as the unified route's client gets it (a JSON value)."""
+        ...
+
+    def client_json(self, body: Any) -> bytes:
+        """``body`` (from ``client_body``) as the bytes the client gets."""
+        ...
+
+    def proxy_headers(self, parsed: Any) -> list[tuple[str, str]]:
+        """The provider config's own headers on the proxy route (after ``authorization``),
+        for the parsed client body (``None`` when none was read)."""
+        ...
+
+    def proxy_path(self, path: str, profile: Profile) -> str:
+        """The path after the base URL on the proxy route, from the client's path."""
+        ...
+
+
+def client_json(body: Any) -> bytes:
+    """``dumps(body)``, by the fast path when it applies: the usual ``client_json``."""
+    return images_json(body) or dumps(body)
+
+
+def images_json(body: Any) -> bytes | None:
+    """``dumps(body)`` for a client body of images whose base64 is ``Base64Text`` (the fakes'
+    own), written without scanning the base64 for escapes; ``None`` for any other body."""
+    if type(body) is not dict or tuple(body) != ("created", "data", "provider"):
+        return None
+    created, items, provider = body["created"], body["data"], body["provider"]
+    if type(created) not in (int, str) or type(provider) is not str or type(items) is not list:
+        return None
+    images = []
+    for item in items:
+        if type(item) is not dict or len(item) != 1 or type(item.get("b64_json")) is not Base64Text:
+            return None
+        images.append('{"b64_json":"' + item["b64_json"] + '"}')
+    return (
+        '{"created":' + (repr(created) if type(created) is int else dumps(created).decode())
+        + ',"data":[' + ",".join(images)
+        + '],"provider":' + dumps(provider).decode() + "}"
+    ).encode()  # fmt: skip

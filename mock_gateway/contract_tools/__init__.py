@@ -1,0 +1,2 @@
+"""Contract tooling: the JSON-Schema contracts loaded, checked fast or strictly, per route, as
+OpenAPI, and ``mock-portkey check``. The schemas themselves live in the top-level ``contracts/``."""
