@@ -9,11 +9,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from mock_gateway.fakes.blobs import BlobStore
-from mock_gateway.fakes.openai import FakeOpenAI
-from mock_gateway.fakes.stability import FakeStability
+from mock_gateway.fakes.registry import FAKES, FakeProvider
 from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.cache import ResponseCache
 from mock_gateway.gateway.profiles import Profile
@@ -60,16 +58,6 @@ class Timeline:
         """A gateway wait of ``ms`` (faithful), slept for ``ms * scale``."""
         self._skipped_ms += ms * (1 - self.scale)
         await asyncio.sleep(ms * self.scale / 1000)
-
-
-class FakeProvider(Protocol):
-    """What the gateway needs of a fake provider."""
-
-    def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse: ...
-
-    def error_response(
-        self, request: UpstreamRequest, status: int, *, retry_after: float | None = None
-    ) -> UpstreamResponse: ...
 
 
 @dataclass
@@ -131,19 +119,9 @@ class MockState:
         self.blobs = BlobStore(secret=self._blob_secret, clock=self.now, ttl=self.url_ttl)
         # Hosted Portkey's cache (mock_gateway.gateway.cache); a reset empties it.
         self.cache = ResponseCache()
-        self.stability = FakeStability(
-            seed=self.seed, blocked_words=self.blocked_words, filtered_words=self.filtered_words
-        )
-        self.openai = FakeOpenAI(
-            blobs=self.blobs,
-            clock=self.now,
-            seed=self.seed,
-            retired=self.profile.openai_dall_e_retired,
-            blocked_words=self.blocked_words + self.filtered_words,
-        )
+        # One fake per registered provider (mock_gateway.fakes.registry), fresh on each reset.
         self.fakes: dict[str, FakeProvider] = {
-            "stability-ai": self.stability,
-            "openai": self.openai,
+            provider: make(self) for provider, make in FAKES.items()
         }
         # Loadbalance draws: seeded and separate, so one test's picks repeat exactly.
         self.route_rng = random.Random(f"route-{self.seed}")

@@ -1,15 +1,43 @@
 """Provider adapters: client request -> upstream request, upstream answer -> client answer.
 
-Each adapter module offers ``PROVIDER``, ``BASE_URL``, ``to_upstream(params, *, api_key,
-base_url, boundary, has_body)`` and ``client_body(response, params, created)``.
+Each provider is one ``Adapter`` (``mock_gateway.adapters.base``): a module here, or any
+object with the same members. ``ADAPTERS`` maps a provider slug to its adapter; the gateway
+layer looks providers up there and nowhere else, so a provider plugs in by ``register``
+(plus its fake, ``mock_gateway.fakes.registry.register_fake``).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from mock_gateway.adapters import openai, stability
+from mock_gateway.adapters.base import Adapter
 
-__all__ = ["ADAPTERS"]
+__all__ = ["ADAPTERS", "Adapter", "register", "registered", "unregister"]
 
-ADAPTERS: dict[str, ModuleType] = {module.PROVIDER: module for module in (stability, openai)}
+ADAPTERS: dict[str, Adapter] = {module.PROVIDER: module for module in (stability, openai)}
+
+
+def register(adapter: Adapter) -> None:
+    """Map ``adapter.PROVIDER`` to ``adapter`` (replacing any adapter of that slug)."""
+    ADAPTERS[adapter.PROVIDER] = adapter
+
+
+def unregister(provider: str) -> None:
+    """Forget the adapter of ``provider``."""
+    ADAPTERS.pop(provider, None)
+
+
+@contextmanager
+def registered(adapter: Adapter) -> Iterator[Adapter]:
+    """``adapter`` registered for the ``with`` block; whatever was there before, after it."""
+    before = ADAPTERS.get(adapter.PROVIDER)
+    register(adapter)
+    try:
+        yield adapter
+    finally:
+        if before is None:
+            unregister(adapter.PROVIDER)
+        else:
+            register(before)

@@ -9,16 +9,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.stability import UNDICI_HEADERS
-from mock_gateway.gateway.errors import provider_error
+from mock_gateway.adapters.base import UNDICI_HEADERS, images_json
+from mock_gateway.gateway.errors import dumps, provider_error
+from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 from mock_gateway.wire import safejson
 from mock_gateway.wire.js import clamp
 
-__all__ = ["BASE_URL", "PROVIDER", "client_body", "map_params", "to_upstream"]
+__all__ = [
+    "BASE_URL",
+    "PROVIDER",
+    "PROXY_OBJECT_HINT",
+    "client_body",
+    "client_json",
+    "map_params",
+    "proxy_headers",
+    "proxy_path",
+    "to_upstream",
+]
 
 PROVIDER = "openai"
 BASE_URL = "https://api.openai.com/v1"
+# OpenAI's provider config sets no content type, so its proxy body is never [object Object].
+PROXY_OBJECT_HINT = ""
 # OpenAIImageGenerateConfig: the only keys forwarded, in this order. GPT-image-only fields
 # (background, output_format, moderation, ...) are dropped.
 _FORWARDED = ("prompt", "model", "n", "quality", "response_format", "size", "style", "user")
@@ -68,3 +81,20 @@ def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: 
         return provider_error(PROVIDER, str(error.get("message")), error.get("type"),
                               error.get("param"), error.get("code"))  # fmt: skip
     return data
+
+
+def client_json(body: Any) -> bytes:
+    """The client body's bytes: the images fast path, else ``dumps``."""
+    return images_json(body) or dumps(body)
+
+
+def proxy_headers(parsed: Any) -> list[tuple[str, str]]:
+    """OpenAI's provider config adds no headers of its own beyond the key."""
+    del parsed
+    return []
+
+
+def proxy_path(path: str, profile: Profile) -> str:
+    """The path after /v1 goes to https://api.openai.com/v1 as it is."""
+    del profile
+    return path

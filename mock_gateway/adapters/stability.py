@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.fakes.images import Base64Text
+from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, images_json
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
+from mock_gateway.gateway.profiles import Profile
 from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 from mock_gateway.wire.js import clamp, js_string, json_safe, parse_int
@@ -19,11 +20,16 @@ from mock_gateway.wire.multipart import encode_form
 __all__ = [
     "BASE_URL",
     "PROVIDER",
+    "PROXY_OBJECT_HINT",
+    "UNDICI_HEADERS",
     "V1_MODELS",
     "SizeTypeError",
     "client_body",
+    "client_json",
     "images_json",
     "is_v1_model",
+    "proxy_headers",
+    "proxy_path",
     "to_client_body",
     "to_upstream",
 ]
@@ -32,14 +38,12 @@ PROVIDER = "stability-ai"
 BASE_URL = "https://api.stability.ai"
 # STABILITY_V1_MODELS (constants.ts): the only models sent to the v1 JSON API.
 V1_MODELS = ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6")
-# What undici adds to every fetch (measured upstream headers, §3.2).
-UNDICI_HEADERS = (
-    ("accept", "*/*"),
-    ("accept-language", "*"),
-    ("sec-fetch-mode", "cors"),
-    ("user-agent", "node"),
-    ("accept-encoding", "gzip, deflate"),
+# The mock's hint (x-mock-hint) for the open-source profiles' [object Object] body (§4.2).
+PROXY_OBJECT_HINT = (
+    "profile oss: the gateway sent Stability the body [object Object] (it takes a body "
+    "without a v1 model for v2 multipart); send a v1 model or use profile hosted"
 )
+_VERSIONS = ("/v1/", "/v2beta/", "/v2alpha/")
 # v1 body keys in the provider config's order, which is the order they reach Stability.
 _V1_PASSTHROUGH = (
     ("style", "style_preset"),
@@ -55,7 +59,7 @@ _V2_FIELDS = ("prompt", "negative_prompt", "aspect_ratio", "seed", "style_preset
               "output_format", "image", "strength")  # fmt: skip
 
 
-class SizeTypeError(TypeError):
+class SizeTypeError(AdapterCrash):
     """``params.size.toLowerCase`` on a non-string: a TypeError inside the gateway."""
 
 
@@ -157,21 +161,27 @@ def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: 
     return to_client_body(response, v1=is_v1_model(params.get("model")), created=created)
 
 
-def images_json(body: Any) -> bytes | None:
-    """``dumps(body)`` for a client body of images whose base64 is ``Base64Text`` (the fake's
-    own), written without scanning the base64 for escapes; ``None`` for any other body."""
-    if type(body) is not dict or tuple(body) != ("created", "data", "provider"):
-        return None
-    created, items, provider = body["created"], body["data"], body["provider"]
-    if type(created) not in (int, str) or type(provider) is not str or type(items) is not list:
-        return None
-    images = []
-    for item in items:
-        if type(item) is not dict or len(item) != 1 or type(item.get("b64_json")) is not Base64Text:
-            return None
-        images.append('{"b64_json":"' + item["b64_json"] + '"}')
-    return (
-        '{"created":' + (repr(created) if type(created) is int else dumps(created).decode())
-        + ',"data":[' + ",".join(images)
-        + '],"provider":' + dumps(provider).decode() + "}"
-    ).encode()  # fmt: skip
+def client_json(body: Any) -> bytes:
+    """The client body's bytes: the images fast path, else ``dumps``."""
+    return images_json(body) or dumps(body)
+
+
+def proxy_headers(parsed: Any) -> list[tuple[str, str]]:
+    """stability-ai/api.ts: anything not a v1 model is taken for a v2 multipart call."""
+    if isinstance(parsed, dict) and is_v1_model(parsed.get("model")):
+        return []
+    return [("content-type", "multipart/form-data"), ("accept", "application/json")]
+
+
+def proxy_path(path: str, profile: Profile) -> str:
+    """§4.1: the proxy route appends the path after /v1 to https://api.stability.ai; hosted
+    puts the /v1 back when the path has no version of its own, OSS does not."""
+    if path.startswith(_VERSIONS):
+        return path
+    if profile.stability_proxy_restores_v1:
+        return "/v1" + path
+    if path.startswith("/generation/"):
+        hint(f"profile {profile.name}: the open-source gateway drops /v1, "
+             f"so Stability gets {path.split('?')[0]}; call /v1/v1/generation/... "
+             "or use a custom host ending in /v1")  # fmt: skip
+    return path

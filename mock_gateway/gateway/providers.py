@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mock_gateway.contract_tools.contracts import contract
 
-__all__ = ["IMAGE_PROVIDERS", "MODELLED_PROVIDERS", "VALID_PROVIDERS"]
+__all__ = ["IMAGE_PROVIDERS", "VALID_PROVIDERS"]
 
 # `VALID_PROVIDERS` of the open-source gateway, in its order (src/globals.ts, v1.15.2), from
 # the contract that states it. The order matters: the config validator's message lists them.
@@ -20,6 +20,5 @@ IMAGE_PROVIDERS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-# Providers this mock has a fake for. Requests routed to any other image provider get a
-# clear `x-mock-unsupported` answer rather than a made-up imitation.
-MODELLED_PROVIDERS: frozenset[str] = frozenset({"openai", "stability-ai"})
+# The providers this mock models are the keys of mock_gateway.adapters.ADAPTERS (each with a
+# fake in mock_gateway.fakes.FAKES). Any other gets a clear `x-mock-unsupported` answer.

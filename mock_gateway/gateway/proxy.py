@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
-from mock_gateway.adapters.stability import UNDICI_HEADERS, is_v1_model
+from mock_gateway.adapters.base import UNDICI_HEADERS, Adapter
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.config_runner import run_config
 from mock_gateway.gateway.config_strategies import GatewayCrash, Outcome, RouterError
@@ -43,17 +43,12 @@ from mock_gateway.wire.js import json_parse_error
 __all__ = ["IMMUTABLE_HEADERS_HINT", "proxy", "proxy_unvalidated"]
 
 _OBJECT_OBJECT = b"[object Object]"
-# Mock-only hints (x-mock-hint) for the open-source profiles' quirks.
-_OBJECT_HINT = (
-    "profile oss: the gateway sent Stability the body [object Object] (it takes a body "
-    "without a v1 model for v2 multipart); send a v1 model or use profile hosted"
-)
+# A mock-only hint (x-mock-hint) for an open-source profile's quirk.
 IMMUTABLE_HEADERS_HINT = (
     "profile oss-npm: the gateway as npm installs it (@hono/node-server 1.19) turns the "
     "provider's 2xx into this 500; use profile oss or hosted"
 )
 _MULTIPART = "multipart/form-data"
-_STABILITY_VERSIONS = ("/v1/", "/v2beta/", "/v2alpha/")
 
 
 def _upstream_path(request: Request) -> str:
@@ -72,7 +67,17 @@ def _spread(value: Any) -> dict[str, Any]:
     return {}
 
 
-def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes, Any]:
+def _says_multipart(adapter: Adapter, parsed: Any) -> bool:
+    """Whether the provider config's headers take this body for a multipart call."""
+    return any(
+        name == "content-type" and value.split(";")[0].strip().lower() == _MULTIPART
+        for name, value in adapter.proxy_headers(parsed)
+    )
+
+
+def _json_body(
+    body: bytes, target: Target, adapter: Adapter, *, object_bug: bool
+) -> tuple[bytes, Any]:
     """``{...body, ...override_params}`` re-serialised; raises ValueError with Node's text."""
     text = body.decode("utf-8", "replace")
     try:
@@ -80,9 +85,10 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
     except ValueError:
         raise ValueError(json_parse_error(text)) from None
     merged = {**_spread(parsed), **target.override_params}
-    if object_bug and not is_v1_model(merged.get("model")):
-        # §4.2: Stability's headers() assumes v2 (multipart), so fetch gets the plain object.
-        hint(_OBJECT_HINT)
+    if object_bug and _says_multipart(adapter, merged):
+        # §4.2: the provider's headers() assume multipart (Stability's: any non-v1 model),
+        # so fetch gets the plain object.
+        hint(adapter.PROXY_OBJECT_HINT)
         return _OBJECT_OBJECT, merged
     return dumps(merged), merged
 
@@ -90,11 +96,7 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
 def _provider_headers(provider: str, api_key: str | None, parsed: Any) -> list[tuple[str, str]]:
     """The provider config's own headers, before the client's override them."""
     headers = [("authorization", f"Bearer {'undefined' if api_key is None else api_key}")]
-    v1 = isinstance(parsed, dict) and is_v1_model(parsed.get("model"))
-    if provider == "stability-ai" and not v1:
-        # stability-ai/api.ts: anything not a v1 model is taken for a v2 multipart call.
-        headers += [("content-type", "multipart/form-data"), ("accept", "application/json")]
-    return headers
+    return headers + ADAPTERS[provider].proxy_headers(parsed)
 
 
 def _upstream_url(request: Request, provider: str, target: Target) -> str:
@@ -102,30 +104,24 @@ def _upstream_url(request: Request, provider: str, target: Target) -> str:
     path = _upstream_path(request)
     if target.custom_host:
         return target.custom_host.rstrip("/") + path
-    restores_v1 = state_of(request).profile.stability_proxy_restores_v1
-    if provider == "stability-ai" and not path.startswith(_STABILITY_VERSIONS):
-        if restores_v1:
-            path = "/v1" + path
-        elif path.startswith("/generation/"):
-            hint(f"profile {state_of(request).profile.name}: the open-source gateway drops /v1, "
-                 f"so Stability gets {path.split('?')[0]}; call /v1/v1/generation/... "
-                 "or use a custom host ending in /v1")  # fmt: skip
-    return str(ADAPTERS[provider].BASE_URL) + path
+    adapter = ADAPTERS[provider]
+    return adapter.BASE_URL + adapter.proxy_path(path, state_of(request).profile)
 
 
 def _payload(request: Request, body: bytes, target: Target, provider: str) -> tuple[bytes, Any]:
     """The body fetch is given, and the transformed body the provider's headers() sees."""
     media = client_headers(request).get("content-type", "").split(";")[0].strip().lower()
     oss = state_of(request).profile.proxy_object_object_bug
+    adapter = ADAPTERS[provider]
     if media == "application/json" and request.method == "POST":
-        return _json_body(body, target, object_bug=provider == "stability-ai" and oss)
+        return _json_body(body, target, adapter, object_bug=oss)
     if not media and oss:
         # getRequestData reads no body without a content type, and constructRequestBody
         # sends none, unless the provider's headers say multipart. Stability's always do
         # here (they see no model, even one from override_params), so fetch gets the plain
         # transformed object (conformance suite: proxy-stability-no-content-type-*).
-        if provider == "stability-ai":
-            hint(_OBJECT_HINT)
+        if _says_multipart(adapter, None):
+            hint(adapter.PROXY_OBJECT_HINT)
             return _OBJECT_OBJECT, None
         return b"", None
     return body, None

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_gateway.adapters import ADAPTERS
 from mock_gateway.faults import Fault, fault_from_headers
 from mock_gateway.gateway.errors import (
     GatewayReply,
@@ -15,7 +16,7 @@ from mock_gateway.gateway.errors import (
     mock_unsupported,
 )
 from mock_gateway.gateway.headers import passthrough_headers, portkey_headers
-from mock_gateway.gateway.providers import IMAGE_PROVIDERS, MODELLED_PROVIDERS, VALID_PROVIDERS
+from mock_gateway.gateway.providers import IMAGE_PROVIDERS, VALID_PROVIDERS
 from mock_gateway.journal import Attempt
 from mock_gateway.state import MockState
 from mock_gateway.upstream import UpstreamResponse
@@ -80,10 +81,8 @@ def provider_problem(provider: str | None, *, images: bool) -> GatewayReply | No
         return gateway_exception(f"Provider {provider or ''} not found")
     if images and provider not in IMAGE_PROVIDERS:
         return gateway_exception(f"imageGenerate is not supported by {provider}")
-    if provider not in MODELLED_PROVIDERS:
-        return mock_unsupported(
-            f"provider {provider!r} (only {', '.join(sorted(MODELLED_PROVIDERS))})"
-        )
+    if provider not in ADAPTERS:  # the providers this mock has an adapter and a fake for
+        return mock_unsupported(f"provider {provider!r} (only {', '.join(sorted(ADAPTERS))})")
     return None
 
 

@@ -8,14 +8,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mock_gateway.adapters import ADAPTERS, stability
+from mock_gateway.adapters import ADAPTERS
+from mock_gateway.adapters.base import AdapterCrash
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.cache import ASSUMED, HIT
 from mock_gateway.gateway.config_runner import run_config
 from mock_gateway.gateway.config_strategies import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.errors import (
     GatewayReply,
-    dumps,
     gateway_exception,
     gateway_failure,
     mock_control_error,
@@ -67,7 +67,7 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
                 boundary=state.boundary(),
                 has_body=has_body,
             )
-        except stability.SizeTypeError:
+        except AdapterCrash:
             return gateway_exception("Something went wrong")
         if not leaf.forward_headers:  # nothing to forward: the very same request
             return upstream, merged
@@ -111,10 +111,10 @@ def _render(request: Request, outcome: Outcome) -> Response:
             hint(IMMUTABLE_HEADERS_HINT)
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
-    body = ADAPTERS[outcome.provider].client_body(
-        answer, outcome.params, state_of(request).created()
+    adapter = ADAPTERS[outcome.provider]
+    data = adapter.client_json(
+        adapter.client_body(answer, outcome.params, state_of(request).created())
     )
-    data = stability.images_json(body) or dumps(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).

@@ -15,7 +15,7 @@ def test_boom(portkey_mock: PortkeyMock, monkeypatch: pytest.MonkeyPatch) -> Non
     def boom(*args: object, **kwargs: object) -> NoReturn:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(portkey_mock.state.stability, "handle", boom)
+    monkeypatch.setattr(portkey_mock.state.fakes["stability-ai"], "handle", boom)
     r = requests.post(
         portkey_mock.base_url + "/images/generations",
         json={"prompt": "x"},

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_gateway.adapters import ADAPTERS
 from mock_gateway.fakes.blobs import BLOB_PREFIX, BlobStore
 from mock_gateway.journal import Attempt, Call
 from mock_gateway.wire import safejson
@@ -34,8 +35,6 @@ __all__ = [
     "url_states",
 ]
 
-# Upstream hosts the fakes stand in for; any other host (a custom_host) is shown as is.
-_HOSTS = {"api.stability.ai": "stability-ai", "api.openai.com": "openai"}
 # JSON keys under which providers and the gateway put base64 images.
 _B64_KEYS = frozenset({"b64_json", "base64", "image"})
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/=\r\n]+")
@@ -177,8 +176,13 @@ def url_states(call: Call, blobs: BlobStore | None) -> tuple[int, ...]:
 
 
 def _host_provider(attempt: Attempt) -> str:
+    # Upstream hosts the fakes stand in for (each adapter's base URL); any other host (a
+    # custom_host) is shown as is.
     host = urlsplit(attempt.url).hostname or ""
-    return _HOSTS.get(host, host)
+    for provider, adapter in ADAPTERS.items():
+        if urlsplit(adapter.BASE_URL).hostname == host:
+            return provider
+    return host
 
 
 def _config_provider(call: Call) -> str | None:

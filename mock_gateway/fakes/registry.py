@@ -1,0 +1,75 @@
+"""Which fake answers each provider's upstream calls: ``FAKES`` maps a slug to a factory.
+
+``MockState`` builds one fake per entry, with its seed, clock and word lists, on start and on
+every reset. A provider plugs in with ``register_fake`` (and its adapter,
+``mock_gateway.adapters.register``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Protocol
+
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+
+if TYPE_CHECKING:
+    from mock_gateway.state import MockState
+
+__all__ = ["FAKES", "FakeFactory", "FakeProvider", "register_fake", "registered_fake"]
+
+
+class FakeProvider(Protocol):
+    """What the gateway needs of a fake provider."""
+
+    def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse: ...
+
+    def error_response(
+        self, request: UpstreamRequest, status: int, *, retry_after: float | None = None
+    ) -> UpstreamResponse: ...
+
+
+FakeFactory = Callable[["MockState"], FakeProvider]
+
+
+def _stability(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.stability import FakeStability
+
+    return FakeStability(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
+def _openai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.openai import FakeOpenAI
+
+    return FakeOpenAI(
+        blobs=state.blobs,
+        clock=state.now,
+        seed=state.seed,
+        retired=state.profile.openai_dall_e_retired,
+        blocked_words=state.blocked_words + state.filtered_words,
+    )
+
+
+FAKES: dict[str, FakeFactory] = {"stability-ai": _stability, "openai": _openai}
+
+
+def register_fake(provider: str, factory: FakeFactory) -> None:
+    """Answer ``provider``'s upstream calls with ``factory(state)`` in apps built (or reset)
+    from now on."""
+    FAKES[provider] = factory
+
+
+@contextmanager
+def registered_fake(provider: str, factory: FakeFactory) -> Iterator[None]:
+    """``factory`` registered for ``provider`` for the ``with`` block only."""
+    before = FAKES.get(provider)
+    register_fake(provider, factory)
+    try:
+        yield
+    finally:
+        if before is None:
+            del FAKES[provider]
+        else:
+            FAKES[provider] = before
