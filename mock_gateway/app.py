@@ -15,14 +15,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_gateway._version import __version__
 from mock_gateway.contract_tools.strict import StrictResponses
 from mock_gateway.control.guard import ControlGuard
 from mock_gateway.control.inspector.routes import inspector_routes
-from mock_gateway.fakes.blobs import BLOB_PREFIX, current_origin, origin_of
-from mock_gateway.faults import FaultError, queued_from_json
+from mock_gateway.control.middleware import JournalMiddleware
+from mock_gateway.control.routes import (
+    control_blob,
+    control_cache,
+    control_calls,
+    control_clock,
+    control_faults,
+    control_health,
+    control_openapi,
+    control_registry,
+    control_reset,
+)
+from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.hosted import HostedFeatures
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
@@ -31,13 +40,9 @@ from mock_gateway.gateway.registry import Registry
 from mock_gateway.gateway.request_context import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.gateway.unmodelled import unmodelled_routes
-from mock_gateway.hints import HINT_HEADER, collecting, header_value
-from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
+from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Journal
 from mock_gateway.state import MockState
-from mock_gateway.wire import safejson
-from mock_gateway.wire.js import is_number
-from mock_gateway.wire.limits import DEFAULT_MAX_BODY, ClientGone, RequestRefused, read_body
-from mock_gateway.wire.redact import redact_config
+from mock_gateway.wire.limits import DEFAULT_MAX_BODY
 
 __all__ = ["create_app"]
 
@@ -50,102 +55,10 @@ async def _home(request: Request) -> Response:
     return Response(b"AI Gateway says hey!", headers={"content-type": "text/plain; charset=UTF-8"})
 
 
-def _json(data: Any, status: int = 200) -> Response:
-    # safejson: what a client posted may hold a lone surrogate or 1e400, which it can write.
-    return Response(safejson.dumps(data), status, media_type="application/json")
-
-
-async def _health(request: Request) -> Response:
-    state = state_of(request)
-    return JSONResponse({"status": "ok", "version": __version__, "profile": state.profile.name})
-
-
-async def _calls(request: Request) -> Response:
-    journal = state_of(request).journal
-    calls = [call.to_json() for call in journal.calls()]
-    # The header says so without parsing: a test reading the journal sees it was trimmed.
-    headers = {"x-mock-journal-dropped": str(journal.dropped)}
-    # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
-    body = safejson.dumps({"calls": calls, "dropped": journal.dropped})
-    return Response(body, media_type="application/json", headers=headers)
-
-
-async def _reset(request: Request) -> Response:
-    state_of(request).reset()
-    return JSONResponse({"status": "ok"})
-
-
-async def _faults(request: Request) -> Response:
-    """GET: what is queued; POST ``{"fault": ..., "times": N, "path": ...}``; DELETE: clear."""
-    queue = state_of(request).faults
-    if request.method == "DELETE":
-        queue.clear()
-    elif request.method == "POST":
-        try:
-            fault, where = queued_from_json(safejson.loads(await request.body()))
-            queue.add(fault, **where)
-        except FaultError as error:  # every wrong field named, in one answer
-            body = {"status": "failure", "message": str(error), "fields": error.fields}
-            return _json(body, 400)
-        except ValueError as error:  # not JSON
-            return _json({"status": "failure", "message": str(error)}, 400)
-    return _json({"faults": queue.pending()})
-
-
-async def _blob(request: Request) -> Response:
-    # The signed image URLs DALL·E answers with (`response_format: "url"`), served here.
-    status, content_type, body = state_of(request).blobs.get(request.url.path, request.url.query)
-    return Response(body, status, media_type=content_type)
-
-
-async def _registry(request: Request) -> Response:
-    """GET: hosted Portkey's records; POST: merge a registry document into them."""
-    registry = state_of(request).registry
-    if request.method == "POST":
-        try:
-            registry.update(Registry.from_json(safejson.loads(await request.body())))
-        except ValueError as error:  # RegistryError and bad JSON alike
-            return _json({"status": "failure", "message": str(error)}, 400)
-    # The records carry provider keys: shown shortened, as everywhere else the mock answers.
-    return _json(redact_config(registry.to_json()))
-
-
-async def _clock(request: Request) -> Response:
-    """GET: the mock's time; POST ``{"advance": seconds}``: move it forward (cache max_age,
-    DALL·E URL lifetimes) without waiting."""
-    state = state_of(request)
-    if request.method == "POST":
-        try:
-            data = safejson.loads(await request.body())
-            seconds: Any = data.get("advance") if isinstance(data, dict) else None
-            if not is_number(seconds):
-                raise ValueError('send {"advance": <seconds>}, a number')
-            if isinstance(seconds, int) and seconds.bit_length() > 1000:
-                seconds = float("inf")  # JSON.parse: an integer past a double is Infinity
-            state.advance_clock(float(seconds))
-        except ValueError as error:
-            return _json({"status": "failure", "message": str(error)}, 400)
-    return _json({"now": state.now(), "offset": state.clock_offset})
-
-
-async def _cache(request: Request) -> Response:
-    """GET: hosted Portkey's cache, as the mock holds it; DELETE: empty it."""
-    cache = state_of(request).cache
-    if request.method == "DELETE":
-        cache.clear()
-    return JSONResponse({"entries": cache.entries()})
-
-
 async def _openapi(request: Request) -> Response:
     from mock_gateway.contract_tools.openapi import openapi_document  # built on first use
 
     return JSONResponse(openapi_document())
-
-
-async def _control_openapi(request: Request) -> Response:
-    from mock_gateway.control.openapi import control_openapi_document  # built on first use
-
-    return JSONResponse(control_openapi_document())
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -163,82 +76,6 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     answer = reply(gateway_failure(str(exc) or type(exc).__name__, status=500))
     answer.headers["x-mock-internal-error"] = "true"
     return answer
-
-
-_HINT = HINT_HEADER.encode()
-
-
-class JournalMiddleware:
-    """Records every gateway request (not ``/_mock/``) with its answer and upstream attempts."""
-
-    def __init__(self, app: ASGIApp, state: MockState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (scope["path"] + "/").startswith("/_mock/"):
-            await self.app(scope, receive, send)
-            return
-        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        call = self.state.journal.open(
-            time=time.time(),
-            method=scope["method"],
-            path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers=pairs,
-            body=b"",
-        )
-        scope["mock.attempts"] = call.attempts
-        hints = collecting()  # why it answered so, where the answer cannot say (hints.py)
-        # DALL·E's URLs must point at the host and port this client used to reach us.
-        current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))
-        # Read the whole body first, so it is journaled even when no handler reads it (404s);
-        # one over the limit is refused before it is read whole, its first bytes journaled.
-        limit, timeout = self.state.max_body_bytes, self.state.body_timeout
-        try:
-            call.body = await read_body(receive, scope["headers"], limit, timeout)
-        except RequestRefused as refused:
-            call.body, call.body_truncated_from = refused.prefix, refused.size
-            await self._answer(call, reply(refused.reply), scope, receive, send)
-            return
-        except ClientGone as gone:  # killed mid-upload: kept, marked, and nobody to answer
-            call.body, call.aborted = gone.received, True
-            self.state.journal.settle(call)
-            return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": call.body, "more_body": False}
-            return await receive()
-
-        async def send_and_keep(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                if hints:
-                    headers = [*message["headers"], (_HINT, header_value(hints))]
-                    message = {**message, "headers": headers}
-                call.status = message["status"]
-                call.response_headers = [
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
-                ]
-            elif message["type"] == "http.response.body":
-                call.response_body += message.get("body", b"")
-                if not message.get("more_body", False):
-                    self.state.journal.settle(call)
-            await send(message)
-
-        await self.app(scope, replay, send_and_keep)
-
-    async def _answer(
-        self, call: Call, answer: Response, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        call.status = answer.status_code
-        call.response_headers = [(k, v) for k, v in answer.headers.items()]
-        call.response_body = bytes(answer.body)
-        self.state.journal.settle(call)
-        await answer(scope, receive, send)
 
 
 def create_app(
@@ -327,17 +164,17 @@ def create_app(
         *unmodelled_routes(),  # the gateway's other routes: 501 x-mock-unsupported
         Route("/v1/{path:path}", proxy, methods=proxy_methods),
         Route("/", _home, methods=["GET"]),
-        Route("/_mock/health", _health, methods=["GET"]),
+        Route("/_mock/health", control_health, methods=["GET"]),
         Route("/openapi.json", _openapi, methods=["GET"]),
-        Route("/_mock/openapi.json", _control_openapi, methods=["GET"]),
-        Route("/_mock/requests", _calls, methods=["GET"]),
-        Route("/_mock/calls", _calls, methods=["GET"]),
-        Route("/_mock/reset", _reset, methods=["POST"]),
-        Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
-        Route("/_mock/registry", _registry, methods=["GET", "POST"]),
-        Route("/_mock/clock", _clock, methods=["GET", "POST"]),
-        Route("/_mock/cache", _cache, methods=["GET", "DELETE"]),
-        Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
+        Route("/_mock/openapi.json", control_openapi, methods=["GET"]),
+        Route("/_mock/requests", control_calls, methods=["GET"]),
+        Route("/_mock/calls", control_calls, methods=["GET"]),
+        Route("/_mock/reset", control_reset, methods=["POST"]),
+        Route("/_mock/faults", control_faults, methods=["GET", "POST", "DELETE"]),
+        Route("/_mock/registry", control_registry, methods=["GET", "POST"]),
+        Route("/_mock/clock", control_clock, methods=["GET", "POST"]),
+        Route("/_mock/cache", control_cache, methods=["GET", "DELETE"]),
+        Route(BLOB_PREFIX + "/{path:path}", control_blob, methods=["GET"]),
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]
     handlers: dict[Any, Any] = {HTTPException: _not_found, Exception: _internal_error}

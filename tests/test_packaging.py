@@ -88,6 +88,9 @@ def test_wheel_contains_contracts_and_py_typed(wheel: Path) -> None:
     assert shipped, "no contracts in the checkout"
     assert {f"mock_gateway/{name}" for name in shipped} <= names
     assert "mock_gateway/py.typed" in names
+    # The inspector's stylesheet and script are package data, read with importlib.resources.
+    assert "mock_gateway/control/inspector/static/inspector.css" in names
+    assert "mock_gateway/control/inspector/static/inspector.js" in names
     assert not [name for name in names if name.startswith("tests/")]
 
 

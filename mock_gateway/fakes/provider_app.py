@@ -26,6 +26,14 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_gateway.control.guard import ControlGuard
+from mock_gateway.control.middleware import JournalMiddleware
+from mock_gateway.control.routes import (
+    control_blob,
+    control_calls,
+    control_faults,
+    control_health,
+    control_reset,
+)
 from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
@@ -114,7 +122,6 @@ def create_upstream_app(
 
     ``profile`` matters only for what the providers themselves do (OpenAI's retired DALL·E).
     """
-    from mock_gateway.app import JournalMiddleware, _blob, _calls, _faults, _health, _reset
 
     state = MockState(
         get_profile(profile),
@@ -128,12 +135,12 @@ def create_upstream_app(
     )
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [
-        Route("/_mock/health", _health, methods=["GET"]),
-        Route("/_mock/requests", _calls, methods=["GET"]),
-        Route("/_mock/calls", _calls, methods=["GET"]),
-        Route("/_mock/reset", _reset, methods=["POST"]),
-        Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
-        Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
+        Route("/_mock/health", control_health, methods=["GET"]),
+        Route("/_mock/requests", control_calls, methods=["GET"]),
+        Route("/_mock/calls", control_calls, methods=["GET"]),
+        Route("/_mock/reset", control_reset, methods=["POST"]),
+        Route("/_mock/faults", control_faults, methods=["GET", "POST", "DELETE"]),
+        Route(BLOB_PREFIX + "/{path:path}", control_blob, methods=["GET"]),
         Route("/{path:path}", _native, methods=methods),
     ]
     app = _UpstreamApp(routes=routes)

@@ -18,6 +18,7 @@ from mock_gateway.gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.hints import hint
 from mock_gateway.state import MockState
 from mock_gateway.wire import safejson
+from mock_gateway.wire.call_headers import first_values
 from mock_gateway.wire.redact import redact_key
 
 __all__ = ["HostedFeatures", "catalog_model", "resolve_body_model", "resolve_hosted"]
@@ -222,7 +223,7 @@ class HostedFeatures:
         ):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = first_values(scope["headers"])  # the one rule: the first of repeated names
         body: bytes | None = None
         try:
             resolved = resolve_hosted(headers, self.state.registry)

@@ -20,6 +20,7 @@ from mock_gateway.gateway.providers import IMAGE_PROVIDERS, VALID_PROVIDERS
 from mock_gateway.journal import Attempt
 from mock_gateway.state import MockState
 from mock_gateway.upstream import UpstreamResponse
+from mock_gateway.wire.call_headers import first_values
 from mock_gateway.wire.js import js_string
 
 __all__ = [
@@ -60,10 +61,7 @@ def client_headers(request: Request) -> dict[str, str]:
     """
     headers: dict[str, str] | None = request.scope.get("mock.headers")
     if headers is None:
-        # Reversed, so that the first of repeated names wins.
-        headers = {
-            k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(request.scope["headers"])
-        }
+        headers = first_values(request.scope["headers"])  # the first of repeated names wins
         request.scope["mock.headers"] = headers
     return headers
 

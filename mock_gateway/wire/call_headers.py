@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-__all__ = ["CallHeaders"]
+__all__ = ["CallHeaders", "first_values"]
+
+
+def first_values(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
+    """ASGI headers as a dict, names lower case, the first value of a repeated name winning
+    (as Starlette's ``request.headers[name]`` and ``CallHeaders`` read them). The one rule
+    for every layer that reads a request's headers as a dict (profiles included)."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in reversed(raw)}
 
 
 class CallHeaders(Mapping[str, str]):

@@ -1,0 +1,93 @@
+"""The journal middleware both apps mount: every request, its answer and its upstream
+attempts, kept as the client sent and got them."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_gateway.fakes.blobs import current_origin, origin_of
+from mock_gateway.gateway.request_context import reply
+from mock_gateway.hints import HINT_HEADER, collecting, header_value
+from mock_gateway.journal import Call
+from mock_gateway.state import MockState
+from mock_gateway.wire.limits import ClientGone, RequestRefused, read_body
+
+__all__ = ["JournalMiddleware"]
+
+_HINT = HINT_HEADER.encode()
+
+
+class JournalMiddleware:
+    """Records every gateway request (not ``/_mock/``) with its answer and upstream attempts."""
+
+    def __init__(self, app: ASGIApp, state: MockState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or (scope["path"] + "/").startswith("/_mock/"):
+            await self.app(scope, receive, send)
+            return
+        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        call = self.state.journal.open(
+            time=time.time(),
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=pairs,
+            body=b"",
+        )
+        scope["mock.attempts"] = call.attempts
+        hints = collecting()  # why it answered so, where the answer cannot say (hints.py)
+        # DALL·E's URLs must point at the host and port this client used to reach us.
+        current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))
+        # Read the whole body first, so it is journaled even when no handler reads it (404s);
+        # one over the limit is refused before it is read whole, its first bytes journaled.
+        limit, timeout = self.state.max_body_bytes, self.state.body_timeout
+        try:
+            call.body = await read_body(receive, scope["headers"], limit, timeout)
+        except RequestRefused as refused:
+            call.body, call.body_truncated_from = refused.prefix, refused.size
+            await self._answer(call, reply(refused.reply), scope, receive, send)
+            return
+        except ClientGone as gone:  # killed mid-upload: kept, marked, and nobody to answer
+            call.body, call.aborted = gone.received, True
+            self.state.journal.settle(call)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": call.body, "more_body": False}
+            return await receive()
+
+        async def send_and_keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if hints:
+                    headers = [*message["headers"], (_HINT, header_value(hints))]
+                    message = {**message, "headers": headers}
+                call.status = message["status"]
+                call.response_headers = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
+                ]
+            elif message["type"] == "http.response.body":
+                call.response_body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    self.state.journal.settle(call)
+            await send(message)
+
+        await self.app(scope, replay, send_and_keep)
+
+    async def _answer(
+        self, call: Call, answer: Response, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        call.status = answer.status_code
+        call.response_headers = [(k, v) for k, v in answer.headers.items()]
+        call.response_body = bytes(answer.body)
+        self.state.journal.settle(call)
+        await answer(scope, receive, send)
