@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -121,12 +122,42 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     # The gateway's app.onError shape. A 500 from our own code is a bug: flag it, log it, and
     # keep it so that the pytest fixture fails the test that caused it.
     state_of(request).errors.append(exc)
+    # Starlette re-raises after this answer is sent; _MockApp stops it there, so that the
+    # server keeps the connection (it would close it, unannounced, under the client's feet).
+    request.scope["mock.answered_error"] = True
     logger.exception(
         "mock-portkey-gateway bug while handling %s %s", request.method, request.url.path
     )
     answer = reply(gateway_failure(str(exc) or type(exc).__name__, status=500))
     answer.headers["x-mock-internal-error"] = "true"
     return answer
+
+
+async def _watch(
+    receive: Receive,
+    gone: asyncio.Event,
+    handler: asyncio.Task[Any] | None,
+    answered: Callable[[], bool],
+) -> None:
+    """Wait for the client's disconnect; cancel ``handler`` if it has not answered by then."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            gone.set()
+            if not answered() and handler is not None:
+                handler.cancel()
+            return
+
+
+class _MockApp(Starlette):
+    """Starlette, except that an error already answered (and logged) is not re-raised."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:
+            if not scope.get("mock.answered_error"):
+                raise
 
 
 class JournalMiddleware:
@@ -161,16 +192,19 @@ class JournalMiddleware:
             call.body, call.body_truncated_from = refused.prefix, refused.size
             await self._answer(call, reply(refused.reply), scope, receive, send)
             return
-        replayed = False
+        replayed, done = False, False
+        gone = asyncio.Event()
 
         async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": call.body, "more_body": False}
-            return await receive()
+            await gone.wait()  # the watcher below owns the client's receive from now on
+            return {"type": "http.disconnect"}
 
         async def send_and_keep(message: Message) -> None:
+            nonlocal done
             if message["type"] == "http.response.start":
                 call.status = message["status"]
                 call.response_headers = [
@@ -179,10 +213,22 @@ class JournalMiddleware:
             elif message["type"] == "http.response.body":
                 call.response_body += message.get("body", b"")
                 if not message.get("more_body", False):
+                    done = True
                     self.state.journal.settle(call)
             await send(message)
 
-        await self.app(scope, replay, send_and_keep)
+        # A client that leaves takes its request's work with it (retries, held faults): the
+        # watcher cancels the handler as soon as the server reports the disconnect.
+        handler = asyncio.current_task()
+        watcher = asyncio.create_task(_watch(receive, gone, handler, lambda: done))
+        try:
+            await self.app(scope, replay, send_and_keep)
+        except asyncio.CancelledError:
+            if not gone.is_set() or handler is None or handler.uncancel() > 0:
+                raise  # a cancellation from elsewhere (server shutdown): pass it on
+        finally:
+            watcher.cancel()
+            self.state.journal.settle(call)  # what it got so far, even when it left early
 
     async def _answer(
         self, call: Call, answer: Response, scope: Scope, receive: Receive, send: Send
@@ -281,7 +327,7 @@ def create_app(
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]
     handlers: dict[Any, Any] = {HTTPException: _not_found, Exception: _internal_error}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = _MockApp(routes=routes, exception_handlers=handlers)
     app.state.mock = state
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)

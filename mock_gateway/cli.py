@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
+from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, PROFILES
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
 from mock_gateway.limits import DEFAULT_MAX_BODY
@@ -102,6 +103,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         f"(default {DEFAULT_MAX_BODY // 2**20} MiB)",
     )
     serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="open connections past N get a 503 and are closed "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="SECONDS",
+        help="a request head not all arrived within SECONDS gets a 408 and the connection "
+        f"is closed (default {DEFAULT_HEADER_TIMEOUT:g})",
+    )
+    serve.add_argument(
         "--allow-remote",
         action="store_true",
         help="allow --host to be an address other than loopback (the mock has no auth)",
@@ -126,6 +143,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
+    from mock_gateway.connections import server_config
     from mock_gateway.registry import Registry, RegistryError
     from mock_gateway.server import bind_socket, is_loopback
 
@@ -190,7 +208,18 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         journal_bytes=args.journal_bytes,
         max_body_bytes=args.max_body_bytes,
     )
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    try:
+        config = server_config(
+            app,
+            max_connections=args.max_connections,
+            header_timeout=args.header_timeout,
+            log_level="warning",
+            lifespan="off",
+        )
+    except ValueError as error:
+        sock.close()
+        print(f"mock-portkey: {error}", file=stderr)
+        return 2
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:

@@ -91,7 +91,8 @@ def portkey_mock_options() -> dict[str, Any]:
     (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
     fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
     ``journal_bytes`` (16 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
-    request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback.
+    request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback,
+    ``max_connections`` (1000) and ``header_timeout`` (10 s) guard the server's connections.
     """
     return {
         "profile": "hosted",
@@ -106,6 +107,7 @@ def portkey_mock_options() -> dict[str, Any]:
 def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveServer]:
     """One live mock gateway per session (per xdist worker), on a free loopback port."""
     from mock_gateway.app import create_app
+    from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
     from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
     from mock_gateway.limits import DEFAULT_MAX_BODY
     from mock_gateway.server import LiveServer
@@ -122,6 +124,8 @@ def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveSe
         app,
         host=portkey_mock_options.get("host", "127.0.0.1"),
         allow_remote=bool(portkey_mock_options.get("allow_remote", False)),
+        max_connections=int(portkey_mock_options.get("max_connections", DEFAULT_MAX_CONNECTIONS)),
+        header_timeout=float(portkey_mock_options.get("header_timeout", DEFAULT_HEADER_TIMEOUT)),
     )
     server.start()
     try:

@@ -11,12 +11,15 @@ Facts: portkey-gateway-behavior.md §5.
 
 from __future__ import annotations
 
+import asyncio
 import random
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
+
+from mock_gateway.gateway import jsregex
 from mock_gateway.gateway.errors import GatewayReply
 from mock_gateway.gateway.target import Target
 from mock_gateway.js import is_number, js_string, truthy
@@ -144,7 +147,7 @@ async def route(
     if mode == "loadbalance":
         return await _loadbalance(targets, context, headers, path, passed)
     if mode == "conditional":
-        index, target = _conditional(node, strategy, targets, context)
+        index, target = await _choose(node, strategy, targets, context)
         return await route(
             target, context, headers, path=f"{path}.targets[{index}]", inherited=passed
         )
@@ -214,11 +217,27 @@ async def _loadbalance(
 _OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex")
 
 
+async def _choose(
+    node: Mapping[str, Any],
+    strategy: Mapping[str, Any],
+    targets: list[Mapping[str, Any]],
+    context: RouteContext,
+) -> tuple[int, Mapping[str, Any]]:
+    """The conditional router's pick; a slow ``$regex`` gets a worker thread, not the loop."""
+    try:
+        return _conditional(node, strategy, targets, context, jsregex.INLINE_BUDGET)
+    except jsregex.RegexTimeout:
+        return await asyncio.to_thread(
+            _conditional, node, strategy, targets, context, jsregex.REGEX_BUDGET
+        )
+
+
 def _conditional(
     node: Mapping[str, Any],
     strategy: Mapping[str, Any],
     targets: list[Mapping[str, Any]],
     context: RouteContext,
+    budget: float,
 ) -> tuple[int, Mapping[str, Any]]:
     """src/services/conditionalRouter.ts: the first condition whose query matches, else default."""
     conditions = strategy.get("conditions")
@@ -230,7 +249,7 @@ def _conditional(
         "url": {"pathname": context.pathname},
     }
     for condition in conditions:
-        if _matches(_mapping(condition.get("query")), scope):
+        if _matches(_mapping(condition.get("query")), scope, budget):
             return _find(targets, condition.get("then"))
     if strategy.get("default"):
         return _find(targets, strategy["default"])
@@ -251,15 +270,15 @@ def _lookup(key: str, scope: Mapping[str, Any]) -> Any:
     return first.get(parts[1]) if isinstance(first, Mapping) and len(parts) > 1 else None
 
 
-def _matches(query: Mapping[str, Any], scope: Mapping[str, Any]) -> bool:
+def _matches(query: Mapping[str, Any], scope: Mapping[str, Any], budget: float) -> bool:
     for key, value in query.items():
         if key == "$or" and isinstance(value, list):
-            return any(_matches(_mapping(sub), scope) for sub in value)
+            return any(_matches(_mapping(sub), scope, budget) for sub in value)
         if key == "$and" and isinstance(value, list):
-            return all(_matches(_mapping(sub), scope) for sub in value)
+            return all(_matches(_mapping(sub), scope, budget) for sub in value)
         actual = _lookup(key, scope)
         if isinstance(value, Mapping):
-            if not _operators(value, actual):
+            if not _operators(value, actual, budget):
                 return False
         elif actual != value:
             return False
@@ -286,14 +305,14 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
     ]
 
 
-def _operators(operators: Mapping[str, Any], actual: Any) -> bool:
+def _operators(operators: Mapping[str, Any], actual: Any, budget: float) -> bool:
     for op, expected in operators.items():
         if op not in _OPERATORS:
             raise RouterError(f"Unsupported operator used in the query router: {op}")
         if op == "$regex":  # returns at once, as the source does
             try:
-                return re.search(str(expected), js_string(actual)) is not None
-            except re.error:
+                return jsregex.search(js_string(expected), js_string(actual), budget)
+            except regex.error:
                 return False
         if not _compare(op, actual, expected):
             return False
