@@ -73,6 +73,8 @@ class LiveServer:
             raise ServerStartError(
                 f"{host} is not a loopback address; pass allow_remote=True to expose the mock"
             )
+        if max_connections < 1 or not header_timeout > 0:
+            raise ValueError("max_connections must be at least 1 and header_timeout positive")
         self.app = app
         self.max_connections, self.header_timeout = max_connections, header_timeout
         self.host = host
