@@ -97,11 +97,19 @@ def test_connections_past_the_limit_get_a_clear_503() -> None:
             assert client.get("/_mock/health").status_code == 200
 
 
+class _Keep(logging.Handler):
+    def __init__(self, records: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.records = records
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_repeated_log_lines_are_limited_and_counted() -> None:
     records: list[logging.LogRecord] = []
     chosen = logging.getLogger("mock_gateway.test-repeats")
-    handler = logging.Handler()
-    handler.emit = records.append  # type: ignore[method-assign]
+    handler = _Keep(records)
     repeats = RepeatFilter(burst=3, window=0.2)
     chosen.addFilter(repeats)
     chosen.addHandler(handler)
