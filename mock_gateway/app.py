@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,7 +29,15 @@ from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
-from mock_gateway.limits import DEFAULT_MAX_BODY, RequestRefused, read_body
+from mock_gateway.limits import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    RequestRefused,
+    page_params,
+    read_body,
+)
+from mock_gateway.offload import OFF_LOOP_BODY, run_off_loop
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
@@ -38,6 +46,9 @@ from mock_gateway.strict import StrictResponses
 __all__ = ["create_app"]
 
 logger = logging.getLogger("mock_gateway")
+
+# A call holding more than this is serialised in a worker thread, not on the event loop.
+_OFF_LOOP_BYTES = 256 * 1024
 
 
 async def _home(request: Request) -> Response:
@@ -52,13 +63,43 @@ async def _health(request: Request) -> Response:
 
 
 async def _calls(request: Request) -> Response:
+    """One page of the journal, oldest first: ``?limit=`` calls from ``?cursor=`` on."""
     journal = state_of(request).journal
-    calls = [call.to_json() for call in journal.calls()]
-    # The header says so without parsing: a test reading the journal sees it was trimmed.
-    headers = {"x-mock-journal-dropped": str(journal.dropped)}
-    # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
-    body = safejson.dumps({"calls": calls, "dropped": journal.dropped})
-    return Response(body, media_type="application/json", headers=headers)
+    try:
+        limit, cursor = page_params(request.query_params, DEFAULT_PAGE, MAX_PAGE, "cursor")
+    except ValueError as error:
+        return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+    calls, dropped = journal.calls(), journal.dropped
+    start = 0 if cursor is None or not calls else max(0, cursor - calls[0].index)
+    page = calls[start : start + limit]
+    following = str(page[-1].index + 1) if page and start + limit < len(calls) else None
+    # The headers say so without parsing: a test reading the journal sees it was trimmed,
+    # and a client paging through it where the next page starts.
+    headers = {"x-mock-journal-dropped": str(dropped)}
+    if following is not None:
+        headers["x-mock-next-cursor"] = following
+    tail = {"dropped": dropped, "next": following, "total": len(calls)}
+    return StreamingResponse(
+        _page_json(page, safejson.dumps(tail)), media_type="application/json", headers=headers
+    )
+
+
+async def _page_json(calls: list[Call], tail: bytes) -> AsyncIterator[bytes]:
+    """``{"calls": [...], ...tail}``, a call at a time, big calls serialised off the loop."""
+    yield b'{"calls":['
+    for number, call in enumerate(calls):
+        # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
+        if call.size > _OFF_LOOP_BYTES:
+            data = await asyncio.to_thread(_call_json, call)
+        else:
+            data = _call_json(call)
+            await asyncio.sleep(0)  # let other clients in between calls
+        yield b"," + data if number else data
+    yield b"]," + tail[1:]
+
+
+def _call_json(call: Call) -> bytes:
+    return safejson.dumps(call.to_json())
 
 
 async def _reset(request: Request) -> Response:
@@ -222,7 +263,10 @@ class JournalMiddleware:
         handler = asyncio.current_task()
         watcher = asyncio.create_task(_watch(receive, gone, handler, lambda: done))
         try:
-            await self.app(scope, replay, send_and_keep)
+            if len(call.body) > OFF_LOOP_BODY:  # its JSON would hold the loop (offload.py)
+                await run_off_loop(self.app, scope, replay, send_and_keep)
+            else:
+                await self.app(scope, replay, send_and_keep)
         except asyncio.CancelledError:
             if not gone.is_set() or handler is None or handler.uncancel() > 0:
                 raise  # a cancellation from elsewhere (server shutdown): pass it on

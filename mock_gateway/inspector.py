@@ -9,6 +9,7 @@ routes themselves.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import io
@@ -48,6 +49,10 @@ __all__ = [
 
 INSPECTOR_PATH = "/_mock/"
 DEFAULT_LIMIT = 200
+# Rows one page or poll renders at most (?limit= past it is served this many), and rows
+# rendered between two turns of the event loop: 100,000 rows at once held the server 25 s.
+MAX_LIMIT = 1000
+_CHUNK = 25
 # Characters of rendered rows kept per app (a row is about 5 kB; an error's up to ~150 kB).
 ROW_CACHE = 8_000_000
 # Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
@@ -75,9 +80,12 @@ def journal_token(calls: list[Call], dropped: int) -> str:
     return hashlib.blake2s(text.encode(), digest_size=8).hexdigest()
 
 
-def _selected(calls: list[Call], filters: Filters, limit: int) -> list[Call]:
+def _selected(
+    calls: list[Call], filters: Filters, limit: int, before: int | None = None
+) -> list[Call]:
     chosen: list[Call] = []
-    for call in reversed(calls):
+    end = len(calls) if before is None or not calls else max(0, before - calls[0].index)
+    for call in reversed(calls[:end]):
         if filters.matches(call):
             chosen.append(call)
             if len(chosen) >= limit:
@@ -94,7 +102,7 @@ class _BadRequest(ValueError):
     pass
 
 
-def _query(request: Request) -> tuple[Filters, int]:
+def _query(request: Request) -> tuple[Filters, int, int | None]:
     params = request.query_params
     filters = Filters(
         route=params.get("route", ""),
@@ -107,7 +115,10 @@ def _query(request: Request) -> tuple[Filters, int]:
         raise _BadRequest("limit must be a whole number") from None
     if limit < 1:
         raise _BadRequest("limit must be at least 1")
-    return filters, limit
+    before = params.get("before", "")
+    if before and not (before.isascii() and before.isdigit() and len(before) < 19):
+        raise _BadRequest("before must be a call index, as the last rows gave it in 'next'")
+    return filters, min(limit, MAX_LIMIT), int(before) if before else None
 
 
 def _bad(error: Exception) -> Response:
@@ -122,25 +133,38 @@ def _cache(request: Request) -> RowCache:
     return cache
 
 
-def _render(request: Request, calls: list[Call], filters: Filters, limit: int) -> str:
-    """The selected calls as rows, for the page and for its live updates alike."""
-    state = state_of(request)
-    return render_rows(
-        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
-    )
+async def _render(request: Request, selected: list[Call]) -> str:
+    """The selected calls as rows, for the page and for its live updates alike: a chunk of
+    rows at a time, so that other clients are served in between."""
+    blobs, cache = state_of(request).blobs, _cache(request)
+    if len(selected) <= _CHUNK:
+        return render_rows(selected, blobs, _live_image_url, cache)
+    parts = []
+    for start in range(0, len(selected), _CHUNK):
+        chunk = selected[start : start + _CHUNK]
+        parts.append(render_rows(chunk, blobs, _live_image_url, cache, first=start))
+        await asyncio.sleep(0)
+    return "".join(parts)
+
+
+def _next(calls: list[Call], selected: list[Call], limit: int) -> int | None:
+    """Where the next (older) rows start, if there may be any: ``?before=``."""
+    if len(selected) < limit or not calls or selected[-1].index == calls[0].index:
+        return None
+    return selected[-1].index
 
 
 async def _page(request: Request) -> Response:
     state = state_of(request)
     try:
-        filters, limit = _query(request)
+        filters, limit, before = _query(request)
     except _BadRequest as error:
         return _bad(error)
     calls, dropped = state.journal.calls(), state.journal.dropped
     page = Page(
         token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
     )
-    rows = _render(request, calls, filters, limit)
+    rows = await _render(request, _selected(calls, filters, limit, before))
     body = render_page(page, calls, rows)
     return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
 
@@ -148,20 +172,22 @@ async def _page(request: Request) -> Response:
 async def _rows(request: Request) -> Response:
     state = state_of(request)
     try:
-        filters, limit = _query(request)
+        filters, limit, before = _query(request)
     except _BadRequest as error:
         return _bad(error)
     calls, dropped = state.journal.calls(), state.journal.dropped
     token = journal_token(calls, dropped)
     if request.query_params.get("since") == token:
         return Response(status_code=204, headers={"cache-control": "no-store"})
-    rows = _render(request, calls, filters, limit)
+    selected = _selected(calls, filters, limit, before)
+    rows = await _render(request, selected)
     data = {
         "token": token,
         "rows": rows,
         "options": row_options(calls),
         "total": len(calls),
         "dropped": dropped,
+        "next": _next(calls, selected, limit),
     }
     return JSONResponse(data, headers={"cache-control": "no-store"})
 

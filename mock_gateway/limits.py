@@ -13,6 +13,7 @@ time gets Node's 408 (its ``requestTimeout``, 300 s by default; the mock waits 3
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from starlette.types import Receive
 
@@ -21,9 +22,12 @@ from mock_gateway.gateway.errors import GatewayReply
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
     "DEFAULT_MAX_BODY",
+    "DEFAULT_PAGE",
     "JOURNAL_BODY_PREFIX",
     "MAX_HEADER_BYTES",
+    "MAX_PAGE",
     "RequestRefused",
+    "page_params",
     "read_body",
 ]
 
@@ -32,6 +36,10 @@ DEFAULT_BODY_TIMEOUT = 30.0
 MAX_HEADER_BYTES = 16 * 1024
 # What the journal keeps of a body refused for its size: its first bytes, and its length.
 JOURNAL_BODY_PREFIX = 64 * 1024
+# Calls in one page of GET /_mock/requests: by default, and at most (a full journal in one
+# answer was 586 MB of JSON and held the server for 16 s).
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 
 
 class RequestRefused(Exception):
@@ -102,3 +110,22 @@ def _too_large(size: int, limit: int) -> str:
         f"the request body ({size} bytes or more) is over the mock's {limit}-byte limit "
         "(create_app(max_body_bytes=...), --max-body-bytes)"
     )
+
+
+def page_params(
+    query: Mapping[str, str], default: int, most: int, cursor_name: str
+) -> tuple[int, int | None]:
+    """``(limit, cursor)`` from a query: ``limit`` 1 or more (past ``most``, ``most``), and
+    the cursor a call index; ``ValueError`` naming the parameter otherwise."""
+    text = query.get("limit")
+    limit = default
+    if text is not None:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
+            raise ValueError(f"limit must be a whole number from 1 (at most {most} are served)")
+        limit = min(int(text), most)
+    raw = query.get(cursor_name)
+    if raw is None or raw == "":
+        return limit, None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise ValueError(f"{cursor_name} must be a call index, as the last page gave it")
+    return limit, int(raw)
