@@ -37,7 +37,7 @@ from mock_gateway.limits import (
     page_params,
     read_body,
 )
-from mock_gateway.offload import OFF_LOOP_BODY, run_off_loop
+from mock_gateway.offload import OFF_LOOP_BODY, heavy, run_off_loop
 from mock_gateway.redact import redact_config
 from mock_gateway.registry import Registry
 from mock_gateway.state import MockState
@@ -90,7 +90,7 @@ async def _page_json(calls: list[Call], tail: bytes) -> AsyncIterator[bytes]:
     for number, call in enumerate(calls):
         # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
         if call.size > _OFF_LOOP_BYTES:
-            data = await asyncio.to_thread(_call_json, call)
+            data = await heavy(_call_json, call)
         else:
             data = _call_json(call)
             await asyncio.sleep(0)  # let other clients in between calls

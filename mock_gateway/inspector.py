@@ -9,11 +9,11 @@ routes themselves.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import io
 import re
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from mock_gateway.inspector_html import (
 )
 from mock_gateway.inspector_view import FoundImage, find_images
 from mock_gateway.journal import Call
+from mock_gateway.offload import heavy
 
 if TYPE_CHECKING:
     from mock_gateway.handle import PortkeyMock
@@ -53,6 +54,7 @@ DEFAULT_LIMIT = 200
 # rendered between two turns of the event loop: 100,000 rows at once held the server 25 s.
 MAX_LIMIT = 1000
 _CHUNK = 25
+_INLINE_BYTES = 256 * 1024
 # Characters of rendered rows kept per app (a row is about 5 kB; an error's up to ~150 kB).
 ROW_CACHE = 8_000_000
 # Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
@@ -129,21 +131,26 @@ def _cache(request: Request) -> RowCache:
     """This app's rendered rows (kept on the app, as everything is: no module state)."""
     cache: RowCache | None = getattr(request.app.state, "inspector_rows", None)
     if cache is None:
+        request.app.state.inspector_lock = threading.Lock()
         cache = request.app.state.inspector_rows = RowCache(budget=ROW_CACHE)
     return cache
 
 
 async def _render(request: Request, selected: list[Call]) -> str:
-    """The selected calls as rows, for the page and for its live updates alike: a chunk of
-    rows at a time, so that other clients are served in between."""
+    """The selected calls as rows, for the page and for its live updates alike: a few rows
+    inline, more (or big ones) a chunk at a time in a worker thread, off the event loop."""
     blobs, cache = state_of(request).blobs, _cache(request)
-    if len(selected) <= _CHUNK:
-        return render_rows(selected, blobs, _live_image_url, cache)
+    lock: threading.Lock = request.app.state.inspector_lock  # the cache is not thread-safe
+
+    def render(chunk: list[Call], first: int) -> str:
+        with lock:
+            return render_rows(chunk, blobs, _live_image_url, cache, first=first)
+
+    if len(selected) <= _CHUNK and sum(call.size for call in selected) < _INLINE_BYTES:
+        return render(selected, 0)
     parts = []
     for start in range(0, len(selected), _CHUNK):
-        chunk = selected[start : start + _CHUNK]
-        parts.append(render_rows(chunk, blobs, _live_image_url, cache, first=start))
-        await asyncio.sleep(0)
+        parts.append(await heavy(render, selected[start : start + _CHUNK], start))
     return "".join(parts)
 
 
@@ -215,7 +222,9 @@ async def _image(request: Request) -> Response:
 
 async def _clear(request: Request) -> Response:
     state_of(request).journal.reset()
-    _cache(request).clear()
+    cache = _cache(request)
+    with request.app.state.inspector_lock:
+        cache.clear()
     if "text/html" in request.headers.get("accept", ""):  # the button, without script
         return RedirectResponse(INSPECTOR_PATH, status_code=303)
     return JSONResponse({"status": "ok"})

@@ -16,17 +16,39 @@ import concurrent.futures
 import contextvars
 import sys
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_gateway import safejson
 
-__all__ = ["OFF_LOOP_BODY", "OFF_LOOP_REQUESTS", "run_off_loop"]
+__all__ = ["OFF_LOOP_BODY", "OFF_LOOP_REQUESTS", "heavy", "run_off_loop"]
+
+T = TypeVar("T")
 
 OFF_LOOP_BODY = safejson.YIELDING_SIZE
 OFF_LOOP_REQUESTS = 1
 _TURNS = threading.BoundedSemaphore(OFF_LOOP_REQUESTS)
+# Their own threads, always the same ones: glibc gives each thread that allocates a lot its
+# own malloc arena, and keeps what it freed there, so a new thread per big request would
+# leave a few tens of MB of RSS behind each time.
+_WORKERS = concurrent.futures.ThreadPoolExecutor(OFF_LOOP_REQUESTS, "mock-gateway-big-body")
+# One more for the controls' heavy reads (journal pages, inspector rows), one at a time.
+_HEAVY = concurrent.futures.ThreadPoolExecutor(1, "mock-gateway-heavy-read")
+
+
+async def heavy(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in the heavy-read thread, with ``safejson.YIELDING`` set there."""
+
+    def work() -> T:
+        safejson.YIELDING.set(True)
+        return function(*args)
+
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_HEAVY, context.run, work)
+
+
 # While one runs, threads switch every ms (Python's default is 5 ms), so that the event
 # loop's thread, which needs the GIL back after every socket call, gets it sooner.
 _SWITCH = 0.001
@@ -72,7 +94,7 @@ async def run_off_loop(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
                 sys.setswitchinterval(before)
 
     context = contextvars.copy_context()  # the request's context vars (e.g. its origin)
-    done = loop.run_in_executor(None, context.run, work)
+    done = loop.run_in_executor(_WORKERS, context.run, work)
     try:
         await asyncio.shield(done)
     except asyncio.CancelledError:
