@@ -1,7 +1,7 @@
 """Mixed load: good and hostile clients at once against ``mock-portkey serve --strict-responses``.
 
 Run:  python bench/hostile_load.py              (64 clients, 60 s: issue 15's "done when")
-      python bench/hostile_load.py --clients 16 --seconds 5
+      python bench/hostile_load.py --clients 16 --seconds 5 --reference-seconds 0
 
 Every client loops for the duration, mostly sending good image requests on one kept-alive
 connection, and now and then something hostile: a catastrophic ``$regex``, a 2 MB JSON body
@@ -73,19 +73,27 @@ class Report:
     hostile: Counter[str] = field(default_factory=Counter)
     internal_errors: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    reference: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
 
     def lines(self, baseline: int, bound: int) -> list[str]:
-        ordered = sorted(self.latencies) or [0.0]
-
-        def pct(p: float) -> str:
+        def pct(p: float, of: list[float] | None = None) -> str:
+            ordered = sorted(self.latencies if of is None else of) or [0.0]
             return f"{ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000:.1f} ms"
+
+        alone = self.reference
 
         mib = 2**20
         return [
             f"good requests: {self.good} (not 200: {dict(self.good_not_ok) or 0}), "
             f"resets on good requests: {self.good_resets}",
-            f"good latency: p50 {pct(0.5)}, p99 {pct(0.99)}, max {pct(1.0)}",
+            f"good latency: p50 {pct(0.5)}, p99 {pct(0.99)}, max {pct(1.0)}"
+            + (
+                f" (good requests alone, same clients, just before: p50 {pct(0.5, alone)}, "
+                f"p99 {pct(0.99, alone)}, max {pct(1.0, alone)}; {len(alone)} requests)"
+                if alone
+                else ""
+            ),
             f"hostile requests: {sum(self.hostile.values())} {dict(sorted(self.hostile.items()))}",
             f"internal errors: {len(self.internal_errors)} {self.internal_errors[:3]}",
             f"server RSS: baseline {baseline / mib:.0f} MiB, peak {max(self.rss) / mib:.0f} MiB, "
@@ -240,13 +248,18 @@ def serve(extra: list[str]) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def measure(
-    clients: int, seconds: float, kinds: list[str], share: float
+    clients: int, seconds: float, kinds: list[str], share: float, reference: float = 0.0
 ) -> tuple[Report, int, int, str]:
-    """Serve, warm up, load, and sample RSS: (report, baseline RSS, RSS bound, server log)."""
+    """Serve, warm up, load, and sample RSS: (report, baseline RSS, RSS bound, server log).
+
+    ``reference``: seconds of good requests only first (same clients), whose latencies the
+    report keeps in ``reference``, to set the mixed run's beside.
+    """
     process, url = serve([])
     try:
         asyncio.run(run_load(url, 4, 1.0, [], 0.0))  # warm-up: good requests only
         baseline = _rss(process.pid)
+        alone = asyncio.run(run_load(url, clients, reference, [], 0.0)) if reference else None
         samples: list[int] = []
 
         async def sample(until: float) -> None:
@@ -262,6 +275,7 @@ def measure(
 
         report = asyncio.run(both())
         report.rss = [*samples, _rss(process.pid)]
+        report.reference = alone.latencies if alone is not None else []
     finally:
         process.terminate()
         _, errors = process.communicate(timeout=15)
@@ -269,9 +283,10 @@ def measure(
     report.hostile["server-log-lines"] = log.count("\n")
     # The caps: the journal's bytes (and the Python objects around them, ~2x); the bodies in
     # flight (each client at most one hostile body at a time, held twice while it is read);
-    # and the one big JSON body handled off the loop at a time, parsed, spread, re-written
-    # and parsed again by the fake provider (~30x its size for 100,000 small keys).
-    bound = baseline + 2 * JOURNAL_BYTES + clients * 2 * len(BIG) + 30 * len(BIG)
+    # the one big JSON body handled off the loop at a time, parsed, spread, re-written and
+    # parsed again by the fake provider, and the one heavy control read (a journal page or
+    # inspector rows) serialising such calls: ~30x the body's size each, for 100,000 keys.
+    bound = baseline + 2 * JOURNAL_BYTES + clients * 2 * len(BIG) + 2 * 30 * len(BIG)
     return report, baseline, bound, log
 
 
@@ -280,6 +295,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--hostile-share", type=float, default=0.2)
+    parser.add_argument("--reference-seconds", type=float, default=10.0)
     parser.add_argument("--validation-cases", action="store_true")
     parser.add_argument("--kinds", help="comma-separated hostile kinds (default: all)")
     parser.add_argument("--server-log", metavar="FILE", help="write the server's log here")
@@ -287,7 +303,9 @@ def main() -> int:
     kinds = HOSTILE + (VALIDATION if args.validation_cases else [])
     kinds = args.kinds.split(",") if args.kinds else kinds
     started = time.monotonic()
-    report, baseline, bound, log = measure(args.clients, args.seconds, kinds, args.hostile_share)
+    report, baseline, bound, log = measure(
+        args.clients, args.seconds, kinds, args.hostile_share, args.reference_seconds
+    )
     if args.server_log:
         with open(args.server_log, "w") as out:
             out.write(log)

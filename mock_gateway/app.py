@@ -308,8 +308,9 @@ def create_app(
         seed: seeds every generated id, trace id and Stability "random" seed.
         clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
         journal_cap: how many calls the journal keeps before dropping the oldest.
-        journal_bytes: how many bytes of bodies (client's, answer's, upstream's) the journal
-            keeps before dropping the oldest calls; ``GET /_mock/requests`` counts the dropped.
+        journal_bytes: how many bytes the journal keeps (each call's head, bodies, answer
+            and upstream attempts) before dropping the oldest calls; ``GET /_mock/requests``
+            counts the dropped.
         max_body_bytes: a request body over this gets the mock's 413 before it is read whole.
         blocked_words: a prompt containing one is refused by the provider's content filter
             (OpenAI's moderation error, Stability v2beta's 403; v1 answers CONTENT_FILTERED).

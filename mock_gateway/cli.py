@@ -91,7 +91,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_JOURNAL_BYTES,
         metavar="N",
-        help="bytes of bodies the journal keeps before dropping the oldest "
+        help="bytes the journal keeps (heads, bodies, upstream attempts) before dropping "
+        "the oldest "
         f"(default {DEFAULT_JOURNAL_BYTES // 2**20} MiB)",
     )
     serve.add_argument(

@@ -55,6 +55,9 @@ DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 _CHUNK = 25
 _INLINE_BYTES = 256 * 1024
+# Characters of rows one answer carries at most (then fewer rows than asked, and "next"):
+# 1000 rows of big calls are ~50 MB of HTML, and several such answers at once add up.
+_ROWS_BUDGET = 4_000_000
 # Characters of rendered rows kept per app (a row is about 5 kB; an error's up to ~150 kB).
 ROW_CACHE = 8_000_000
 # Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
@@ -138,7 +141,8 @@ def _cache(request: Request) -> RowCache:
 
 async def _render(request: Request, selected: list[Call]) -> str:
     """The selected calls as rows, for the page and for its live updates alike: a few rows
-    inline, more (or big ones) a chunk at a time in a worker thread, off the event loop."""
+    inline, more (or big ones) a chunk at a time in a worker thread, off the event loop.
+    Past ``_ROWS_BUDGET`` characters the rest of ``selected`` is dropped (left for later)."""
     blobs, cache = state_of(request).blobs, _cache(request)
     lock: threading.Lock = request.app.state.inspector_lock  # the cache is not thread-safe
 
@@ -148,15 +152,20 @@ async def _render(request: Request, selected: list[Call]) -> str:
 
     if len(selected) <= _CHUNK and sum(call.size for call in selected) < _INLINE_BYTES:
         return render(selected, 0)
-    parts = []
+    parts: list[str] = []
+    size = 0
     for start in range(0, len(selected), _CHUNK):
+        if size > _ROWS_BUDGET:  # enough for one answer: the rest is the next page's
+            del selected[start:]
+            break
         parts.append(await heavy(render, selected[start : start + _CHUNK], start))
+        size += len(parts[-1])
     return "".join(parts)
 
 
-def _next(calls: list[Call], selected: list[Call], limit: int) -> int | None:
+def _next(calls: list[Call], selected: list[Call]) -> int | None:
     """Where the next (older) rows start, if there may be any: ``?before=``."""
-    if len(selected) < limit or not calls or selected[-1].index == calls[0].index:
+    if not selected or not calls or selected[-1].index == calls[0].index:
         return None
     return selected[-1].index
 
@@ -194,7 +203,7 @@ async def _rows(request: Request) -> Response:
         "options": row_options(calls),
         "total": len(calls),
         "dropped": dropped,
-        "next": _next(calls, selected, limit),
+        "next": _next(calls, selected),
     }
     return JSONResponse(data, headers={"cache-control": "no-store"})
 

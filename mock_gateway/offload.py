@@ -13,19 +13,66 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import contextvars
+import ctypes
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_gateway import safejson
 
-__all__ = ["OFF_LOOP_BODY", "OFF_LOOP_REQUESTS", "heavy", "run_off_loop"]
+__all__ = ["OFF_LOOP_BODY", "OFF_LOOP_REQUESTS", "heavy", "release_memory", "run_off_loop"]
 
 T = TypeVar("T")
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+    return trim
+
+
+_TRIM = _malloc_trim()
+
+
+_busy = 0
+_busy_lock = threading.Lock()
+_before = sys.getswitchinterval()
+
+
+@contextlib.contextmanager
+def _often() -> Iterator[None]:
+    """While a worker runs, threads switch every ``_SWITCH`` seconds (then as before)."""
+    global _busy, _before
+    with _busy_lock:
+        if _busy == 0:
+            _before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_before, _SWITCH))
+        _busy += 1
+    try:
+        yield
+    finally:
+        with _busy_lock:
+            _busy -= 1
+            if _busy == 0:
+                sys.setswitchinterval(_before)
+
+
+def release_memory() -> None:
+    """Hand the memory a big request freed back to the system (glibc's ``malloc_trim``).
+
+    glibc keeps what a thread freed in that thread's arena: without this, the server's RSS
+    stays at the high-water mark of the biggest work it ever did.
+    """
+    if _TRIM is not None:
+        _TRIM(0)
+
 
 OFF_LOOP_BODY = safejson.YIELDING_SIZE
 OFF_LOOP_REQUESTS = 1
@@ -43,7 +90,11 @@ async def heavy(function: Callable[..., T], *args: Any) -> T:
 
     def work() -> T:
         safejson.YIELDING.set(True)
-        return function(*args)
+        try:
+            with _often():
+                return function(*args)
+        finally:
+            release_memory()
 
     context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(_HEAVY, context.run, work)
@@ -86,12 +137,11 @@ async def run_off_loop(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
             if started.cancelled():
                 return  # the client left while waiting for a turn
             safejson.YIELDING.set(True)
-            before = sys.getswitchinterval()
-            sys.setswitchinterval(min(before, _SWITCH))
             try:
-                asyncio.run(main())
+                with _often():
+                    asyncio.run(main())
             finally:
-                sys.setswitchinterval(before)
+                release_memory()
 
     context = contextvars.copy_context()  # the request's context vars (e.g. its origin)
     done = loop.run_in_executor(_WORKERS, context.run, work)

@@ -90,9 +90,10 @@ def portkey_mock_options() -> dict[str, Any]:
     Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
     (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
     fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
-    ``journal_bytes`` (16 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
-    request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback,
-    ``max_connections`` (1000) and ``header_timeout`` (10 s) guard the server's connections.
+    ``journal_bytes`` (16 MiB of heads and bodies) bound the journal, ``max_body_bytes``
+    (16 MiB) the request body, ``allow_remote`` (False) must be True for a ``host`` that is
+    not loopback, ``max_connections`` (1000) and ``header_timeout`` (10 s) guard the server's
+    connections.
     """
     return {
         "profile": "hosted",
