@@ -190,6 +190,12 @@ async def _watch(
             return
 
 
+def _json_like(call: Call) -> bool:
+    """Whether the body may be read as JSON: typed so, untyped, or starting like JSON."""
+    media = (call.header("content-type") or "").split(";")[0].strip().lower()
+    return media in ("", "application/json") or call.body[:1] in (b"{", b"[")
+
+
 class _MockApp(Starlette):
     """Starlette, except that an error already answered (and logged) is not re-raised."""
 
@@ -263,7 +269,7 @@ class JournalMiddleware:
         handler = asyncio.current_task()
         watcher = asyncio.create_task(_watch(receive, gone, handler, lambda: done))
         try:
-            if len(call.body) > OFF_LOOP_BODY:  # its JSON would hold the loop (offload.py)
+            if len(call.body) > OFF_LOOP_BODY and _json_like(call):  # offload.py
                 await run_off_loop(self.app, scope, replay, send_and_keep)
             else:
                 await self.app(scope, replay, send_and_keep)
