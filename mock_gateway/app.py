@@ -33,9 +33,11 @@ from mock_gateway.limits import (
     DEFAULT_MAX_BODY,
     DEFAULT_PAGE,
     MAX_PAGE,
+    PAGE_BYTES,
     RequestRefused,
     page_params,
     read_body,
+    within_bytes,
 )
 from mock_gateway.offload import OFF_LOOP_BODY, heavy, run_off_loop
 from mock_gateway.redact import redact_config
@@ -63,7 +65,8 @@ async def _health(request: Request) -> Response:
 
 
 async def _calls(request: Request) -> Response:
-    """One page of the journal, oldest first: ``?limit=`` calls from ``?cursor=`` on."""
+    """One page of the journal, oldest first: ``?limit=`` calls from ``?cursor=`` on (fewer
+    when they hold more than ``PAGE_BYTES``: a page in the making keeps its calls alive)."""
     journal = state_of(request).journal
     try:
         limit, cursor = page_params(request.query_params, DEFAULT_PAGE, MAX_PAGE, "cursor")
@@ -71,8 +74,8 @@ async def _calls(request: Request) -> Response:
         return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
     calls, dropped = journal.calls(), journal.dropped
     start = 0 if cursor is None or not calls else max(0, cursor - calls[0].index)
-    page = calls[start : start + limit]
-    following = str(page[-1].index + 1) if page and start + limit < len(calls) else None
+    page = within_bytes(calls[start : start + limit], PAGE_BYTES)
+    following = str(page[-1].index + 1) if page and start + len(page) < len(calls) else None
     # The headers say so without parsing: a test reading the journal sees it was trimmed,
     # and a client paging through it where the next page starts.
     headers = {"x-mock-journal-dropped": str(dropped)}

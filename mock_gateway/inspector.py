@@ -34,6 +34,7 @@ from mock_gateway.inspector_html import (
 )
 from mock_gateway.inspector_view import FoundImage, find_images
 from mock_gateway.journal import Call
+from mock_gateway.limits import PAGE_BYTES, within_bytes
 from mock_gateway.offload import heavy
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def _selected(
             chosen.append(call)
             if len(chosen) >= limit:
                 break
-    return chosen
+    return within_bytes(chosen, PAGE_BYTES)
 
 
 def _live_image_url(call: Call, number: int, image: FoundImage) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import Receive
 
@@ -26,9 +27,11 @@ __all__ = [
     "JOURNAL_BODY_PREFIX",
     "MAX_HEADER_BYTES",
     "MAX_PAGE",
+    "PAGE_BYTES",
     "RequestRefused",
     "page_params",
     "read_body",
+    "within_bytes",
 ]
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -40,6 +43,9 @@ JOURNAL_BODY_PREFIX = 64 * 1024
 # answer was 586 MB of JSON and held the server for 16 s).
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+# Bytes of calls (Call.size) one page or inspector answer takes at most: a page being
+# written keeps its calls alive, dropped from the journal or not.
+PAGE_BYTES = 4 * 1024 * 1024
 
 
 class RequestRefused(Exception):
@@ -129,3 +135,13 @@ def page_params(
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ValueError(f"{cursor_name} must be a call index, as the last page gave it")
     return limit, int(raw)
+
+
+def within_bytes(calls: list[Any], budget: int) -> list[Any]:
+    """The first of ``calls`` whose sizes add up to ``budget`` (always at least one)."""
+    total = 0
+    for count, call in enumerate(calls):
+        total += call.size
+        if total > budget and count:
+            return calls[:count]
+    return calls

@@ -137,13 +137,27 @@ def test_the_journal_is_read_in_pages_with_a_cursor() -> None:
         assert answer.status_code == 400 and next(iter(bad)) in answer.json()["message"]
 
 
-def test_the_journal_page_has_a_maximum() -> None:
-    from mock_gateway.limits import MAX_PAGE
+def test_the_journal_page_has_a_maximum_in_calls_and_in_bytes() -> None:
+    from mock_gateway.limits import MAX_PAGE, PAGE_BYTES
 
     app = create_app(profile="oss")
-    _fill(app, MAX_PAGE + 5)
+
+    async def small() -> None:  # 404s: small calls, so that the count binds first
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            for _ in range(MAX_PAGE + 5):
+                await client.get("/nowhere")
+
+    asyncio.run(small())
     data = _get(app, "/_mock/requests", limit=MAX_PAGE * 10).json()
     assert len(data["calls"]) == MAX_PAGE and data["next"] is not None
+    _fill(app, 1000)  # ~8.6 kB a call: the bytes bind first
+    cursor = str(app.state.mock.journal.calls()[-1000].index)
+    page = _get(app, "/_mock/requests", limit=MAX_PAGE, cursor=cursor).json()
+    kept = {call.index: call.size for call in app.state.mock.journal.calls()}
+    sizes = [kept[call["index"]] for call in page["calls"]]
+    assert 100 < len(sizes) < 1000 and sum(sizes[:-1]) <= PAGE_BYTES < sum(sizes) + 10_000
+    assert page["next"] == str(page["calls"][-1]["index"] + 1)
 
 
 def test_inspector_rows_have_a_maximum_and_a_cursor() -> None:
