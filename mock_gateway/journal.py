@@ -54,6 +54,8 @@ def _form(data: bytes, content_type: str | None) -> list[dict[str, Any]] | None:
     ]
 
 
+# Items (commas) past which a body's JSON view is left out of GET /_mock/requests.
+_JSON_VIEW_ITEMS = 50_000
 # What a record costs beyond the bytes it holds (objects, lists), so that even empty calls
 # count: a rough figure, measured as ~1 kB per call on CPython 3.11 (tests/test_journal_cap).
 _RECORD = 1024
@@ -76,6 +78,12 @@ def _body(data: bytes, content_type: str | None) -> dict[str, Any]:
         shown: dict[str, Any] = {"text": data.decode("utf-8")}
     except UnicodeDecodeError:
         shown = {"base64": base64.b64encode(data).decode("ascii")}
+    multipart = (content_type or "").lower().startswith("multipart/")
+    if not multipart and data.count(b",") > _JSON_VIEW_ITEMS:
+        # A hostile body of 100,000 keys parses into ~300,000 objects on every read, and they
+        # fragment the server's memory: such a body is journaled as text only.
+        shown["json_omitted"] = f"more than {_JSON_VIEW_ITEMS:,} items: parse the text"
+        return shown
     parsed, form = _json(data), _form(data, content_type)
     if parsed is not None:
         shown["json"] = parsed

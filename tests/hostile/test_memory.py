@@ -134,3 +134,21 @@ def test_stopping_the_server_does_not_wait_for_a_held_request() -> None:
     finally:
         sock.close()
         sock2.close()
+
+
+def test_a_body_of_very_many_items_is_journaled_as_text_only() -> None:
+    # Its JSON view would be ~300,000 objects on every read of the journal.
+    app = create_app(profile="oss")
+    big = ("{" + ",".join(f'"k{i}":{i}' for i in range(60_000)) + "}").encode()
+
+    async def send() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            headers = {**STABILITY, "content-type": "application/json"}
+            await client.post(UNIFIED, headers=headers, content=big)
+            await client.post(UNIFIED, headers=STABILITY, json=BODY)
+
+    asyncio.run(send())
+    first, second = (call.to_json()["request"]["body"] for call in app.state.mock.journal.calls())
+    assert first["text"].encode() == big and "json" not in first and "json_omitted" in first
+    assert second["json"] == BODY
