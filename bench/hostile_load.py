@@ -120,7 +120,7 @@ async def _good(client: httpx.AsyncClient, report: Report, rng: random.Random) -
         body |= {"size": "320x320", "seed": rng.randrange(1, 2**31)}
         headers = GOOD_HEADERS
     else:
-        body = {"model": "dall-e-2", "prompt": "a dog", "size": "256x256"}
+        body = {"model": "gpt-image-1", "prompt": "a dog", "size": "1024x1024", "quality": "low"}
         headers = {**GOOD_HEADERS, "x-portkey-provider": "openai", "authorization": "Bearer sk-o"}
     started = time.perf_counter()
     try:

@@ -64,7 +64,7 @@ def _median_ms(action: Callable[[], Any], repeat: int) -> float:
 
 def throughput(seconds: float, poll: bool) -> tuple[float, float, float, float]:
     """Unified-route requests/s, median, p99 and max latency (ms), with or without a page."""
-    app = create_app()
+    app = create_app(profile="hosted-2025")  # DALL·E URLs, as OpenAI served them until 2026-05
     with LiveServer(app) as server:
         stop = threading.Event()
 
@@ -123,7 +123,7 @@ def render_times(entries: int) -> dict[str, Any]:
     """Fill a journal through the in-process transport, then time the inspector's answers."""
     from mock_gateway.transport import InProcessTransport
 
-    app = create_app()
+    app = create_app(profile="hosted-2025")  # DALL·E URLs, as OpenAI served them until 2026-05
     with httpx.Client(transport=InProcessTransport(app), base_url="http://mock") as client:
         for n in range(entries):
             _mixed(client, n)

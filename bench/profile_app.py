@@ -33,7 +33,7 @@ def main() -> None:
 
     from mock_gateway import create_app
 
-    mock, ceiling = create_app(), run._ceiling_app()
+    mock, ceiling = create_app(profile=run.PROFILE), run._ceiling_app()
     if args.profile is not None:
         route = run.ROUTES[args.profile]
         asyncio.run(run._asgi_cost(mock, route, 200, 90_000_000))

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+# The routes include DALL·E with URLs, which OpenAI served until 2026-05-12: the dated profile.
+PROFILE = "hosted-2025"
 STABILITY = {
     "content-type": "application/json",
     "x-portkey-api-key": "pk-bench-0123456789",
@@ -126,7 +128,7 @@ def _sample_answers() -> list[tuple[str, bytes, int, str, bytes]]:
 
     from mock_gateway import create_app
 
-    app = create_app()
+    app = create_app(profile=PROFILE)
     answers = []
 
     async def fetch() -> None:
@@ -175,7 +177,9 @@ def serve(kind: str, port: int, journal_cap: int | None) -> None:
     app = (
         _ceiling_app()
         if kind == "ceiling"
-        else create_app(**({} if journal_cap is None else {"journal_cap": journal_cap}))
+        else create_app(
+            profile=PROFILE, **({} if journal_cap is None else {"journal_cap": journal_cap})
+        )
     )
     sock = bind_socket("127.0.0.1", port)
     uvicorn.Server(_uvicorn_config(app)).run(sockets=[sock])
@@ -345,7 +349,7 @@ def app_costs(count: int = 1000) -> list[tuple[str, float, float]]:
     """(route, mock app us, ceiling app us) per request, in process: where the time goes."""
     from mock_gateway import create_app
 
-    mock, ceiling = create_app(), _ceiling_app()
+    mock, ceiling = create_app(profile=PROFILE), _ceiling_app()
     return [
         (
             route.name,

@@ -65,6 +65,7 @@ def test_a_stability_image(
     assert decoded_size(client.generate("a lighthouse", size="1024x1024")) == (1024, 1024)
 
 
+@pytest.mark.portkey_mock(profile="hosted-2025")  # OpenAI served DALL·E until 2026-05-12
 @pytest.mark.parametrize("client_class", ALL_CLIENTS)
 def test_a_dall_e_url(
     portkey_mock: PortkeyMock, make_client: MakeClient, client_class: type[ImageClient]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,20 +21,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_gateway import safejson
 from mock_gateway._version import __version__
 from mock_gateway.blobs import BLOB_PREFIX, current_origin, origin_of
-from mock_gateway.faults import Fault, FaultError
+from mock_gateway.control_guard import ControlGuard
+from mock_gateway.faults import FaultError, queued_from_json
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.hosted import HostedFeatures
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
 from mock_gateway.gateway.responses import reply, state_of
 from mock_gateway.gateway.unified import images_generations
+from mock_gateway.gateway.unmodelled import unmodelled_routes
+from mock_gateway.hints import HINT_HEADER, collecting, header_value
 from mock_gateway.inspector import inspector_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Call, Journal
+from mock_gateway.js import is_number
 from mock_gateway.limits import (
     DEFAULT_MAX_BODY,
     DEFAULT_PAGE,
     MAX_PAGE,
     PAGE_BYTES,
+    ClientGone,
     RequestRefused,
     page_params,
     read_body,
@@ -57,6 +63,11 @@ async def _home(request: Request) -> Response:
     # src/index.ts: app.get('/', (c) => c.text('AI Gateway says hey!')); Hono's charset is
     # upper case (conformance suite: validation-home).
     return Response(b"AI Gateway says hey!", headers={"content-type": "text/plain; charset=UTF-8"})
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    # safejson: what a client posted may hold a lone surrogate or 1e400, which it can write.
+    return Response(safejson.dumps(data), status, media_type="application/json")
 
 
 async def _health(request: Request) -> Response:
@@ -117,20 +128,14 @@ async def _faults(request: Request) -> Response:
         queue.clear()
     elif request.method == "POST":
         try:
-            data = safejson.loads(await request.body())
-            if not isinstance(data, dict):
-                raise FaultError('send a JSON object such as {"fault": "status", "status": 429}')
-            times = data.get("times", 1)
-            path = data.get("path")
-            if not isinstance(times, int) or (path is not None and not isinstance(path, str)):
-                raise FaultError("times must be an integer and path a string")
-            provider, target = data.get("provider"), data.get("target")
-            queue.add(
-                Fault.from_json(data), times=times, path=path, provider=provider, target=target
-            )
-        except (ValueError, TypeError) as error:  # FaultError is a ValueError, as bad JSON is
-            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
-    return JSONResponse({"faults": queue.pending()})
+            fault, where = queued_from_json(safejson.loads(await request.body()))
+            queue.add(fault, **where)
+        except FaultError as error:  # every wrong field named, in one answer
+            body = {"status": "failure", "message": str(error), "fields": error.fields}
+            return _json(body, 400)
+        except ValueError as error:  # not JSON
+            return _json({"status": "failure", "message": str(error)}, 400)
+    return _json({"faults": queue.pending()})
 
 
 async def _blob(request: Request) -> Response:
@@ -146,15 +151,47 @@ async def _registry(request: Request) -> Response:
         try:
             registry.update(Registry.from_json(safejson.loads(await request.body())))
         except ValueError as error:  # RegistryError and bad JSON alike
-            return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+            return _json({"status": "failure", "message": str(error)}, 400)
     # The records carry provider keys: shown shortened, as everywhere else the mock answers.
-    return JSONResponse(redact_config(registry.to_json()))
+    return _json(redact_config(registry.to_json()))
+
+
+async def _clock(request: Request) -> Response:
+    """GET: the mock's time; POST ``{"advance": seconds}``: move it forward (cache max_age,
+    DALL·E URL lifetimes) without waiting."""
+    state = state_of(request)
+    if request.method == "POST":
+        try:
+            data = safejson.loads(await request.body())
+            seconds: Any = data.get("advance") if isinstance(data, dict) else None
+            if not is_number(seconds):
+                raise ValueError('send {"advance": <seconds>}, a number')
+            if isinstance(seconds, int) and seconds.bit_length() > 1000:
+                seconds = float("inf")  # JSON.parse: an integer past a double is Infinity
+            state.advance_clock(float(seconds))
+        except ValueError as error:
+            return _json({"status": "failure", "message": str(error)}, 400)
+    return _json({"now": state.now(), "offset": state.clock_offset})
+
+
+async def _cache(request: Request) -> Response:
+    """GET: hosted Portkey's cache, as the mock holds it; DELETE: empty it."""
+    cache = state_of(request).cache
+    if request.method == "DELETE":
+        cache.clear()
+    return JSONResponse({"entries": cache.entries()})
 
 
 async def _openapi(request: Request) -> Response:
     from mock_gateway.openapi import openapi_document  # built on first use
 
     return JSONResponse(openapi_document())
+
+
+async def _control_openapi(request: Request) -> Response:
+    from mock_gateway.control_openapi import control_openapi_document  # built on first use
+
+    return JSONResponse(control_openapi_document())
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -175,6 +212,9 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     answer = reply(gateway_failure(str(exc) or type(exc).__name__, status=500))
     answer.headers["x-mock-internal-error"] = "true"
     return answer
+
+
+_HINT = HINT_HEADER.encode()
 
 
 async def _watch(
@@ -231,6 +271,7 @@ class JournalMiddleware:
             body=b"",
         )
         scope["mock.attempts"] = call.attempts
+        hints = collecting()  # why it answered so, where the answer cannot say (hints.py)
         # DALL·E's URLs must point at the host and port this client used to reach us.
         current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))
         # Read the whole body first, so it is journaled even when no handler reads it (404s);
@@ -242,20 +283,27 @@ class JournalMiddleware:
             call.body, call.body_truncated_from = refused.prefix, refused.size
             await self._answer(call, reply(refused.reply), scope, receive, send)
             return
+        except ClientGone as gone:  # killed mid-upload: kept, marked, and nobody to answer
+            call.body, call.aborted = gone.received, True
+            self.state.journal.settle(call)
+            return
         replayed, done = False, False
-        gone = asyncio.Event()
+        left = asyncio.Event()
 
         async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": call.body, "more_body": False}
-            await gone.wait()  # the watcher below owns the client's receive from now on
+            await left.wait()  # the watcher below owns the client's receive from now on
             return {"type": "http.disconnect"}
 
         async def send_and_keep(message: Message) -> None:
             nonlocal done
             if message["type"] == "http.response.start":
+                if hints:
+                    headers = [*message["headers"], (_HINT, header_value(hints))]
+                    message = {**message, "headers": headers}
                 call.status = message["status"]
                 call.response_headers = [
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message["headers"]
@@ -270,14 +318,14 @@ class JournalMiddleware:
         # A client that leaves takes its request's work with it (retries, held faults): the
         # watcher cancels the handler as soon as the server reports the disconnect.
         handler = asyncio.current_task()
-        watcher = asyncio.create_task(_watch(receive, gone, handler, lambda: done))
+        watcher = asyncio.create_task(_watch(receive, left, handler, lambda: done))
         try:
             if len(call.body) > OFF_LOOP_BODY and _json_like(call):  # offload.py
                 await run_off_loop(self.app, scope, replay, send_and_keep)
             else:
                 await self.app(scope, replay, send_and_keep)
         except asyncio.CancelledError:
-            if not gone.is_set() or handler is None or handler.uncancel() > 0:
+            if not left.is_set() or handler is None or handler.uncancel() > 0:
                 raise  # a cancellation from elsewhere (server shutdown): pass it on
         finally:
             watcher.cancel()
@@ -308,14 +356,17 @@ def create_app(
     time_scale: float = 1.0,
     registry: Registry | None = None,
     role: str = "gateway",
+    replay: Sequence[str | Path] = (),
+    allowed_hosts: tuple[str, ...] = (),
 ) -> Starlette:
     """Build a mock Portkey gateway app (or, with ``role="upstream"``, the fake providers).
 
     Args:
-        profile: which gateway flavour to imitate (``hosted``, ``hosted-2024``, ``oss``,
-            ``oss-npm``); see ``mock_gateway.PROFILES``.
+        profile: which gateway flavour to imitate (``hosted``: today's, ``hosted-2025``,
+            ``hosted-2024``, ``oss``, ``oss-npm``); see ``mock_gateway.PROFILES``.
         seed: seeds every generated id, trace id and Stability "random" seed.
-        clock: the gateway's clock, for ``created`` (inject a fixed one for snapshots).
+        clock: the gateway's clock, for ``created``, the cache's ``max_age`` and DALL·E URL
+            lifetimes (inject a fixed one for snapshots; ``POST /_mock/clock`` advances it).
         journal_cap: how many calls the journal keeps before dropping the oldest.
         journal_bytes: how many bytes the journal keeps (each call's head, bodies, answer
             and upstream attempts) before dropping the oldest calls; ``GET /_mock/requests``
@@ -328,13 +379,18 @@ def create_app(
         url_ttl: seconds a DALL·E image URL stays valid (OpenAI: 60 minutes).
         strict_responses: check every JSON answer against its contract before sending it,
             and answer a loud 500 instead of one that breaks it (a debug switch).
-        time_scale: multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is
-            faithful; the journal records faithful times whatever the scale.
+        time_scale: multiplies the gateway's own waits (retry backoff, retry-after, a timeout
+            fault's hold): 1.0 is faithful; the journal records faithful times whatever the
+            scale.
         registry: hosted Portkey's records (API keys, virtual keys, @slug providers, saved
             configs), used by the hosted profiles; see ``mock_gateway.Registry``.
         role: ``gateway`` (the default), or ``upstream``: the fake Stability and OpenAI APIs
             at their native paths, for a real gateway's ``custom_host``
             (``mock_gateway.provider_app``; the gateway-only options are ignored).
+        replay: HAR cassettes (``mock-portkey record``): a request recorded there (same
+            method, path and body) gets its recorded answer; see ``mock_gateway.replay``.
+        allowed_hosts: names besides loopback and the bound address that may reach the
+            ``/_mock/`` controls in a ``Host`` header (``mock_gateway.control_guard``).
     """
     if role == "upstream":
         from mock_gateway.provider_app import create_upstream_app
@@ -347,6 +403,7 @@ def create_app(
             filtered_words=filtered_words,
             url_ttl=url_ttl,
             profile=profile,
+            allowed_hosts=allowed_hosts,
         )
     if role != "gateway":
         raise ValueError(f"unknown role {role!r}; choose gateway or upstream")
@@ -368,15 +425,19 @@ def create_app(
         # starts with /v1/, so this saves a dozen failed matches on every gateway request.
         Route("/v1/images/generations", images_generations, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
+        *unmodelled_routes(),  # the gateway's other routes: 501 x-mock-unsupported
         Route("/v1/{path:path}", proxy, methods=proxy_methods),
         Route("/", _home, methods=["GET"]),
         Route("/_mock/health", _health, methods=["GET"]),
         Route("/openapi.json", _openapi, methods=["GET"]),
+        Route("/_mock/openapi.json", _control_openapi, methods=["GET"]),
         Route("/_mock/requests", _calls, methods=["GET"]),
         Route("/_mock/calls", _calls, methods=["GET"]),
         Route("/_mock/reset", _reset, methods=["POST"]),
         Route("/_mock/faults", _faults, methods=["GET", "POST", "DELETE"]),
         Route("/_mock/registry", _registry, methods=["GET", "POST"]),
+        Route("/_mock/clock", _clock, methods=["GET", "POST"]),
+        Route("/_mock/cache", _cache, methods=["GET", "DELETE"]),
         Route(BLOB_PREFIX + "/{path:path}", _blob, methods=["GET"]),
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]
@@ -386,5 +447,10 @@ def create_app(
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)
     app.add_middleware(HostedFeatures, state=state)  # hosted Portkey's lookups, before the gateway
-    app.add_middleware(JournalMiddleware, state=state)  # outermost: it sees what the client got
+    if replay:  # inside the journal, which keeps replayed calls like any other
+        from mock_gateway.replay import ReplayMiddleware, load_replay
+
+        app.add_middleware(ReplayMiddleware, exchanges=load_replay(replay))
+    app.add_middleware(JournalMiddleware, state=state)  # it sees what the client got
+    app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
     return app

@@ -109,7 +109,9 @@ class BlobStore:
         """(status, content type, body) for a GET on a signed URL, as Azure answers it."""
         params = {key: values[0] for key, values in parse_qs(query).items()}
         start, expiry, signature = params.get("st", ""), params.get("se", ""), params.get("sig", "")
-        if not hmac.compare_digest(signature, self._sign(path, start, expiry)):
+        expected = self._sign(path, start, expiry).encode()
+        # As bytes: compare_digest refuses a str with non-ASCII characters (?sig=%C3%A9).
+        if not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"), expected):
             detail = "Signature did not match."
             return 403, _XML, _azure_error("AuthenticationFailed", _AUTH_FAILED, detail)
         now = self._clock()

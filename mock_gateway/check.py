@@ -133,7 +133,7 @@ def _check_exchange(file: str, where: str, exchange: _Exchange) -> Iterator[Find
     if answer is None or exchange.status is None:
         return
     provider = exchange.response_headers.get("x-portkey-provider")
-    candidates = response_contracts(exchange.path, exchange.status, provider)
+    candidates = response_contracts(exchange.path, exchange.status, provider, exchange.method)
     if not candidates:
         return
     results = {name: iter_errors(name, answer) for name in candidates}
@@ -165,7 +165,10 @@ def _har(data: Mapping[str, Any]) -> Iterator[tuple[str, _Exchange]]:
             if text and content.get("encoding") == "base64"
             else (text or "").encode()
         )
-        post = request.get("postData", {}).get("text")
+        post_data = request.get("postData", {})
+        post = post_data.get("text")
+        if post is not None and post_data.get("encoding") == "base64":  # a binary body recorded
+            post = base64.b64decode(post).decode("utf-8", "replace")
         yield (
             f"entry {index} {request['method']} {urlsplit(request['url']).path}",
             _Exchange(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, PROFILES
+from mock_gateway.gateway.profiles import DEFAULT_PROFILE, DEPRECATED_NAMES, PROFILES
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
 from mock_gateway.limits import DEFAULT_MAX_BODY
 
@@ -26,7 +26,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--profile",
         default=DEFAULT_PROFILE,
-        choices=sorted(PROFILES),
+        choices=sorted([*PROFILES, *DEPRECATED_NAMES]),
         help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})",
     )
     serve.add_argument(
@@ -45,7 +45,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--time-scale",
         type=float,
         default=1.0,
-        help="multiply the gateway's retry waits (1: faithful, the default; 0.01: 100x faster)",
+        help="multiply the gateway's retry waits and a timeout fault's hold "
+        "(1: faithful, the default; 0.01: 100x faster)",
     )
     serve.add_argument(
         "--strict-responses",
@@ -124,6 +125,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="allow --host to be an address other than loopback (the mock has no auth)",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        dest="allowed_hosts",
+        metavar="NAME",
+        help="a Host name, besides loopback and the bound address, that may use the /_mock/ "
+        "controls (repeatable)",
+    )
+    serve.add_argument(
+        "--replay",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="CASSETTE",
+        help="HAR cassettes (mock-portkey record): recorded requests get the recorded answers",
+    )
+    _add_record_and_drift(commands)
     check = commands.add_parser("check", help="check recorded payloads against the contracts")
     check.add_argument(
         "paths",
@@ -140,18 +158,116 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _add_record_and_drift(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    record = commands.add_parser(
+        "record", help="forward to a real gateway and record a HAR cassette, keys redacted"
+    )
+    record.add_argument("--target", required=True, help="base URL, e.g. https://api.portkey.ai")
+    record.add_argument("--out", "-o", default="portkey.har", help="cassette (default portkey.har)")
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8788, help="port (default 8788; 0 = any free)")
+    record.add_argument(
+        "--thumbnail",
+        type=int,
+        metavar="PX",
+        help="shrink recorded images to PX pixels a side (their format and size are kept)",
+    )
+    record.add_argument(
+        "--allow-remote", action="store_true", help="allow --host to be other than loopback"
+    )
+    drift = commands.add_parser("drift", help="replay cassettes against the mock; what differs")
+    drift.add_argument("cassettes", nargs="+", metavar="CASSETTE", help="HAR files")
+    drift.add_argument(
+        "--profile",
+        action="append",
+        dest="profiles",
+        choices=sorted(PROFILES),
+        help="mock profile to replay against (repeatable; default: each profile)",
+    )
+    drift.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="allow-list of known differences, with reasons (JSON or YAML; repeatable)",
+    )
+    drift.add_argument("--seed", type=int, default=0, help="the mock's seed (default 0)")
+    drift.add_argument("--registry", metavar="FILE", help="hosted Portkey's records for the mock")
+    drift.add_argument("--format", choices=("text", "json"), default="text", dest="output")
+
+
+def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from mock_gateway.record import check_target, serve_recorder
+    from mock_gateway.server import is_loopback
+
+    if not (is_loopback(args.host) or args.allow_remote):
+        print(
+            f"mock-portkey record: refusing to listen on {args.host}, which is not loopback; "
+            "pass --allow-remote (the recorder forwards with the keys clients send)",
+            file=stderr,
+        )
+        return 2
+    try:
+        check_target(args.target)
+        serve_recorder(
+            args.target,
+            args.out,
+            host=args.host,
+            port=args.port,
+            thumbnail=args.thumbnail,
+            stdout=stdout,
+        )
+    except (ValueError, OSError) as error:
+        print(f"mock-portkey record: {error}", file=stderr)
+        return 1
+    return 0
+
+
+def _drift(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from mock_gateway.allowlist import load_allow_list
+    from mock_gateway.drift import drift, format_table
+    from mock_gateway.har import read_cassette
+    from mock_gateway.registry import Registry
+
+    try:
+        allowed = load_allow_list(args.allow)
+        exchanges = [ex for path in args.cassettes for ex in read_cassette(path)]
+        registry = Registry.from_file(args.registry) if args.registry else None
+    except ValueError as error:  # RegistryError too
+        print(f"mock-portkey drift: {error}", file=stderr)
+        return 2
+    profiles = args.profiles or sorted(PROFILES)
+    report = drift(exchanges, profiles, allowed, seed=args.seed, registry=registry)
+    if args.output == "json":
+        print(json.dumps(report.to_json(), indent=2), file=stdout)
+    else:
+        print(format_table(report), file=stdout)
+    return 1 if report.failed else 0
+
+
 def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
     from mock_gateway.connections import server_config
-    from mock_gateway.registry import Registry, RegistryError
+    from mock_gateway.registry import Registry
     from mock_gateway.server import bind_socket, is_loopback
 
-    # Read the registry before binding, so a bad file never leaves a socket behind.
+    if args.profile in DEPRECATED_NAMES:  # DeprecationWarning is hidden outside tests
+        print(
+            f"mock-portkey: profile {args.profile!r} is deprecated: it is now the default, "
+            f"{DEPRECATED_NAMES[args.profile]!r}",
+            file=stderr,
+        )
+    # Read the registry and cassettes before binding, so a bad file never leaves a socket behind.
     try:
         registry = Registry.from_file(args.registry) if args.registry else None
-    except RegistryError as error:
+        if args.replay:
+            from mock_gateway.har import read_cassette
+
+            for cassette in args.replay:
+                read_cassette(cassette)
+    except ValueError as error:  # RegistryError is one
         print(f"mock-portkey: {error}", file=stderr)
         return 1
     if not is_loopback(args.host):
@@ -208,6 +324,8 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         journal_cap=args.journal_cap,
         journal_bytes=args.journal_bytes,
         max_body_bytes=args.max_body_bytes,
+        allowed_hosts=tuple(args.allowed_hosts or ()),
+        replay=args.replay,
     )
     try:
         config = server_config(
@@ -274,6 +392,10 @@ def run(
         return _serve(args, stdout, stderr)
     if args.command == "check":
         return _check(args, stdout, stderr)
+    if args.command == "record":
+        return _record(args, stdout, stderr)
+    if args.command == "drift":
+        return _drift(args, stdout, stderr)
     if args.command == "contracts":
         return _contracts(stdout)
     if args.command == "openapi":

@@ -39,7 +39,8 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "openai": ("openai/images-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
-_PROXY_ROUTE = re.compile(r"^/v1/.+")
+# The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).
+_PROXY_ROUTE = re.compile(r"^/v1/.*")
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,20 @@ class Violation:
         return f"{self.contract} at {self.pointer or '/'}: {self.message}"
 
 
-def response_contracts(path: str, status: int, provider: str | None = None) -> tuple[str, ...]:
+def response_contracts(
+    path: str, status: int, provider: str | None = None, method: str = "POST"
+) -> tuple[str, ...]:
     """The contracts a JSON answer on ``path`` may satisfy (empty: not checked, e.g. /_mock/).
 
     ``provider`` is the answer's ``x-portkey-provider``; without it, any provider's shape.
+    ``method``: only a POST to /v1/images/generations is the unified route; any other method
+    there is proxied to the provider (conformance case proxy-openai-get-images-path).
     """
     if path.startswith("/_mock/") or path == "/":
         return ()
     # Hono answers a method no route takes with its notFound body, on any path.
     unrouted = ("portkey/not-found.json",) if status == 404 else ()
-    if _UNIFIED.match(path):
+    if _UNIFIED.match(path) and method.upper() == "POST":
         success: tuple[str, ...] = _UNIFIED_SUCCESS.get(provider or "", ())
         if provider is None:
             success = tuple(name for names in _UNIFIED_SUCCESS.values() for name in names)

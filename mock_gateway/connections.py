@@ -35,7 +35,9 @@ DEFAULT_MAX_CONNECTIONS = 1000
 # them: a request held by a timeout or delay fault would otherwise keep it for its whole hold.
 SHUTDOWN_GRACE = 1
 
-logger = logging.getLogger("mock_gateway")
+# A logger of its own, so that the repeat filter below limits its lines and no others of
+# the mock's (a filter applies to the logger it is put on, not to its parent's records).
+logger = logging.getLogger("mock_gateway.connections")
 
 _BUSY_BODY = (
     b'{"status":"failure","message":"mock-portkey-gateway: too many open connections '
@@ -152,7 +154,7 @@ class RepeatFilter(logging.Filter):
 
 
 _FILTER = RepeatFilter()
-_NOISY = ("asyncio", "uvicorn.error", "mock_gateway")
+_NOISY = ("asyncio", "uvicorn.error", "mock_gateway.connections")
 
 
 def limit_log_repeats() -> None:

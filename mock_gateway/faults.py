@@ -7,20 +7,137 @@ queue (``FaultQueue``: "the next N matching requests") or from ``x-mock-*`` requ
 
 from __future__ import annotations
 
-import math
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FAULT_KINDS", "Fault", "FaultError", "FaultQueue", "fault_from_headers"]
+__all__ = [
+    "FAULT_KINDS",
+    "MAX_RETRY_AFTER",
+    "MAX_WAIT",
+    "Fault",
+    "FaultError",
+    "FaultQueue",
+    "fault_from_headers",
+    "fault_problems",
+    "queued_from_json",
+]
 
 FaultKind = Literal["status", "delay", "timeout", "drop", "malformed", "content-filter"]
 FAULT_KINDS: tuple[str, ...] = ("status", "delay", "timeout", "drop", "malformed", "content-filter")
 
 
 class FaultError(ValueError):
-    """A fault description that cannot be carried out; the message says how to fix it."""
+    """A fault description that cannot be carried out; the message says how to fix it.
+
+    ``fields`` names every field found wrong (all of them, not only the first).
+    """
+
+    def __init__(self, message: str, *, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or []
+
+
+# The longest wait a fault may hold a request for (delay, hold): an hour, so a typo cannot
+# park a connection for ever (asyncio cannot even sleep 1e300 seconds).
+MAX_WAIT = 3600.0
+# retry_after is only a header value the provider sends (the gateway honours at most 60 s):
+# any number of seconds up to a year, which every formatting of it can write.
+MAX_RETRY_AFTER = 365 * 86400.0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _seconds_problem(
+    name: str, value: Any, *, optional: bool = False, maximum: float = MAX_WAIT
+) -> str | None:
+    if value is None and optional:
+        return None
+    # No math.isfinite: it cannot take an int past a double; the range check covers both.
+    if not _is_number(value) or not 0 <= value <= maximum:
+        return f"{name} must be a number of seconds from 0 to {maximum:.0f}, got {_short(value)}"
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:40]}... ({len(text)} characters)"
+
+
+def fault_problems(fault: Fault) -> list[str]:
+    """Every field of ``fault`` that cannot be carried out, each message starting with its name."""
+    problems: list[str] = []
+    if not (isinstance(fault.kind, str) and fault.kind in FAULT_KINDS):
+        problems.append(
+            f"fault {_short(fault.kind)} is unknown; choose one of: {', '.join(FAULT_KINDS)}"
+        )
+    status = fault.status
+    low = 400 if fault.kind == "status" else 200
+    if (status is None and fault.kind == "status") or (
+        status is not None
+        and not (isinstance(status, int) and not isinstance(status, bool) and low <= status <= 599)
+    ):
+        problems.append(
+            f"status must be an integer HTTP status from {low} to 599, got {_short(status)}"
+            + (" (e.g. Fault.error(429))" if fault.kind == "status" else "")
+        )
+    for name, value, optional, maximum in (
+        ("retry_after", fault.retry_after, True, MAX_RETRY_AFTER),
+        ("delay", fault.delay, False, MAX_WAIT),
+        ("hold", fault.hold, False, MAX_WAIT),
+    ):
+        problem = _seconds_problem(name, value, optional=optional, maximum=maximum)
+        if problem:
+            problems.append(problem)
+    if not isinstance(fault.body, str):
+        problems.append(f"body must be a string, got {_short(fault.body)}")
+    content_type = fault.content_type
+    if not isinstance(content_type, str) or not _HEADER_VALUE.fullmatch(content_type):
+        problems.append(
+            f"content_type must be a header value (printable ASCII), got {_short(content_type)}"
+        )
+    return problems
+
+
+def _raise(problems: list[str]) -> None:
+    """One ``FaultError`` for every problem found (each message starts with its field)."""
+    if problems:
+        message = "; ".join(problems)
+        raise FaultError(message, fields=[part.split(" ")[0] for part in message.split("; ")])
+
+
+def _placement_problems(times: Any, path: Any, provider: Any, target: Any) -> list[str]:
+    problems = [
+        f"{name} must be a string or null, got {_short(value)}"
+        for name, value in (("path", path), ("provider", provider), ("target", target))
+        if value is not None and not isinstance(value, str)
+    ]
+    if not (isinstance(times, int) and not isinstance(times, bool) and times >= 1):
+        problems.insert(0, f"times must be an integer, 1 or more, got {_short(times)}")
+    return problems
+
+
+def queued_from_json(data: Any) -> tuple[Fault, dict[str, Any]]:
+    """``POST /_mock/faults``'s body: the fault, and where it applies (``FaultQueue.add``'s
+    keywords); one ``FaultError`` naming every wrong field."""
+    if not isinstance(data, Mapping):
+        raise FaultError('send a JSON object such as {"fault": "status", "status": 429}')
+    where = {name: data.get(name) for name in ("path", "provider", "target")}
+    where["times"] = data.get("times", 1)
+    problems = _placement_problems(**where)
+    try:
+        fault = Fault.from_json(data)
+    except FaultError as error:
+        problems.append(str(error))
+    _raise(problems)
+    return fault, where
+
+
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -30,7 +147,8 @@ class Fault:
     - ``status``: the provider answers ``status`` with its own error body (plus ``retry-after``).
     - ``delay``: the provider answers normally, ``delay`` seconds late.
     - ``timeout``: the provider never answers. With a request timeout the gateway answers 408;
-      without one it waits ``hold`` seconds, then the connection drops.
+      without one it waits ``hold`` seconds (times the app's ``time_scale``, as retry waits),
+      then the connection drops.
     - ``drop``: the upstream connection closes before any answer.
     - ``malformed``: the provider answers ``status`` with ``body`` (text/html by default).
     - ``content-filter``: the provider's content filter fires (Stability: ``CONTENT_FILTERED``).
@@ -47,14 +165,7 @@ class Fault:
     hold: float = 30.0
 
     def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise FaultError(
-                f"unknown fault {self.kind!r}; choose one of: {', '.join(FAULT_KINDS)}"
-            )
-        if self.kind == "status" and not (self.status and 400 <= self.status <= 599):
-            raise FaultError("a status fault needs a status from 400 to 599, e.g. Fault.error(429)")
-        if self.delay < 0 or not math.isfinite(self.delay) or self.hold < 0:
-            raise FaultError("delay and hold are seconds, 0 or more")
+        _raise(fault_problems(self))
 
     @classmethod
     def error(cls, status: int, *, retry_after: float | None = None, delay: float = 0.0) -> Fault:
@@ -90,25 +201,29 @@ class Fault:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fault:
-        """From ``{"fault": "status", "status": 429, ...}`` as ``POST /_mock/faults`` takes it."""
-        fields = {
-            key: value
-            for key, value in data.items()
-            if key not in ("fault", "times", "path", "provider", "target")
-        }
-        unknown = set(fields) - {"status", "retry_after", "delay", "body", "content_type", "hold"}
-        if unknown:
-            raise FaultError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
+        """From ``{"fault": "status", "status": 429, ...}`` as ``POST /_mock/faults`` takes it.
+
+        ``FaultError`` names every wrong field at once.
+        """
+        fields = {key: value for key, value in data.items() if key not in _PLACEMENT}
+        unknown = sorted(set(fields) - set(_FIELDS))
+        problems = [f"{name} is not a fault field" for name in unknown]
         try:
-            return cls(data.get("fault", ""), **fields)
-        except TypeError as error:
-            raise FaultError(str(error)) from None
+            fault = cls(data.get("fault", ""), **{k: fields[k] for k in fields if k in _FIELDS})
+        except FaultError as error:
+            problems.append(str(error))
+        _raise(problems)
+        return fault
 
     def to_json(self) -> dict[str, Any]:
         """The fault as ``GET /_mock/faults`` shows it."""
         data = asdict(self)
         data["fault"] = data.pop("kind")
         return data
+
+
+_PLACEMENT = ("fault", "times", "path", "provider", "target")
+_FIELDS = ("status", "retry_after", "delay", "body", "content_type", "hold")
 
 
 @dataclass
@@ -148,8 +263,7 @@ class FaultQueue:
         ``path`` is a prefix of the client request's path; ``provider`` the provider called;
         ``target`` the config path of the target (``config.targets[0]``). None matches all.
         """
-        if times < 1:
-            raise FaultError("times must be 1 or more")
+        _raise(_placement_problems(times, path, provider, target))
         with self._lock:
             self._queue.append(_Queued(fault, path, times, provider, target))
 
@@ -186,6 +300,11 @@ class FaultQueue:
             self._queue.clear()
 
 
+def _shown(raw: str) -> str:
+    """A header value for an error message: quoted, and cut short if it is long."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:40]!r}... ({len(raw)} characters)"
+
+
 def _seconds(headers: Mapping[str, str], name: str) -> float | None:
     raw = headers.get(name)
     if raw is None:
@@ -193,7 +312,7 @@ def _seconds(headers: Mapping[str, str], name: str) -> float | None:
     try:
         return float(raw)
     except ValueError:
-        raise FaultError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise FaultError(f"{name} must be a number of seconds, got {_shown(raw)}") from None
 
 
 def fault_from_headers(headers: Mapping[str, str]) -> Fault | None:
@@ -205,8 +324,8 @@ def fault_from_headers(headers: Mapping[str, str]) -> Fault | None:
     kind, status = headers.get("x-mock-fault"), headers.get("x-mock-status")
     delay = _seconds(headers, "x-mock-delay") or 0.0
     if status is not None:
-        if not status.isdigit():
-            raise FaultError(f"x-mock-status must be an HTTP status, got {status!r}")
+        if not (status.isascii() and status.isdigit() and len(status) <= 3):
+            raise FaultError(f"x-mock-status must be an HTTP status, got {_shown(status)}")
         return Fault.error(
             int(status), retry_after=_seconds(headers, "x-mock-retry-after"), delay=delay
         )

@@ -98,7 +98,9 @@ class PortkeyMock:
         return self.state.journal.calls()
 
     def reset(self, *, profile: str | None = None, seed: int | None = None) -> None:
-        """Forget calls, faults and errors; optionally switch profile or seed."""
+        """Back to the state the app was created in: calls, faults, errors and the cache
+        forgotten, the clock put back, seeded sequences restarted, the configured registry
+        restored; optionally switch profile or seed."""
         self.state.reset(profile=None if profile is None else get_profile(profile), seed=seed)
 
     def check(self) -> None:
@@ -115,6 +117,11 @@ class PortkeyMock:
         if not isinstance(registry, Registry):
             registry = Registry.from_json(registry)
         self.state.registry.update(registry)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward: cache entries past ``max_age`` expire, DALL·E URLs
+        too, without waiting. The new time (``reset`` puts the clock back)."""
+        return self.state.advance_clock(seconds)
 
     # -- faults ---------------------------------------------------------------------------
 
@@ -153,7 +160,9 @@ class PortkeyMock:
         self.queue(Fault.latency(seconds), times=times, **where)
 
     def timeout_next(self, *, hold: float = 30.0, times: int = 1, **where: str | None) -> None:
-        """The provider never answers (408 with a request timeout; else held, then dropped)."""
+        """The provider never answers: 408 once a request timeout passes; without one, the
+        gateway waits ``hold`` seconds on the app's ``time_scale`` clock (30 ms under the
+        fixture's default 0.001), then the upstream connection drops (a 500)."""
         self.queue(Fault.timeout(hold=hold), times=times, **where)
 
     def drop_next(self, *, times: int = 1, **where: str | None) -> None:

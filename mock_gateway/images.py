@@ -60,12 +60,15 @@ def _idat(width: int, height: int, period: int) -> bytes:
 
 
 def _digest(prompt: str, seed: int, index: int) -> bytes:
-    return hashlib.sha256(f"{seed}\x00{index}\x00{prompt}".encode()).digest()
+    # surrogatepass: a prompt with a lone surrogate (a JSON "\\ud800") still has its own image.
+    return hashlib.sha256(
+        f"{seed}\x00{index}\x00{prompt}".encode("utf-8", "surrogatepass")
+    ).digest()
 
 
 def derive_seed(*parts: object) -> int:
     """A stable seed in 1..4294967295 from any parts (what Stability's seed 0 means)."""
-    digest = hashlib.sha256("\x00".join(map(str, parts)).encode()).digest()
+    digest = hashlib.sha256("\x00".join(map(str, parts)).encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:4], "big") % _MAX_SEED + 1
 
 

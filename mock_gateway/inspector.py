@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from mock_gateway import safejson
 from mock_gateway.blobs import BlobStore
 from mock_gateway.gateway.responses import state_of
 from mock_gateway.inspector_assets import SCRIPT, STYLE
@@ -182,7 +183,8 @@ async def _page(request: Request) -> Response:
         token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
     )
     rows = await _render(request, _selected(calls, filters, limit, before))
-    body = render_page(page, calls, rows)
+    # visible: a body may hold a lone surrogate (a JSON "\\ud800"), which UTF-8 cannot carry.
+    body = safejson.visible(render_page(page, calls, rows))
     return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
 
 
@@ -197,7 +199,7 @@ async def _rows(request: Request) -> Response:
     if request.query_params.get("since") == token:
         return Response(status_code=204, headers={"cache-control": "no-store"})
     selected = _selected(calls, filters, limit, before)
-    rows = await _render(request, selected)
+    rows = safejson.visible(await _render(request, selected))
     data = {
         "token": token,
         "rows": rows,
@@ -206,7 +208,10 @@ async def _rows(request: Request) -> Response:
         "dropped": dropped,
         "next": _next(calls, selected),
     }
-    return JSONResponse(data, headers={"cache-control": "no-store"})
+    # safejson: a provider name from a config may hold a lone surrogate; it is escaped.
+    return Response(
+        safejson.dumps(data), media_type="application/json", headers={"cache-control": "no-store"}
+    )
 
 
 def _find(calls: list[Call], index: int) -> Call | None:
@@ -286,7 +291,7 @@ def snapshot_html(
         total=len(calls),
     )
     rows = render_rows(list(reversed(calls)), blobs, _data_uri)
-    return render_page(page, calls, rows)
+    return safejson.visible(render_page(page, calls, rows))
 
 
 def write_snapshot(

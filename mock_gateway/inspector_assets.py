@@ -32,6 +32,7 @@ article.call[hidden] { display: none; }
 .summary .route { font-weight: 600; word-break: break-all; }
 .summary .provider { color: #3d4fb5; }
 .summary .model { color: var(--muted); }
+.summary .cache { color: #1a7f37; font-weight: 600; }
 .summary time, .summary .index { color: var(--muted); margin-left: auto; font-size: 12px; }
 .summary .index { margin-left: 0; }
 .status { display: inline-block; min-width: 3em; text-align: center; border-radius: 4px;
@@ -185,7 +186,10 @@ SCRIPT = """
   if (!live) return;
   document.getElementById("clear").addEventListener("submit", async (event) => {
     event.preventDefault();
-    await fetch("/_mock/inspector/clear", { method: "POST" });
+    await fetch("/_mock/inspector/clear", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
     refresh(true);
   });
   setInterval(() => refresh(false), 1000);

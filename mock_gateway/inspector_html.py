@@ -112,7 +112,7 @@ def _sent_block(data: bytes, shown: str) -> str:
 
 
 def _portkey_headers(call: Call) -> str:
-    sent = [(k, v) for k, v in call.headers if k.startswith("x-portkey-")]
+    sent = [(k, v) for k, v in call.headers.multi_items() if k.startswith("x-portkey-")]
     got = [(k, v) for k, v in call.response_headers if k.lower().startswith("x-portkey-")]
     chips = ['<span class="label">sent</span>'] if sent else []
     chips += [f'<span class="chip sent">{_e(k)}: {_e(v)}</span>' for k, v in sent]
@@ -150,7 +150,8 @@ def _client_side(call: Call) -> str:
     return (
         f'<section class="client"><h3>Client request</h3>'
         f'<p class="line">{_e(call.method)} {_e(target)}</p>'
-        f"{_headers_block(call.headers)}{_body_block(body)}{_sent_block(call.body, body)}"
+        f"{_headers_block(call.headers.multi_items())}{_body_block(body)}"
+        f"{_sent_block(call.body, body)}"
         "</section>"
     )
 
@@ -180,7 +181,9 @@ def _attempt(number: int, attempt: Attempt) -> str:
 
 def _upstream_side(call: Call) -> str:
     attempts = call.attempts
-    if not attempts:
+    if not attempts and call.cache == "HIT":
+        inner = '<p class="muted">nothing forwarded: answered from the cache (HIT)</p>'
+    elif not attempts:
         inner = '<p class="muted">nothing forwarded: the gateway answered itself</p>'
     else:
         inner = "<ol>" + "".join(_attempt(n, a) for n, a in enumerate(attempts)) + "</ol>"
@@ -207,6 +210,13 @@ def _when(seconds: float) -> tuple[str, str]:
     return moment.strftime("%H:%M:%S.%f")[:-3], moment.isoformat(timespec="milliseconds")
 
 
+def _cache_badge(call: Call) -> str:
+    status = call.cache
+    if status in (None, "DISABLED"):
+        return ""
+    return f'<span class="cache" title="x-portkey-cache-status">cache {_e(status or "")}</span>'
+
+
 def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str) -> str:
     provider, model = call_provider(call), call_model(call)
     short, full = _when(call.time)
@@ -220,6 +230,7 @@ def _row(call: Call, blobs: BlobStore | None, source: ImageSource, loading: str)
         f'<span class="method">{_e(call.method)}</span><code class="route">{_e(call.path)}</code>'
         f'<span class="provider">{_e(provider or "no provider")}</span>'
         f'<span class="model">{_e(model)}</span>'
+        f"{_cache_badge(call)}"
         f'<time datetime="{_e(full)}" title="{_e(full)}">{_e(short)} UTC</time>'
         f'<span class="index">#{call.index}</span></header>'
         f"{_portkey_headers(call)}{images}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_gateway import safejson
 from mock_gateway.blobs import BLOB_PREFIX, BlobStore
 from mock_gateway.journal import Attempt, Call
 
@@ -148,7 +149,7 @@ def find_images(call: Call, blobs: BlobStore | None) -> list[FoundImage]:
     if "json" not in media:
         return []
     try:
-        parsed = json.loads(body)
+        parsed = safejson.loads(body)
     except ValueError:
         return []
     if not isinstance(parsed, dict | list):
@@ -166,7 +167,7 @@ def url_states(call: Call, blobs: BlobStore | None) -> tuple[int, ...]:
     if blobs is None or b'"url"' not in call.response_body:
         return ()
     try:
-        parsed = json.loads(call.response_body)
+        parsed = safejson.loads(call.response_body)
     except ValueError:
         return ()
     if not isinstance(parsed, dict | list):
@@ -182,7 +183,7 @@ def _host_provider(attempt: Attempt) -> str:
 
 def _config_provider(call: Call) -> str | None:
     try:
-        config = json.loads(call.header("x-portkey-config") or "")
+        config = safejson.loads(call.header("x-portkey-config") or "")
     except ValueError:
         return None
     provider = config.get("provider") if isinstance(config, dict) else None
@@ -277,8 +278,8 @@ def readable_body(
         # a hostile body of 100,000 keys) would be wasted, so the text is shown as sent.
         return _capped(text, _SHOWN_CAP)
     try:
-        parsed = json.loads(text)
+        parsed = safejson.loads(text)
     except ValueError:
         return _capped(text, _SHOWN_CAP)
-    shown = json.dumps(_shorten(parsed), indent=2, ensure_ascii=False)
+    shown = safejson.visible(json.dumps(_shorten(parsed), indent=2, ensure_ascii=False))
     return _capped(shown, _SHOWN_CAP)

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_gateway import safejson
+from mock_gateway.call_headers import CallHeaders
 from mock_gateway.faults import Fault
 from mock_gateway.multipart import MultipartError, decode_form
 from mock_gateway.redact import redact_headers
-from mock_gateway.upstream import Headers, UpstreamRequest, UpstreamResponse
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["DEFAULT_JOURNAL_BYTES", "DEFAULT_JOURNAL_CAP", "Attempt", "Call", "CallList", "Journal"]
 
@@ -25,11 +26,6 @@ DEFAULT_JOURNAL_CAP = 10_000
 # them, or several thousand small ones, and keeps a long-running server's growth well
 # under 50 MB (bench/run.py measures it).
 DEFAULT_JOURNAL_BYTES = 16 * 1024 * 1024
-
-
-def _header(headers: Headers | list[tuple[str, str]], name: str) -> str | None:
-    wanted = name.lower()
-    return next((value for key, value in headers if key == wanted), None)
 
 
 def _json(data: bytes) -> Any:
@@ -148,7 +144,7 @@ class Call:
     method: str
     path: str
     query: str
-    headers: list[tuple[str, str]]
+    headers: CallHeaders  # redacted; case-insensitive, repeated names kept
     body: bytes
     status: int = 0
     response_headers: list[tuple[str, str]] = field(default_factory=list)
@@ -156,6 +152,8 @@ class Call:
     attempts: list[Attempt] = field(default_factory=list)
     # The body's full size when the mock refused it as too large (``body`` is then a prefix).
     body_truncated_from: int | None = None
+    # The client disconnected before sending its whole body (``body`` is what arrived).
+    aborted: bool = False
     # The journal's bookkeeping: whether the call is still kept, the bytes counted against
     # the budget so far (the head when it opened, the rest when it settled), and whether it
     # has settled.
@@ -166,7 +164,8 @@ class Call:
     @property
     def head_size(self) -> int:
         """Bytes of the request head this record holds: method, path, query and headers."""
-        return _RECORD + len(self.method) + len(self.path) + len(self.query) + _pairs(self.headers)
+        head = len(self.method) + len(self.path) + len(self.query)
+        return _RECORD + head + _pairs(self.headers.multi_items())
 
     @property
     def size(self) -> int:
@@ -176,8 +175,8 @@ class Call:
         return self.head_size + len(self.body) + answer + upstream
 
     def header(self, name: str) -> str | None:
-        """A request header (redacted if it is a secret)."""
-        return _header(self.headers, name)
+        """A request header's first value, any case (redacted if it is a secret); else None."""
+        return self.headers.get(name)
 
     @property
     def json(self) -> Any:
@@ -193,6 +192,15 @@ class Call:
     def response_json(self) -> Any:
         """The response body as JSON (``None`` if it is not JSON)."""
         return _json(self.response_body)
+
+    @property
+    def cache(self) -> str | None:
+        """``x-portkey-cache-status`` of the answer: ``HIT`` (no upstream call), ``MISS``,
+        ``REFRESH``, ``DISABLED``; ``None`` if the answer had none."""
+        return next(
+            (value for key, value in self.response_headers if key == "x-portkey-cache-status"),
+            None,
+        )
 
     @property
     def upstream(self) -> list[Attempt]:
@@ -213,13 +221,14 @@ class Call:
                 "method": self.method,
                 "path": self.path,
                 "query": self.query,
-                "headers": self.headers,
+                "headers": self.headers.multi_items(),
                 "body": _body(self.body, self.header("content-type")),
                 **(
                     {}
                     if self.body_truncated_from is None
                     else {"body_truncated_from": self.body_truncated_from}
                 ),
+                **({"aborted": True, "received_bytes": len(self.body)} if self.aborted else {}),
             },
             "response": {
                 "status": self.status,
@@ -227,6 +236,7 @@ class Call:
                 "body": _body(self.response_body, None),
             },
             "upstream": [attempt.to_json() for attempt in self.attempts],
+            "cache": self.cache,
         }
 
 
@@ -275,7 +285,8 @@ class Journal:
     def open(self, **fields: Any) -> Call:
         """Start a call record; it is in the journal at once, even if handling then fails."""
         with self._lock:
-            call = Call(index=self._count, headers=redact_headers(fields.pop("headers")), **fields)
+            headers = CallHeaders(redact_headers(fields.pop("headers")))
+            call = Call(index=self._count, headers=headers, **fields)
             self._count += 1
             call.kept = True
             call.counted = call.head_size

@@ -36,9 +36,14 @@ def parse_int(text: str | None) -> float:
     body = stripped[1:] if stripped[:1] in "+-" else stripped
     if body[:2].lower() == "0x":
         digits = re.match(r"[0-9a-fA-F]+", body[2:])
-        return sign * int(digits.group(0), 16) if digits else NAN
+        if not digits:
+            return NAN
+        return sign * (int(digits.group(0), 16) if len(digits.group(0)) < 250 else math.inf)
     match = _INT_PREFIX.match(stripped)
-    return int(match.group(0)) if match else NAN
+    if not match:
+        return NAN
+    # A double: 300 digits and more may be past 1.8e308 (Infinity); float() has no digit limit.
+    return int(match.group(0)) if len(match.group(0)) < 300 else float(match.group(0))
 
 
 def clamp(value: Any, low: float | None = None, high: float | None = None) -> Any:

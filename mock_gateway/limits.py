@@ -21,6 +21,7 @@ from starlette.types import Receive
 from mock_gateway.gateway.errors import GatewayReply
 
 __all__ = [
+    "ClientGone",
     "DEFAULT_BODY_TIMEOUT",
     "DEFAULT_MAX_BODY",
     "DEFAULT_PAGE",
@@ -59,6 +60,14 @@ class RequestRefused(Exception):
         self.reply = GatewayReply(status, body, {"x-mock-error": "true", "connection": "close"})
 
 
+class ClientGone(Exception):
+    """The client disconnected before its body was all sent: ``received`` is what had come."""
+
+    def __init__(self, received: bytes) -> None:
+        super().__init__(f"the client left after {len(received)} bytes of its body")
+        self.received = received
+
+
 def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
     for name, value in headers:
         if name == b"content-length":
@@ -76,7 +85,8 @@ async def read_body(
     timeout: float = DEFAULT_BODY_TIMEOUT,
 ) -> bytes:
     """The whole body, or ``RequestRefused``: headers over 16 KiB (431), a body whose declared
-    or read size passes ``limit`` (413), or one not all come within ``timeout`` seconds (408).
+    or read size passes ``limit`` (413), or one not all come within ``timeout`` seconds (408);
+    ``ClientGone`` if the client disconnects first.
     """
     header_bytes = sum(len(name) + len(value) + 4 for name, value in headers)
     if header_bytes > MAX_HEADER_BYTES:
@@ -99,6 +109,8 @@ async def _read(receive: Receive, chunks: list[bytes], declared: int | None, lim
     size, more = 0, True
     while more:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone(b"".join(chunks))
         if message["type"] != "http.request":
             break
         chunk = message.get("body", b"")

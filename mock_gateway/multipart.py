@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mock_gateway.safejson import encode_text
+
 __all__ = ["FormField", "MultipartError", "decode_form", "encode_form"]
 
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
@@ -35,7 +37,8 @@ def encode_form(fields: list[tuple[str, str]], boundary: str) -> bytes:
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
         for name, value in fields
     ]
-    return ("".join(parts) + f"--{boundary}--\r\n").encode()
+    # FormData holds USVStrings: a lone surrogate (from a JSON escape) becomes U+FFFD.
+    return encode_text("".join(parts) + f"--{boundary}--\r\n")
 
 
 def _part(chunk: bytes) -> FormField:

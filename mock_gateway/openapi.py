@@ -206,15 +206,22 @@ def _stability_v2() -> dict[str, Any]:
 
 
 def _mock_route(summary: str, method: str = "get") -> dict[str, Any]:
+    # Ours, not Portkey's: tagged so, and described in full in /_mock/openapi.json.
+    failure = {"application/json": {"schema": {"type": "object"}}}
+    guarded = {"403": {"description": "A Host that is not ours", "content": failure}}
+    if method != "get":
+        guarded["415"] = {"description": "A write that is not JSON", "content": failure}
     return {
         method: {
             "summary": summary,
             "tags": ["mock controls"],
+            "description": "The mock's own control (see /_mock/openapi.json), not Portkey's.",
             "responses": {
                 "200": {
                     "description": "OK",
                     "content": {"application/json": {"schema": {"type": "object"}}},
-                }
+                },
+                **guarded,
             },
         }
     }

@@ -26,6 +26,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from mock_gateway.blobs import BLOB_PREFIX
+from mock_gateway.control_guard import ControlGuard
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
 from mock_gateway.journal import Attempt, Journal
@@ -107,6 +108,7 @@ def create_upstream_app(
     filtered_words: tuple[str, ...] = ("mock-filtered",),
     url_ttl: float = 3600.0,
     profile: str = DEFAULT_PROFILE,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> Starlette:
     """The fake providers' native APIs, with ``/_mock/`` control routes (see module doc).
 
@@ -138,4 +140,5 @@ def create_upstream_app(
     app.state.mock = state
     app.state.role = "upstream"
     app.add_middleware(JournalMiddleware, state=state)
+    app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
     return app

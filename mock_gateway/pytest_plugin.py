@@ -6,6 +6,7 @@ nothing heavy at module level: the server and app are imported inside the fixtur
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -36,14 +37,28 @@ _SNAPSHOTS_HELP = (
 )
 
 
+_RECORD_HELP = (
+    "run the tests against a real gateway through a recorder instead of the mock, and write "
+    "a HAR cassette (keys redacted) to DIR; needs --portkey-record-target"
+)
+_TARGET_HELP = "the real gateway --portkey-record forwards to, e.g. https://api.portkey.ai"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("portkey_mock")
     group.addoption("--portkey-mock-snapshots", metavar="DIR", help=_SNAPSHOTS_HELP)
+    group.addoption("--portkey-record", metavar="DIR", help=_RECORD_HELP)
+    group.addoption("--portkey-record-target", metavar="URL", help=_TARGET_HELP)
     parser.addini(_SNAPSHOTS, _SNAPSHOTS_HELP)
+    parser.addini("portkey_record_target", _TARGET_HELP)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
+    if config.getoption("--portkey-record"):  # never without an explicit target
+        from mock_gateway.record_session import record_target
+
+        record_target(config)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -88,7 +103,10 @@ def portkey_mock_options() -> dict[str, Any]:
     """Session defaults for the mock; override this fixture in a conftest.py to change them.
 
     Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
-    (``127.0.0.1``), ``strict_responses`` (False: when True the server refuses, and the test
+    (``127.0.0.1``), ``port`` (0: a free port; a fixed N under pytest-xdist is N plus the
+    worker's number, so workers never collide), ``time_scale`` (0.001: the gateway's retry
+    waits and a timeout fault's hold pass 1000 times faster; 1.0 is real time; the journal
+    counts them in full), ``strict_responses`` (False: when True the server refuses, and the test
     fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
     ``journal_bytes`` (16 MiB of heads and bodies) bound the journal, ``max_body_bytes``
     (16 MiB) the request body, ``allow_remote`` (False) must be True for a ``host`` that is
@@ -104,9 +122,25 @@ def portkey_mock_options() -> dict[str, Any]:
     }
 
 
+def _port(port: int) -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under xdist
+    return port + int(worker[2:]) if port and worker.startswith("gw") else port
+
+
 @pytest.fixture(scope="session")
-def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveServer]:
-    """One live mock gateway per session (per xdist worker), on a free loopback port."""
+def portkey_mock_server(
+    portkey_mock_options: dict[str, Any], pytestconfig: pytest.Config
+) -> Iterator[LiveServer]:
+    """One live mock gateway per session (per xdist worker), on a free loopback port.
+
+    With ``--portkey-record DIR``: the recorder in front of the real target instead.
+    """
+    if pytestconfig.getoption("--portkey-record"):
+        from mock_gateway.record_session import recording_server
+
+        with recording_server(pytestconfig) as recorder:
+            yield recorder
+        return
     from mock_gateway.app import create_app
     from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
     from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
@@ -124,6 +158,7 @@ def portkey_mock_server(portkey_mock_options: dict[str, Any]) -> Iterator[LiveSe
     server = LiveServer(
         app,
         host=portkey_mock_options.get("host", "127.0.0.1"),
+        port=_port(int(portkey_mock_options.get("port", 0))),
         allow_remote=bool(portkey_mock_options.get("allow_remote", False)),
         max_connections=int(portkey_mock_options.get("max_connections", DEFAULT_MAX_CONNECTIONS)),
         header_timeout=float(portkey_mock_options.get("header_timeout", DEFAULT_HEADER_TIMEOUT)),
@@ -154,8 +189,13 @@ def portkey_mock(
             f"got {sorted(unknown) or list(marker.args if marker else ())}"
         )
     options = {**portkey_mock_options, **overrides}
-    handle = PortkeyMock(portkey_mock_server.app, portkey_mock_server)
-    handle.reset(profile=options["profile"], seed=options["seed"])
+    handle: Any = PortkeyMock(portkey_mock_server.app, portkey_mock_server)
+    if hasattr(portkey_mock_server.app.state, "recorder"):  # pytest --portkey-record
+        from mock_gateway.record_session import RecordingHandle
+
+        handle = RecordingHandle(portkey_mock_server, request.node.nodeid)
+    # A partial override of portkey_mock_options keeps the defaults of the keys it leaves out.
+    handle.reset(profile=options.get("profile", "hosted"), seed=options.get("seed", 0))
     if options.get("env"):
         for name, value in handle.env().items():
             monkeypatch.setenv(name, value)

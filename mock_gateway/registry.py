@@ -106,6 +106,16 @@ class Registry:
             "configs": self.configs,
         }
 
+    def copy(self) -> Registry:
+        """An independent copy (what ``reset`` goes back to)."""
+        with self._lock:
+            return Registry(
+                api_keys=None if self.api_keys is None else set(self.api_keys),
+                virtual_keys={name: dict(r) for name, r in self.virtual_keys.items()},
+                providers={name: dict(r) for name, r in self.providers.items()},
+                configs=json.loads(json.dumps(self.configs)),
+            )
+
     def update(self, other: Registry) -> None:
         """Merge ``other`` in (its API key list, if given, replaces this one)."""
         with self._lock:

@@ -14,9 +14,19 @@ import contextvars
 import json
 import json.scanner
 import math
+import re
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "YIELDING", "YIELDING_SIZE", "dumps", "loads"]
+__all__ = [
+    "MAX_DEPTH",
+    "YIELDING",
+    "YIELDING_SIZE",
+    "dumps",
+    "encode_text",
+    "loads",
+    "usv",
+    "visible",
+]
 
 MAX_DEPTH = 64
 # What json.dumps builds on every call with these options, built once.
@@ -27,6 +37,37 @@ _STRICT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=
 # from start to end (0.5 s for a 16 MB object of a million keys).
 YIELDING: contextvars.ContextVar[bool] = contextvars.ContextVar("yielding_json", default=False)
 YIELDING_SIZE = 256 * 1024
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def usv(text: str) -> str:
+    """``text`` as a USVString (what FormData and TextEncoder make): lone surrogates -> U+FFFD.
+
+    JSON's ``\\ud800`` escape gives Python a string UTF-8 cannot encode; JS replaces them.
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def encode_text(text: str) -> bytes:
+    """UTF-8, with any lone surrogate replaced by U+FFFD (as TextEncoder does)."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return usv(text).encode()
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group(0)):04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with each lone surrogate written as its JSON escape (``\\ud800``): shown, and
+    encodable. Such a string comes only from parsing JSON that escaped one."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(_escape_surrogate, text)
 
 
 def _constant(name: str) -> float:
@@ -124,4 +165,9 @@ def dumps(value: Any) -> bytes:
         text = "".join(_STRICT.iterencode(value)) if YIELDING.get() else _STRICT.encode(value)
     except ValueError:  # a non-finite number somewhere: the rare path pays for the walk
         text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False)
-    return text.encode()
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate (from a "\\ud800" escape) can sit only inside a string here:
+        # well-formed JSON.stringify (ES2019) writes it as that escape, lower-case hex.
+        return _SURROGATE.sub(_escape_surrogate, text).encode()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 import random
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,10 +15,12 @@ from mock_gateway.blobs import BlobStore
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.faults import Fault, FaultQueue
+from mock_gateway.gateway.cache import ResponseCache
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.journal import Attempt, Journal
 from mock_gateway.redact import redact_headers
 from mock_gateway.registry import Registry
+from mock_gateway.safejson import encode_text
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 __all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_text"]
@@ -29,6 +31,9 @@ __all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_te
 # by the conformance suite (fault-*-connection-dropped: the real gateway 1.15.2, a fake
 # upstream that closes the socket).
 _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: TypeError"
+
+
+_MAX_ADVANCE = 100 * 365.25 * 86400
 
 
 def uuid4_text(bits: int) -> str:
@@ -81,8 +86,9 @@ class MockState:
     # Stability only: the image comes back blurred, marked CONTENT_FILTERED, with a 200.
     filtered_words: tuple[str, ...] = ("mock-filtered",)
     url_ttl: float = 3600.0
-    # Multiplies the gateway's own waits (retry backoff, retry-after): 1.0 is faithful, 0.01
-    # makes a 1 s + 2 s + 4 s backoff take 70 ms. Provider latency and timeouts stay real, as
+    # Multiplies the gateway's own waits (retry backoff, retry-after, and a timeout fault's
+    # hold when no request timeout is set): 1.0 is faithful, 0.01 makes a 1 s + 2 s + 4 s
+    # backoff take 70 ms. Provider latency (delay faults) and request timeouts stay real, as
     # client code perceives them. The journal records the faithful times.
     time_scale: float = 1.0
     # Hosted Portkey's records (API keys, virtual keys, @slug providers, saved configs).
@@ -94,18 +100,43 @@ class MockState:
     # Seconds a client may take to send its body before a 408 (mock_gateway.limits).
     body_timeout: float = 30.0
 
+    # Seconds added to ``clock`` by ``advance_clock``: the mock's time control for what it
+    # keeps over time (the cache's max_age, DALL·E URLs' lifetime, ``created``).
+    clock_offset: float = 0.0
+
     def __post_init__(self) -> None:
+        # Random per instance, not derived from the seed: another server with the same seed
+        # must not honour this one's URLs, nor can anyone forge one. Images stay seeded.
+        self._blob_secret = secrets.token_bytes(32)
+        # What reset goes back to: the records the server was started with.
+        self._configured_registry = self.registry.copy()
         self._build()
 
+    def now(self) -> float:
+        """The mock's time: ``clock()`` plus whatever ``advance_clock`` added."""
+        return self.clock() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the mock's time forward (cache entries and URLs expire); the new time."""
+        # At most a century: datetime (and so every URL stamp) ends at the year 9999.
+        if not (seconds >= 0 and math.isfinite(seconds) and seconds <= _MAX_ADVANCE):
+            raise ValueError(
+                "the clock only moves forward: give a number of seconds from 0 to "
+                f"{_MAX_ADVANCE:.0f} (a century)"
+            )
+        self.clock_offset += seconds
+        return self.now()
+
     def _build(self) -> None:
-        secret = hashlib.sha256(f"blob-secret-{self.seed}".encode()).digest()
-        self.blobs = BlobStore(secret=secret, clock=self.clock, ttl=self.url_ttl)
+        self.blobs = BlobStore(secret=self._blob_secret, clock=self.now, ttl=self.url_ttl)
+        # Hosted Portkey's cache (mock_gateway.gateway.cache); a reset empties it.
+        self.cache = ResponseCache()
         self.stability = FakeStability(
             seed=self.seed, blocked_words=self.blocked_words, filtered_words=self.filtered_words
         )
         self.openai = FakeOpenAI(
             blobs=self.blobs,
-            clock=self.clock,
+            clock=self.now,
             seed=self.seed,
             retired=self.profile.openai_dall_e_retired,
             blocked_words=self.blocked_words + self.filtered_words,
@@ -119,20 +150,23 @@ class MockState:
         self._rng = random.Random(self.seed)
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Forget the journal, faults, errors and URLs; restart every seeded sequence."""
+        """Back to the state the server was started in: the journal, faults, errors, cache and
+        URLs forgotten, the clock put back, every seeded sequence restarted, the configured
+        registry restored."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
             self.seed = seed
         self.journal.reset()
         self.faults.clear()
-        self.registry = Registry()
+        self.clock_offset = 0.0
+        self.registry = self._configured_registry.copy()
         self.errors.clear()
         self._build()
 
     def created(self) -> int | str:
         """The gateway's ``created`` for Stability responses, in the profile's format."""
-        now = self.clock()
+        now = self.now()
         if self.profile.created == "milliseconds-string":
             return str(int(now * 1000))
         return int(now)
@@ -168,7 +202,9 @@ class MockState:
         """One upstream attempt: a queued or per-request fault, else the fake provider."""
         at_ms = timeline.now_ms() if timeline is not None else 0.0
         fault = fault or self.faults.take(client_path, provider, target)
-        response = await self._answer(self.fakes[provider], request, fault, timeout_ms)
+        response = await self._answer(
+            self.fakes[provider], request, fault, timeout_ms, timeline or self.timeline()
+        )
         # The fake saw the real key; the journal keeps only a redacted copy of the request.
         headers = tuple(redact_headers(request.headers))
         journaled = UpstreamRequest(request.method, request.url, headers, request.body)
@@ -177,7 +213,11 @@ class MockState:
 
     @staticmethod
     async def _answer(
-        fake: FakeProvider, request: UpstreamRequest, fault: Fault | None, timeout_ms: float | None
+        fake: FakeProvider,
+        request: UpstreamRequest,
+        fault: Fault | None,
+        timeout_ms: float | None,
+        timeline: Timeline,
     ) -> UpstreamResponse:
         if timeout_ms is not None and timeout_ms < 1:
             # setTimeout fires after 1 ms for anything less, before any real provider answers
@@ -189,7 +229,13 @@ class MockState:
         if timeout_ms is not None and wait * 1000 > timeout_ms:
             await asyncio.sleep(timeout_ms / 1000)
             return UpstreamResponse(408, meta={"timeout_ms": timeout_ms})
-        await asyncio.sleep(fault.hold if fault.kind == "timeout" else wait)
+        if fault.kind == "timeout":
+            # No request timeout: the gateway itself waits on the silent provider until the
+            # mock drops it; that wait is the gateway's, so it follows time_scale as retry
+            # waits do (the journal counts it in full). delay_next() stays real time.
+            await timeline.wait(fault.hold * 1000)
+        else:
+            await asyncio.sleep(wait)
         if fault.kind in ("timeout", "drop"):
             headers = (("content-type", "text/plain;charset=UTF-8"),)
             return UpstreamResponse(500, headers, _DROPPED.encode(), {"network": True})
@@ -208,6 +254,6 @@ def provider_answer(
         # An empty content type sends none at all.
         typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
         return UpstreamResponse(
-            fault.status or 200, typed if fault.content_type else (), fault.body.encode()
+            fault.status or 200, typed if fault.content_type else (), encode_text(fault.body)
         )
     return fake.handle(request, filtered=fault.kind == "content-filter")

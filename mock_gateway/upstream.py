@@ -124,7 +124,10 @@ def json_response(
     gives back), so the response keeps it for ``parsed_json``. ``data``: its JSON, already made.
     """
     if data is None:
-        data = _COMPACT.encode(body).encode()
+        try:
+            data = _COMPACT.encode(body).encode()
+        except UnicodeEncodeError:  # a lone surrogate echoed back: escaped, as JSON allows
+            data = safejson.dumps(body)
     typed = (("content-type", "application/json"), *_lower(headers))
     return UpstreamResponse(status, typed, data, parsed=body if keep else _UNPARSED)
 

@@ -73,3 +73,11 @@ def client(make_client: ClientFactory) -> InProcessClient:
 def config(**fields: Any) -> str:
     """An ``x-portkey-config`` header value."""
     return json.dumps(fields)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Tools outside Python (the pinned gateway, Chromium): installed if the suite can, else
+    # one failing test per missing tool, saying what to install (tests/tools.py).
+    from tests.tools import collapse
+
+    collapse(config, items)

@@ -24,6 +24,11 @@ def test_unknown_profile_is_refused() -> None:
         parse_args(["serve", "--profile", "nope"])
 
 
+@pytest.mark.parametrize("name", ["hosted-2025", "hosted-dalle-retired"])
+def test_the_dated_profile_and_the_deprecated_name_are_accepted(name: str) -> None:
+    assert parse_args(["serve", "--profile", name]).profile == name
+
+
 def test_a_busy_port_is_a_clear_error() -> None:
     import socket
 

@@ -63,15 +63,3 @@ def test_the_properties_find_each_bug_and_shrink_it_to_a_readable_example(
     )
     # The ignored retry-after, shrunk to a scenario that says so.
     result.stdout.fnmatch_lines(["*scenario=Scenario(429 retry-after=* -> fine),*"])
-
-
-def test_the_readme_strategies_example_passes(pytester: pytest.Pytester) -> None:
-    readme = (EXAMPLES.parent / "README.md").read_text()
-    section = readme[readme.index("## Property tests of your client") :]
-    start = section.index("```python\n") + len("```python\n")
-    example = section[start : section.index("```\n", start)]
-    shutil.copytree(EXAMPLES / "imagegen", pytester.path / "imagegen",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-    pytester.makepyfile(test_readme=example)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--hypothesis-seed=0")
-    result.assert_outcomes(passed=1)

@@ -68,3 +68,19 @@ def test_schemathesis_finds_nothing_across_a_thousand_requests() -> None:
     assert not app.state.mock.errors
     assert counter[0] >= MINIMUM, f"only {counter[0]} requests were generated"
     print(f"schemathesis: {counter[0]} requests, {len(operations)} operations")
+
+
+def test_schemathesis_finds_nothing_in_the_control_api() -> None:
+    # The mock's own routes, from their own document (/_mock/openapi.json): every answer as
+    # declared, no 500 of ours, whatever is sent.
+    app = create_app(strict_responses=True)
+    schema = schemathesis.openapi.from_asgi("/_mock/openapi.json", app)
+    counter = [0]
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+    assert len(operations) >= 12
+    for operation in operations:
+        for mode in GenerationMode:
+            _run(operation, mode, counter)
+    assert not app.state.mock.errors
+    assert counter[0] >= 500, f"only {counter[0]} requests were generated"
+    print(f"schemathesis (controls): {counter[0]} requests, {len(operations)} operations")

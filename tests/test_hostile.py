@@ -198,7 +198,7 @@ def test_duplicated_headers_get_clean_answers() -> None:
     assert not app.state.mock.errors
     calls = app.state.mock.journal.calls()
     assert len(calls) == 3
-    sent = [name for name, _ in calls[0].headers]
+    sent = [name for name, _ in calls[0].headers.multi_items()]
     assert sent.count("authorization") == 2 and sent.count("x-portkey-provider") == 2
     assert "sk-one-0123456789" not in json.dumps([call.to_json() for call in calls])
 

@@ -71,6 +71,12 @@ def text_of(fragment: str) -> str:
 
 
 @pytest.fixture
+def client(make_client: ClientFactory) -> InProcessClient:
+    """DALL·E's URL images are shown here: the profile from before OpenAI retired it."""
+    return make_client(profile="hosted-2025")
+
+
+@pytest.fixture
 def seeded(client: InProcessClient) -> InProcessClient:
     seed_unified(client)
     seed_proxy(client)
@@ -140,7 +146,7 @@ def test_dall_e_urls_resolve_on_the_blob_store_and_expiry_is_shown(
     make_client: ClientFactory,
 ) -> None:
     now = [1_795_000_000.0]
-    client = make_client(clock=lambda: now[0], url_ttl=60)
+    client = make_client(clock=lambda: now[0], url_ttl=60, profile="hosted-2025")
     answer = openai(client, prompt="a dog", model="dall-e-2", size="256x256")
     (thumb,) = thumbnails(client.get("/_mock/").text)
     assert (thumb["width"], thumb["height"]) == ("256", "256")
@@ -240,11 +246,15 @@ def test_the_inspector_is_not_journaled_and_clear_empties_the_journal(
     seeded.get("/_mock/")
     seeded.get("/_mock/inspector/rows")
     assert len(seeded.calls()) == 2
-    answer = seeded.post("/_mock/inspector/clear", headers={"Accept": "text/html"})
+    answer = seeded.post(
+        "/_mock/inspector/clear", headers={"Accept": "text/html", "Origin": "http://mock"}
+    )  # the page's own form
     assert answer.status_code == 303 and answer.headers["location"] == "/_mock/"
     assert seeded.calls() == []
     assert "No requests yet." in seeded.get("/_mock/").text
-    assert seeded.post("/_mock/inspector/clear").json() == {"status": "ok"}
+    assert seeded.post(
+        "/_mock/inspector/clear", headers={"content-type": "application/json"}
+    ).json() == {"status": "ok"}
 
 
 def test_image_urls_belong_to_one_call(seeded: InProcessClient) -> None:
@@ -253,7 +263,7 @@ def test_image_urls_belong_to_one_call(seeded: InProcessClient) -> None:
     assert seeded.get(src).status_code == 200
     assert seeded.get(src.replace("/images/0", "/images/1")).status_code == 404
     assert seeded.get(src.split("?")[0] + "?t=1.0").status_code == 404
-    seeded.post("/_mock/inspector/clear")
+    seeded.post("/_mock/inspector/clear", headers={"content-type": "application/json"})
     seed_unified(seeded)  # index 0 again, but another call: the old URL is gone
     assert seeded.get(src.replace("/calls/1/", "/calls/0/")).status_code == 404
 

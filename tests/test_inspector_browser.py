@@ -20,13 +20,13 @@ import requests
 
 from mock_gateway import LiveServer, PortkeyMock, create_app
 from tests.seed import SEED_CURL_DATA
+from tests.tools import CHROMIUM, fail_if_missing
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.socket
 
-CHROMIUM = Path(os.environ.get("MOCK_PORTKEY_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(
     os.environ.get("MOCK_PORTKEY_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
 )
@@ -45,13 +45,8 @@ ATTACK = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` "
-            "(.ci/run does) or set MOCK_PORTKEY_CHROMIUM to a Chromium binary",
-            pytrace=False,
-        )
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
+    fail_if_missing(request, "browser")  # one failure, not one per test (tests/tools.py)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -64,7 +59,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def server() -> Iterator[LiveServer]:
-    with LiveServer(create_app(time_scale=0.001)) as live:
+    # DALL·E URL thumbnails: OpenAI served DALL·E until 2026-05-12, so the dated profile.
+    with LiveServer(create_app(time_scale=0.001, profile="hosted-2025")) as live:
         yield live
 
 
@@ -276,19 +272,17 @@ def test_a_snapshot_opens_from_disk_with_its_images(
     assert all(url.startswith(("file://", "data:")) for url in watched.requests)
 
 
-def test_without_chromium_the_browser_tests_fail_saying_what_to_install() -> None:
+def test_without_chromium_one_test_fails_saying_what_to_install() -> None:
     env = {**os.environ, "MOCK_PORTKEY_CHROMIUM": "/nonexistent/chromium"}
-    test = f"{__file__}::test_a_snapshot_opens_from_disk_with_its_images"
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+         "-k", "not without_chromium"],
         capture_output=True,
         text=True,
         env=env,
         cwd=Path(__file__).parent.parent,
         timeout=60,
-    )
+    )  # fmt: skip
     assert run.returncode == 1, run.stdout  # failed, not skipped
-    assert (
-        "Chromium is not installed at /nonexistent/chromium: run `apt-get install -y chromium`"
-        in (run.stdout)
-    )
+    assert "Chromium is not installed at /nonexistent/chromium: run ./run-tests" in run.stdout
+    assert "1 error" in run.stdout and "3 deselected" in run.stdout, run.stdout

@@ -44,7 +44,9 @@ def test_reset_clears_the_journal_and_restarts_sequences(make_client: ClientFact
     client = make_client()
     headers = {"x-portkey-provider": "stability-ai", "authorization": "k"}
     first = client.post("/v1/images/generations", headers=headers, json={"prompt": "a"}).json()
-    assert client.post("/_mock/reset").json() == {"status": "ok"}
+    assert client.post("/_mock/reset", headers={"content-type": "application/json"}).json() == {
+        "status": "ok"
+    }
     assert client.calls() == []
     assert (
         client.post("/v1/images/generations", headers=headers, json={"prompt": "a"}).json() == first
@@ -104,3 +106,34 @@ def test_malformed_bodies_are_kept_verbatim(client: InProcessClient) -> None:
     (call,) = client.calls()
     assert call["request"]["body"] == {"text": raw.decode()}
     assert call["response"]["status"] == 500
+
+
+def test_call_headers_are_a_case_insensitive_multi_dict(client: InProcessClient) -> None:
+    client.post(
+        "/v1/images/generations",
+        headers=[
+            ("x-portkey-provider", "stability-ai"),
+            ("Authorization", "Bearer sk-stability-0123456789abcdef"),
+            ("x-trace", "one"),
+            ("X-Trace", "two"),
+        ],
+        json={"model": "stable-diffusion-v1-6", "prompt": "a"},
+    )
+    state = client.app.state.mock
+    call = state.journal.calls().last
+    headers = call.headers
+    # As httpx.Headers and Starlette's Headers read: any case, first value, every value.
+    assert headers["authorization"] == headers["AUTHORIZATION"] == "Bearer sk-s...cdef"
+    assert call.header("Authorization") == "Bearer sk-s...cdef"
+    assert headers["x-trace"] == "one" and headers.get_list("X-TRACE") == ["one", "two"]
+    assert headers.getlist("x-trace") == ["one", "two"] and headers.get_list("nope") == []
+    assert "X-Portkey-Provider" in headers and headers.get("nope") is None
+    assert call.header("nope") is None
+    assert list(headers).count("x-trace") == 1 and len(headers) == len(set(headers))
+    pairs = headers.multi_items()
+    assert [v for k, v in pairs if k == "x-trace"] == ["one", "two"]  # duplicates kept, in order
+    assert dict(headers)["x-portkey-provider"] == "stability-ai"
+    assert headers == pairs and headers == type(headers)(pairs)  # the earlier list form compares
+    # GET /_mock/requests keeps showing the pairs.
+    shown = client.calls()[-1]["request"]["headers"]
+    assert [list(pair) for pair in pairs] == shown

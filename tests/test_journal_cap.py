@@ -32,7 +32,7 @@ def test_the_call_cap_keeps_the_newest_and_says_it_dropped(
     prompts = [call["request"]["body"]["json"]["prompt"] for call in answer.json()["calls"]]
     assert prompts == ["p3", "p4", "p5", "p6", "p7"]
     assert caplog.text.count("journal is full") == 1  # said once, not per dropped call
-    client.post("/_mock/reset")
+    client.post("/_mock/reset", headers={"content-type": "application/json"})
     assert client.get("/_mock/requests").headers["x-mock-journal-dropped"] == "0"
 
 

@@ -33,7 +33,10 @@ OPENAI_KEY = "sk-openai-load-0123456789"
 
 @pytest.fixture
 def server() -> Iterator[LiveServer]:
-    app = create_app(journal_cap=CLIENTS * PER_CLIENT * 2, journal_bytes=2**34)
+    # DALL·E URLs under load: OpenAI served DALL·E until 2026-05-12, so the dated profile.
+    app = create_app(
+        journal_cap=CLIENTS * PER_CLIENT * 2, journal_bytes=2**34, profile="hosted-2025"
+    )
     with LiveServer(app) as live:
         yield live
 

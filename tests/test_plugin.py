@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,32 @@ def test_marker_profiles_and_strict_markers(pytester: pytest.Pytester) -> None:
 
 def test_faults_from_python(pytester: pytest.Pytester) -> None:
     result = run_case(pytester, "faults")
-    result.assert_outcomes(passed=8)
+    result.assert_outcomes(passed=9)
+
+
+def _free_ports(count: int) -> int:
+    """A port with the ``count - 1`` ports after it free too (best effort)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = int(probe.getsockname()[1])
+        try:
+            for offset in range(count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", first + offset))
+        except OSError:
+            continue
+        return first
+    raise AssertionError("no run of free ports")
+
+
+@pytest.mark.parametrize("workers", [None, "2"])
+def test_the_port_option(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: str | None
+) -> None:
+    monkeypatch.setenv("CASE_PORT", str(_free_ports(2)))
+    result = run_case(pytester, "port", *(["-n", workers] if workers else []))
+    result.assert_outcomes(passed=2)
 
 
 def test_faults_and_journal_over_http(pytester: pytest.Pytester) -> None:
@@ -69,17 +95,6 @@ def test_under_xdist_each_worker_has_its_own_server(pytester: pytest.Pytester) -
     result.assert_outcomes(passed=8)
     ports = {path.read_text() for path in pytester.path.parent.rglob("port-*")}
     assert len(ports) == 2, ports
-
-
-def test_the_readme_fixture_example_passes(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme[readme.index("## In your tests") :]
-    example = section[
-        section.index("```python\n") + 10 : section.index("```\n", section.index("```python"))
-    ]
-    pytester.makepyfile(test_readme=example)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
 
 
 def test_a_three_retries_then_fallback_config_runs_fast(pytester: pytest.Pytester) -> None:
@@ -123,3 +138,34 @@ def test_snapshot_directory_option(pytester: pytest.Pytester) -> None:
     assert _snapshot_path(result).parent == target
     (written,) = target.iterdir()
     assert written.name.startswith("test_inspector.py_test_fails_after_two_requests-")
+
+
+def test_record_mode_runs_against_the_target_and_writes_a_cassette(
+    pytester: pytest.Pytester,
+) -> None:
+    from mock_gateway import LiveServer, create_app
+    from mock_gateway.har import read_cassette
+
+    out = pytester.path / "cassettes"
+    with LiveServer(create_app(profile="oss")) as target:
+        result = run_case(
+            pytester, "record", "--portkey-record", str(out), "--portkey-record-target", target.url
+        )
+        arrived = target.app.state.mock.journal.calls()
+    result.assert_outcomes(passed=2)
+    assert len(arrived) == 1  # the real target answered, not the mock
+    cassette = out / "portkey.har"
+    (exchange,) = read_cassette(cassette)
+    assert exchange.comment == "test_record.py::test_generates_through_the_recorder"
+    assert exchange.status == 200
+    assert b"sk-plugin-0123456789ab" not in cassette.read_bytes()
+
+
+def test_record_mode_never_runs_without_an_explicit_target(pytester: pytest.Pytester) -> None:
+    out = pytester.path / "cassettes"
+    result = run_case(pytester, "record", "--portkey-record", str(out))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*--portkey-record needs the real gateway*--portkey-record-target*"]
+    )
+    assert not out.exists()

@@ -96,7 +96,8 @@ def test_stability_engines_list_and_errors_in_its_own_shape(upstream: InProcessC
 
 
 def test_openai_images_with_urls_served_by_the_same_server() -> None:
-    with LiveServer(create_app(role="upstream")) as server:
+    # DALL·E's URLs: OpenAI served them until 2026-05-12, so the dated profile.
+    with LiveServer(create_app(role="upstream", profile="hosted-2025")) as server:
         response = httpx.post(
             server.url + "/v1/images/generations",
             headers={"authorization": "Bearer sk-oai-0123456789"},
@@ -154,7 +155,9 @@ def test_a_drop_fault_closes_the_socket_before_any_answer() -> None:
 def test_reset_and_health_control_routes(upstream: InProcessClient) -> None:
     upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert len(upstream.get("/_mock/calls").json()["calls"]) == 1
-    assert upstream.post("/_mock/reset").json() == {"status": "ok"}
+    assert upstream.post("/_mock/reset", headers={"content-type": "application/json"}).json() == {
+        "status": "ok"
+    }
     assert upstream.get("/_mock/calls").json()["calls"] == []
     assert upstream.get("/_mock/health").json()["status"] == "ok"
 

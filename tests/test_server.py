@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from mock_gateway import LiveServer, ServerStartError, create_app
-from mock_gateway.fakes.openai_data import MODELS
+from mock_gateway.fakes.openai_data import MODELS, RETIRED
 from mock_gateway.images import image_dimensions
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA
@@ -177,6 +177,14 @@ def test_start_twice_is_refused() -> None:
 
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_openai_sdk_generates_with_every_catalogue_model(server: LiveServer, model: str) -> None:
+    if model in RETIRED:  # OpenAI served these until 2026-05-12: the dated profile has them
+        with LiveServer(create_app(profile="hosted-2025")) as dated:
+            _generate_with_the_openai_sdk(dated, model)
+    else:
+        _generate_with_the_openai_sdk(server, model)
+
+
+def _generate_with_the_openai_sdk(server: LiveServer, model: str) -> None:
     import openai
 
     with openai.OpenAI(

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import InvalidArgument, NoSuchExample
 
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway import strategies as pst
@@ -213,9 +213,17 @@ FIND = settings(database=None, max_examples=300, derandomize=True)
 
 def test_requests_shrink_to_the_first_model_and_a_one_character_prompt() -> None:
     found = find(pst.image_requests(provider="openai"), lambda r: True, settings=FIND)
-    assert list(found.body) == ["model", "prompt"] and found.model == "dall-e-2", found
+    # The first model OpenAI serves today (DALL·E 2 and 3 were shut down on 2026-05-12).
+    assert list(found.body) == ["model", "prompt"] and found.model == "gpt-image-1", found
     assert len(found.body["prompt"]) == 1
     assert len(repr(found)) < 150, repr(found)
+
+
+def test_retired_models_are_drawn_only_when_named() -> None:
+    with pytest.raises(NoSuchExample):  # not by default: the default profile retires them
+        find(pst.image_requests(), lambda r: r.model.startswith("dall-e"), settings=FIND)
+    named = find(pst.image_requests(model="dall-e-3"), lambda r: True, settings=FIND)
+    assert named.model == "dall-e-3" and named.provider == "openai"
 
 
 def test_an_invalid_request_shrinks_with_its_reason_in_view() -> None:

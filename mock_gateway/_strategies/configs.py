@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mock_gateway._strategies.common import check_bool, check_choice, ordered, provider_keys
 from mock_gateway.adapters.stability import V1_MODELS
-from mock_gateway.fakes.openai_data import MODELS
+from mock_gateway.fakes.openai_data import MODELS, RETIRED
 from mock_gateway.fakes.stability_data import SDXL_ENGINES, V2_ENDPOINTS
 
 __all__ = ["MODES", "PortkeyConfig", "portkey_configs"]
@@ -34,8 +34,9 @@ class PortkeyConfig(dict[str, Any]):
 
 
 def _overrides(provider: str) -> st.SearchStrategy[dict[str, Any]]:
-    if provider == "openai":
-        return st.sampled_from(sorted(MODELS)).map(lambda model: {"model": model})
+    if provider == "openai":  # the models OpenAI serves today (DALL·E retired 2026-05-12)
+        served = sorted(set(MODELS) - RETIRED)
+        return st.sampled_from(served).map(lambda model: {"model": model})
     models = st.sampled_from([*V1_MODELS, *sorted(V2_ENDPOINTS)])
     # SDXL needs one of its sizes: Stability's default 512x512 is not one.
     return models.map(

@@ -86,8 +86,9 @@ class Scenario:
     ) -> None:
         """Queue the steps on ``mock``, for requests matching ``path``, ``provider``, ``target``.
 
-        A ``timeout`` holds the attempt ``timeout_hold`` seconds: the gateway answers 408
-        when the request's timeout is shorter, else the upstream connection then drops.
+        A ``timeout`` never answers: the gateway answers 408 once the request's timeout
+        passes; without one the attempt is held ``timeout_hold`` seconds (on the app's
+        ``time_scale`` clock), then the upstream connection drops.
         """
         for fault in self.faults(timeout_hold=timeout_hold):
             mock.queue(fault, path=path, provider=provider, target=target)

@@ -28,7 +28,7 @@ from mock_gateway._strategies.common import (
 )
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contracts import contract
-from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT
+from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT, RETIRED
 from mock_gateway.fakes.stability_data import (
     CORE_SIZES,
     ONE_MP_SIZES,
@@ -46,6 +46,10 @@ V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
+# What is drawn when no model is named: the models the providers serve today (the default
+# profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
+# for a dated profile such as ``hosted-2025``.
+_SERVED = {name: tuple(m for m in models if m not in RETIRED) for name, models in _MODELS.items()}
 
 
 def sd16_sizes() -> list[tuple[int, int]]:
@@ -370,7 +374,9 @@ def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
             _unknown_model(model, provider, known)
         provider = provider or owners[0]
     providers = [provider] if provider else list(_MODELS)
-    return [(p, m) for p in providers for m in _MODELS[p] if model in (None, m)]
+    if model is None:
+        return [(p, m) for p in providers for m in _SERVED[p]]
+    return [(p, m) for p in providers for m in _MODELS[p] if m == model]
 
 
 def _unknown_model(model: str, provider: str | None, known: str) -> None:
@@ -389,7 +395,8 @@ def image_requests(
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
     ``provider``: ``"stability-ai"`` or ``"openai"`` (default: both). ``model``: one model
-    of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models).
+    of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models);
+    by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
     """

@@ -6,10 +6,10 @@ portkey-gateway-behavior.md §3.6.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from mock_gateway import safejson
 from mock_gateway.adapters.stability import UNDICI_HEADERS
 from mock_gateway.gateway.errors import provider_error
 from mock_gateway.js import clamp
@@ -40,7 +40,8 @@ def to_upstream(
 ) -> UpstreamRequest:
     """The request the gateway sends OpenAI for a unified images call."""
     del boundary  # OpenAI takes JSON
-    body = json.dumps(map_params(params), separators=(",", ":"), ensure_ascii=False).encode()
+    # JSON.stringify: a non-finite number as null, a lone surrogate as its escape.
+    body = safejson.dumps(map_params(params))
     if not has_body:
         body = b""
     key = "undefined" if api_key is None else api_key

@@ -6,11 +6,11 @@ and the measured facts in portkey-gateway-behavior.md §3.2-§3.4.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
+from mock_gateway.hints import hint
 from mock_gateway.images import Base64Text
 from mock_gateway.js import clamp, js_string, json_safe, parse_int
 from mock_gateway.multipart import encode_form
@@ -102,11 +102,16 @@ def to_upstream(
     authorization = ("authorization", f"Bearer {'undefined' if api_key is None else api_key}")
     if is_v1_model(model):
         url = f"{base_url}/v1/generation/{model}/text-to-image"
-        body = json.dumps(map_v1(params), separators=(",", ":"), ensure_ascii=False).encode()
+        body = dumps(map_v1(params))  # JSON.stringify: NaN as null, a lone surrogate escaped
         headers = [("content-type", "application/json"), authorization, *UNDICI_HEADERS]
     else:
         # Any other model, none included, goes to v2beta: `/generate/undefined` when absent.
         name = "undefined" if "model" not in params else js_string(model)
+        if name == "undefined":
+            hint(
+                "no model: the gateway sends Stability to /v2beta/stable-image/generate/"
+                "undefined; set model (stable-diffusion-v1-6, core, ultra, sd3)"
+            )
         url = f"{base_url}/v2beta/stable-image/generate/{name}"
         body = encode_form(map_v2(params), boundary)
         content_type = f"multipart/form-data; boundary={boundary}"

@@ -21,6 +21,7 @@ from mock_gateway import safejson
 from mock_gateway.blobs import BlobStore
 from mock_gateway.contracts import certainly_valid, validator_for
 from mock_gateway.fakes.openai_data import (
+    API_RESOURCES,
     AUTO_QUALITY,
     BLOCKED_CATEGORIES,
     CHARS_PER_TOKEN,
@@ -36,6 +37,7 @@ from mock_gateway.fakes.openai_data import (
     TOKENS,
     ModelRules,
 )
+from mock_gateway.hints import hint
 from mock_gateway.images import derive_seed, render_image
 from mock_gateway.upstream import (
     UpstreamRequest,
@@ -140,7 +142,8 @@ def _to_openai(error: ValidationError) -> _Reject:
 def _check_custom_size(size: str) -> None:
     """gpt-image-2's WxH rule, which JSON Schema cannot state (it relates the two numbers)."""
     match = _CUSTOM_SIZE.fullmatch(size)
-    if match:
+    # Past 6 digits a side is far over 3840 (and int() refuses 4,300 digits): invalid either way.
+    if match and max(len(side.lstrip("0")) for side in match.groups()) <= 6:
         width, height = int(match.group(1)), int(match.group(2))
         long_side, short_side = max(width, height), min(width, height)
         multiples = width % 16 == 0 and height % 16 == 0 and short_side > 0
@@ -191,6 +194,8 @@ class FakeOpenAI:
     def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse:
         """Answer one request to ``api.openai.com`` as OpenAI would."""
         if request.method != "POST" or request.path != "/v1/images/generations":
+            if request.path.startswith(API_RESOURCES):
+                return unsupported_response(f"OpenAI's {request.method} {request.path}")
             return json_response(
                 404,
                 {
@@ -282,6 +287,11 @@ class FakeOpenAI:
                 "invalid_type",
             )
         if model not in MODELS or (self._retired and model in RETIRED):
+            if model in RETIRED:
+                hint(
+                    f"model {model} is retired under this profile (OpenAI shut it down on "
+                    "2026-05-12); profiles hosted-2025 and hosted-2024 still serve it"
+                )
             raise _Reject(
                 404,
                 MESSAGES["model_not_found"].format(model=model),

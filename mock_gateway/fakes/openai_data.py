@@ -1,6 +1,6 @@
 """OpenAI image facts the fake answers from: the model catalogue and the error texts.
 
-Sources: shared/reference/upstream-apis.md and sources/openai-claims.md (OpenAI's OpenAPI spec,
+Sources: docs/facts/upstream-apis.md and sources/openai-claims.md (OpenAI's OpenAPI spec,
 the openai Python package, the image-generation guide, the deprecations page, and error bodies
 observed in public issue threads). Lines marked ASSUMED are not established by any source; they
 are kept here, and only here.
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from mock_gateway.contracts import contract
 
 __all__ = [
+    "API_RESOURCES",
     "AUTO_QUALITY",
     "BLOCKED_CATEGORIES",
     "CHARS_PER_TOKEN",
@@ -28,6 +29,34 @@ __all__ = [
     "TOKENS",
     "ModelRules",
 ]
+
+
+# OpenAI's API beyond image generation, by path prefix (its API reference): real there, not
+# modelled here, so the fake answers 501 x-mock-unsupported instead of a made-up 404. Any
+# other path gets OpenAI's own "Invalid URL" 404.
+API_RESOURCES = (
+    "/v1/images/edits",
+    "/v1/images/variations",
+    "/v1/chat/",
+    "/v1/completions",
+    "/v1/embeddings",
+    "/v1/audio/",
+    "/v1/moderations",
+    "/v1/models",
+    "/v1/files",
+    "/v1/uploads",
+    "/v1/batches",
+    "/v1/fine_tuning/",
+    "/v1/responses",
+    "/v1/conversations",
+    "/v1/realtime",
+    "/v1/assistants",
+    "/v1/threads",
+    "/v1/vector_stores",
+    "/v1/evals",
+    "/v1/containers",
+    "/v1/videos",
+)
 
 
 @dataclass(frozen=True)

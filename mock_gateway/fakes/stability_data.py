@@ -1,6 +1,6 @@
 """Stability AI facts the fake answers from, in one table.
 
-Sources: shared/reference/upstream-apis.md and sources/stability-claims.md (Stability's v1 and
+Sources: docs/facts/upstream-apis.md and sources/stability-claims.md (Stability's v1 and
 v2beta OpenAPI documents). Lines marked ASSUMED are not published by Stability; they are kept
 here, and only here, so that one edit fixes them everywhere.
 """

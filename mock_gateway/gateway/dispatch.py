@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from mock_gateway import safejson
 from mock_gateway.faults import Fault
+from mock_gateway.gateway.cache import HIT, MISS, plan_cache
 from mock_gateway.gateway.errors import GatewayReply
 from mock_gateway.gateway.responses import (
     attempts_of,
@@ -49,10 +50,16 @@ async def run_config(
     params: Mapping[str, Any],
     build: Builder,
     fault: Fault | None,
+    cache_endpoint: str | None = None,
 ) -> Outcome:
-    """Route the request through its config; raises RouterError or GatewayCrash as JS throws."""
+    """Route the request through its config; raises RouterError or GatewayCrash as JS throws.
+
+    ``cache_endpoint`` names the gateway endpoint (``imageGenerate``) for hosted Portkey's
+    cache; ``None`` leaves the cache out (``DISABLED``).
+    """
     state = state_of(request)
     timeline = state.timeline()
+    sent_headers = client_headers(request)
 
     async def call(leaf: Target) -> Outcome:
         provider = leaf.provider or ""
@@ -63,6 +70,18 @@ async def run_config(
         if isinstance(built, GatewayReply):
             return Outcome(leaf.path, provider, reply=built)
         upstream, leaf_params = built
+        plan = plan_cache(
+            enabled=state.profile.cache,
+            endpoint=cache_endpoint,
+            config=leaf.cache,
+            headers=sent_headers,
+            provider=provider,
+            body=leaf_params,
+        )
+        if plan.status == MISS and plan.key is not None:
+            entry = state.cache.get(plan.key, state.now())
+            if entry is not None:  # answered from the cache: no upstream call at all
+                return Outcome(leaf.path, provider, cache_status=HIT, cached=entry.body)
 
         async def send() -> UpstreamResponse:
             return await state.send(
@@ -77,8 +96,16 @@ async def run_config(
             )
 
         response, retries = await with_retries(send, leaf.retry or {}, state.profile, timeline.wait)
-        return Outcome(leaf.path, provider, response=response, retries=retries, params=leaf_params)
+        return Outcome(
+            leaf.path,
+            provider,
+            response=response,
+            retries=retries,
+            params=leaf_params,
+            cache_status=plan.status,
+            cache_key=plan.key,
+            cache_max_age=plan.max_age,
+        )
 
     context = RouteContext(call, state.route_rng, _metadata(request), params, request.url.path)
-    headers = client_headers(request)
-    return await route(root_config(headers), context, header_settings(headers))
+    return await route(root_config(sent_headers), context, header_settings(sent_headers))

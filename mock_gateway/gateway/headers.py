@@ -19,14 +19,20 @@ _DROPPED_PROXY_REQUEST = frozenset({"content-length", "expect", "host"})
 
 
 def portkey_headers(
-    provider: str, trace_id: str, *, index: str = "config", retries: int = 0
+    provider: str,
+    trace_id: str,
+    *,
+    index: str = "config",
+    retries: int = 0,
+    cache_status: str = "DISABLED",
 ) -> dict[str, str]:
-    """The five ``x-portkey-*`` headers on every answer that came from an upstream attempt."""
+    """The five ``x-portkey-*`` headers on every answer that came from an upstream attempt
+    (or, on hosted Portkey, from its cache)."""
     headers = {
         "x-portkey-last-used-option-index": index,
         "x-portkey-retry-attempt-count": str(retries),
         "x-portkey-trace-id": trace_id,
-        "x-portkey-cache-status": "DISABLED",
+        "x-portkey-cache-status": cache_status,
     }
     if provider != "portkey":  # omitted for provider portkey (§2)
         headers["x-portkey-provider"] = provider

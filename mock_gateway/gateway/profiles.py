@@ -1,15 +1,16 @@
 """Behaviour profiles: where hosted Portkey and the open-source gateway differ, as data.
 
 Handlers never ask "which profile is this?"; they read one of these fields. Sources are
-`shared/reference/portkey-gateway-behavior.md` (§ numbers below) unless a comment says so.
+`docs/facts/portkey-gateway-behavior.md` (§ numbers below) unless a comment says so.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from typing import Literal
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "Profile", "get_profile"]
+__all__ = ["DEFAULT_PROFILE", "DEPRECATED_NAMES", "PROFILES", "Profile", "get_profile"]
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,16 @@ class Profile:
     # §1.5 / §7: hosted requires x-portkey-api-key and resolves config ids, virtual keys and
     # @provider-slug providers (from the mock's registry). OSS supports none of them.
     hosted_features: bool = False
+    # Hosted Portkey's cache (config `cache`, mock_gateway.gateway.cache). The open-source
+    # gateway's node build has no cache backend, so it answers DISABLED (§2, measured).
+    cache: bool = False
 
 
 _HOSTED_RETRY_CODES = (429, 500, 502, 503, 504, 529)
 
 _HOSTED = Profile(
     name="hosted",
-    description="hosted Portkey as documented and as the forum thread shows it",
+    description="hosted Portkey and its providers as they answer today (DALL·E retired)",
     generate_trace_id=True,
     created="seconds",
     stability_proxy_restores_v1=True,
@@ -68,6 +72,8 @@ _HOSTED = Profile(
     max_retry_attempts=5,
     retry_after_option="useRetryAfterHeaders",
     hosted_features=True,
+    cache=True,
+    openai_dall_e_retired=True,
 )
 _OSS = Profile(
     name="oss",
@@ -85,15 +91,16 @@ PROFILES: dict[str, Profile] = {
         _HOSTED,
         replace(
             _HOSTED,
-            name="hosted-dalle-retired",
-            description="hosted Portkey, with OpenAI's DALL·E models retired as they are today",
-            openai_dall_e_retired=True,
+            name="hosted-2025",
+            description="hosted Portkey before 2026-05-12 (OpenAI served DALL·E 2 and 3)",
+            openai_dall_e_retired=False,
         ),
         replace(
             _HOSTED,
             name="hosted-2024",
             description="hosted Portkey as the seed thread saw it in March 2024 (created in ms)",
             created="milliseconds-string",
+            openai_dall_e_retired=False,
         ),
         _OSS,
         replace(
@@ -108,9 +115,21 @@ PROFILES: dict[str, Profile] = {
 
 DEFAULT_PROFILE = "hosted"
 
+# Names that still work, with a DeprecationWarning, and the profile they now mean. Until
+# 2026-12 `hosted` served DALL·E and `hosted-dalle-retired` was today's behaviour; today's
+# behaviour is now `hosted` itself (issue #19).
+DEPRECATED_NAMES: dict[str, str] = {"hosted-dalle-retired": "hosted"}
+
 
 def get_profile(name: str) -> Profile:
     """The profile called ``name``; ``ValueError`` listing the known names otherwise."""
+    if name in DEPRECATED_NAMES:
+        warnings.warn(
+            f"profile {name!r} is deprecated: it is now the default, {DEPRECATED_NAMES[name]!r}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        name = DEPRECATED_NAMES[name]
     try:
         return PROFILES[name]
     except KeyError:

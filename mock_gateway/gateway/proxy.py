@@ -37,12 +37,22 @@ from mock_gateway.gateway.responses import (
 from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
+from mock_gateway.hints import hint
 from mock_gateway.js import json_parse_error
 from mock_gateway.upstream import UpstreamRequest
 
-__all__ = ["proxy", "proxy_unvalidated"]
+__all__ = ["IMMUTABLE_HEADERS_HINT", "proxy", "proxy_unvalidated"]
 
 _OBJECT_OBJECT = b"[object Object]"
+# Mock-only hints (x-mock-hint) for the open-source profiles' quirks.
+_OBJECT_HINT = (
+    "profile oss: the gateway sent Stability the body [object Object] (it takes a body "
+    "without a v1 model for v2 multipart); send a v1 model or use profile hosted"
+)
+IMMUTABLE_HEADERS_HINT = (
+    "profile oss-npm: the gateway as npm installs it (@hono/node-server 1.19) turns the "
+    "provider's 2xx into this 500; use profile oss or hosted"
+)
 _MULTIPART = "multipart/form-data"
 _STABILITY_VERSIONS = ("/v1/", "/v2beta/", "/v2alpha/")
 
@@ -73,6 +83,7 @@ def _json_body(body: bytes, target: Target, *, object_bug: bool) -> tuple[bytes,
     merged = {**_spread(parsed), **target.override_params}
     if object_bug and not is_v1_model(merged.get("model")):
         # §4.2: Stability's headers() assumes v2 (multipart), so fetch gets the plain object.
+        hint(_OBJECT_HINT)
         return _OBJECT_OBJECT, merged
     return dumps(merged), merged
 
@@ -93,8 +104,13 @@ def _upstream_url(request: Request, provider: str, target: Target) -> str:
     if target.custom_host:
         return target.custom_host.rstrip("/") + path
     restores_v1 = state_of(request).profile.stability_proxy_restores_v1
-    if provider == "stability-ai" and restores_v1 and not path.startswith(_STABILITY_VERSIONS):
-        path = "/v1" + path
+    if provider == "stability-ai" and not path.startswith(_STABILITY_VERSIONS):
+        if restores_v1:
+            path = "/v1" + path
+        elif path.startswith("/generation/"):
+            hint(f"profile {state_of(request).profile.name}: the open-source gateway drops /v1, "
+                 f"so Stability gets {path.split('?')[0]}; call /v1/v1/generation/... "
+                 "or use a custom host ending in /v1")  # fmt: skip
     return str(ADAPTERS[provider].BASE_URL) + path
 
 
@@ -109,7 +125,10 @@ def _payload(request: Request, body: bytes, target: Target, provider: str) -> tu
         # sends none, unless the provider's headers say multipart. Stability's always do
         # here (they see no model, even one from override_params), so fetch gets the plain
         # transformed object (conformance suite: proxy-stability-no-content-type-*).
-        return (_OBJECT_OBJECT if provider == "stability-ai" else b""), None
+        if provider == "stability-ai":
+            hint(_OBJECT_HINT)
+            return _OBJECT_OBJECT, None
+        return b"", None
     return body, None
 
 
@@ -164,6 +183,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     if early is not None:
         return early
     if 200 <= answer.status < 300 and state_of(request).profile.proxy_immutable_headers_bug:
+        hint(IMMUTABLE_HEADERS_HINT)
         return reply(gateway_exception("Something went wrong"))
     return raw(answer.body, answer.status, out)
 
@@ -175,7 +195,8 @@ async def _forward(request: Request) -> Response:
         text = body.decode("utf-8", "replace")
         try:  # getRequestData parses the body before any routing
             safejson.loads(text)
-        except ValueError:
+        except ValueError as error:
+            hint(f"the request body is not JSON as JSON.parse reads it: {error}")
             return reply(gateway_failure(f"Proxy error: {json_parse_error(text)}", status=500))
     try:
         fault = mock_fault(request)

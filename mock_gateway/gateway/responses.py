@@ -106,17 +106,21 @@ def answer_headers(
     *,
     index: str = "config",
     retries: int = 0,
+    cache_status: str = "DISABLED",
 ) -> dict[str, str]:
     """Upstream headers as passed on, plus the ``x-portkey-*`` headers of an upstream attempt."""
     trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
-    portkey = portkey_headers(provider or "", trace, index=index, retries=retries)
+    portkey = portkey_headers(
+        provider or "", trace, index=index, retries=retries, cache_status=cache_status
+    )
     return passthrough_headers(answer) | portkey
 
 
 def early_answer(answer: UpstreamResponse, headers: dict[str, str]) -> Response | None:
     """The answer when the attempt did not reach a provider: unmodelled, or timed out (408)."""
     if answer.meta.get("mock_unsupported"):
-        return raw(answer.body, answer.status, dict(answer.headers))
+        # Passed on as the gateway passes any provider answer, x-mock-unsupported included.
+        return raw(answer.body, answer.status, headers)
     if "timeout_ms" in answer.meta:
         body = timeout_body(answer.meta["timeout_ms"])
         return raw(body, 408, {**headers, "content-type": "application/json"})

@@ -12,6 +12,7 @@ Facts: portkey-gateway-behavior.md §5.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,10 +47,18 @@ class Outcome:
     reply: GatewayReply | None = None
     retries: int = 0
     params: Mapping[str, Any] = field(default_factory=dict)
+    # The cache's part: the x-portkey-cache-status to answer with, the key to store a fresh
+    # answer under (MISS, REFRESH) and for how long, or the stored bytes of a HIT.
+    cache_status: str = "DISABLED"
+    cache_key: str | None = None
+    cache_max_age: int = 0
+    cached: bytes | None = None
 
     @property
     def status(self) -> int:
         """The HTTP status this outcome answers with."""
+        if self.cached is not None:
+            return 200  # a hit answers 200 (SOURCE: CacheService.getCachedResponse)
         return (
             self.reply.status
             if self.reply is not None
@@ -90,6 +99,10 @@ def _inherit(node: Mapping[str, Any], inherited: Mapping[str, Any]) -> dict[str,
         if isinstance(own_retry, Mapping)
         else dict(_mapping(inherited.get("retry")))
     )
+    # `cache: c.cache ? {...c.cache} : {...i.cache}`: a target's own cache object wins whole
+    # (hosted docs: "Target-level cache takes precedence over top-level").
+    own_cache = node.get("cache")
+    merged["cache"] = _mapping(own_cache if truthy(own_cache) else inherited.get("cache"))
     for key in ("forwardHeaders", "customHost", "requestTimeout"):
         merged[key] = node.get(key) if truthy(node.get(key)) else inherited.get(key)
     return merged
@@ -122,6 +135,7 @@ def _leaf(
         forward_headers=headers.forward_headers or listed,
         request_timeout=headers.request_timeout or (timeout if is_number(timeout) else None),
         retry=inherited.get("retry") or {},
+        cache=inherited.get("cache") or None,
         strategy=headers.strategy,
         targets=headers.targets,
         path=path,
@@ -241,16 +255,26 @@ def _conditional(
 ) -> tuple[int, Mapping[str, Any]]:
     """src/services/conditionalRouter.ts: the first condition whose query matches, else default."""
     conditions = strategy.get("conditions")
-    if not conditions:
+    if not truthy(conditions):
         raise RouterError("No conditions passed in the query router")
+    # Unvalidated on /v1/proxy/*: `for (const condition of conditions)` walks a string's
+    # characters and throws for anything else not iterable; the gateway's catch makes every
+    # throw a RouterError (400) with the TypeError's message.
+    if isinstance(conditions, str):
+        conditions = list(conditions)
+    elif not isinstance(conditions, list):
+        raise RouterError("this.config.strategy.conditions is not iterable")
     scope = {
         "metadata": context.metadata,
         "params": context.params,
         "url": {"pathname": context.pathname},
     }
     for condition in conditions:
-        if _matches(_mapping(condition.get("query")), scope, budget):
-            return _find(targets, condition.get("then"))
+        if condition is None:
+            raise RouterError("Cannot read properties of null (reading 'query')")
+        found = condition if isinstance(condition, Mapping) else {}  # `1 .query`: undefined
+        if _matches(found.get("query"), scope, budget):
+            return _find(targets, found.get("then"))
     if strategy.get("default"):
         return _find(targets, strategy["default"])
     raise RouterError("Query router did not resolve to any valid target")
@@ -270,15 +294,28 @@ def _lookup(key: str, scope: Mapping[str, Any]) -> Any:
     return first.get(parts[1]) if isinstance(first, Mapping) and len(parts) > 1 else None
 
 
-def _matches(query: Mapping[str, Any], scope: Mapping[str, Any], budget: float) -> bool:
-    for key, value in query.items():
+def _entries(query: Any) -> list[tuple[str, Any]]:
+    """``Object.entries(query)``: a string's characters by index, nothing for a number."""
+    if query is None:
+        raise RouterError("Cannot convert undefined or null to object")
+    if isinstance(query, Mapping):
+        return list(query.items())
+    if isinstance(query, str | list):
+        return [(str(index), item) for index, item in enumerate(query)]
+    return []
+
+
+def _matches(query: Any, scope: Mapping[str, Any], budget: float) -> bool:
+    for key, value in _entries(query):
         if key == "$or" and isinstance(value, list):
-            return any(_matches(_mapping(sub), scope, budget) for sub in value)
+            return any(_matches(sub, scope, budget) for sub in value)
         if key == "$and" and isinstance(value, list):
-            return all(_matches(_mapping(sub), scope, budget) for sub in value)
+            return all(_matches(sub, scope, budget) for sub in value)
         actual = _lookup(key, scope)
-        if isinstance(value, Mapping):
-            if not _operators(value, actual, budget):
+        if isinstance(value, Mapping | list):  # typeof value === 'object': arrays too
+            if not _operators(
+                value if isinstance(value, Mapping) else dict(_entries(value)), actual, budget
+            ):
                 return False
         elif actual != value:
             return False
@@ -288,6 +325,8 @@ def _matches(query: Mapping[str, Any], scope: Mapping[str, Any], budget: float) 
 def _number(value: Any) -> float:
     try:
         return float(value)
+    except OverflowError:  # an integer past a double's range: parseFloat gives +-Infinity
+        return math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         return float("nan")
 

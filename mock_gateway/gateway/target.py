@@ -33,6 +33,8 @@ class Target:
     forward_headers: tuple[str, ...] = ()
     request_timeout: float | None = None
     retry: Mapping[str, Any] | None = None
+    # The target's `cache` config ({mode, maxAge}): its own, else its parent's, whole.
+    cache: Mapping[str, Any] | None = None
     strategy: Mapping[str, Any] | None = None
     targets: tuple[Mapping[str, Any], ...] = ()
     path: str = "config"

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from mock_gateway import safejson
 from mock_gateway.adapters import ADAPTERS, stability
 from mock_gateway.faults import FaultError
+from mock_gateway.gateway.cache import ASSUMED, HIT
 from mock_gateway.gateway.dispatch import run_config
 from mock_gateway.gateway.errors import (
     GatewayReply,
@@ -19,8 +20,9 @@ from mock_gateway.gateway.errors import (
     gateway_failure,
     mock_control_error,
 )
-from mock_gateway.gateway.headers import apply_forward_headers
+from mock_gateway.gateway.headers import apply_forward_headers, portkey_headers
 from mock_gateway.gateway.jsregex import RegexTimeout
+from mock_gateway.gateway.proxy import IMMUTABLE_HEADERS_HINT
 from mock_gateway.gateway.responses import (
     answer_headers,
     client_headers,
@@ -33,6 +35,7 @@ from mock_gateway.gateway.responses import (
 from mock_gateway.gateway.routing import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
+from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest
 
 __all__ = ["images_generations"]
@@ -42,7 +45,9 @@ def _params(body: bytes) -> dict[str, Any] | None:
     """``c.req.json()``, then the ``{...body}`` spread: non-objects contribute nothing."""
     try:
         value = safejson.loads(body)
-    except ValueError:
+    except ValueError as error:
+        what = "empty" if not body.strip() else f"not JSON as JSON.parse reads it: {error}"
+        hint(f"the gateway answers 500 Something went wrong: the request body is {what}")
         return None
     return value if isinstance(value, dict) else {}
 
@@ -75,13 +80,28 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
     return build
 
 
+def _from_cache(request: Request, outcome: Outcome, body: bytes) -> Response:
+    """A hit: the stored bytes as JSON with status 200 (SOURCE: 1.15.2 CacheService
+    createResponseObject), and the x-portkey-* headers of the target that answered."""
+    trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
+    out = portkey_headers(outcome.provider, trace, index=outcome.path, cache_status=HIT)
+    return raw(body, 200, {"content-type": "application/json", **out})
+
+
 def _render(request: Request, outcome: Outcome) -> Response:
     if outcome.reply is not None:
         return reply(outcome.reply)
+    if outcome.cached is not None:
+        return _from_cache(request, outcome, outcome.cached)
     answer = outcome.response
     assert answer is not None
     out = answer_headers(
-        request, outcome.provider, answer, index=outcome.path, retries=outcome.retries
+        request,
+        outcome.provider,
+        answer,
+        index=outcome.path,
+        retries=outcome.retries,
+        cache_status=outcome.cache_status,
     )
     early = early_answer(answer, out)
     if early is not None:
@@ -89,6 +109,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     media = answer.media_type
     if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
+            hint(IMMUTABLE_HEADERS_HINT)
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     body = ADAPTERS[outcome.provider].client_body(
@@ -122,7 +143,12 @@ async def images_generations(request: Request) -> Response:
         return reply(mock_control_error(str(error)))
     try:
         outcome = await run_config(
-            request, images=True, params=params, build=_builder(request, params), fault=fault
+            request,
+            images=True,
+            params=params,
+            build=_builder(request, params),
+            fault=fault,
+            cache_endpoint="imageGenerate",
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above
@@ -130,4 +156,11 @@ async def images_generations(request: Request) -> Response:
         return reply(mock_control_error(str(error)))
     except GatewayCrash as crash:  # the global error handler's answer (src/index.ts onError)
         return reply(gateway_failure(str(crash), status=500))
-    return _render(request, outcome)
+    response = _render(request, outcome)
+    if outcome.cache_key is not None and response.status_code in ASSUMED.stored_statuses:
+        state = state_of(request)
+        state.cache.put(
+            outcome.cache_key, bytes(response.body), outcome.provider, state.now(),
+            outcome.cache_max_age,
+        )  # fmt: skip
+    return response

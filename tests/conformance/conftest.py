@@ -12,6 +12,7 @@ import pytest
 from mock_gateway import LiveServer, create_app
 from mock_gateway.state import MockState
 from tests.conformance.gateway import FLAVOURS, GatewayMissing, RealGateway
+from tests.tools import fail_if_missing
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Servers:
 
 
 @pytest.fixture(scope="session")
-def servers() -> Iterator[Servers]:
+def servers(request: pytest.FixtureRequest) -> Iterator[Servers]:
+    fail_if_missing(request, "servers")  # installed at collection (tests/tools.py) if it can be
     with ExitStack() as stack:
         gateways: dict[str, RealGateway] = {}
         try:
@@ -45,7 +47,9 @@ def servers() -> Iterator[Servers]:
                 gateways[name] = gateway
         except GatewayMissing as error:
             pytest.fail(str(error), pytrace=False)
-        upstream = stack.enter_context(LiveServer(create_app(role="upstream")))
+        # The providers as the oss profiles answer (DALL·E served), which the mocks compared
+        # here use; the default profile retires DALL·E.
+        upstream = stack.enter_context(LiveServer(create_app(role="upstream", profile="oss")))
         # The mocks' retry waits are scaled away; the real gateway's are not (1 s, 2 s, ...).
         mocks = {
             name: stack.enter_context(LiveServer(create_app(profile=name, time_scale=0.001)))

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-__all__ = ["FLAVOURS", "GATEWAY_DIR", "Flavour", "GatewayMissing", "RealGateway", "locate_gateway"]
+__all__ = [
+    "FLAVOURS",
+    "GATEWAY_DIR",
+    "NPM_CI",
+    "Flavour",
+    "GatewayMissing",
+    "RealGateway",
+    "locate_gateway",
+    "provision_gateway",
+]
 
 _ROOT = Path(__file__).resolve().parents[2] / "conformance"
 GATEWAY_DIR = _ROOT / "gateway"
@@ -46,8 +56,10 @@ PINNED = FLAVOURS["oss"].pinned
 _START = Path("node_modules/@portkey-ai/gateway/build/start-server.js")
 _INSTALL = (
     "install Node.js 18 or newer with npm (Debian: `apt-get install -y nodejs npm`), then run "
-    "`npm ci --ignore-scripts` in {dir} (.ci/run does both)"
+    "`npm ci --ignore-scripts` in {dir} (the suite runs it by itself when npm is there)"
 )
+# The pinned install, exactly as the lockfile says; no install scripts, nothing but the registry.
+NPM_CI = ("ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
 
 
 class GatewayMissing(RuntimeError):
@@ -76,6 +88,50 @@ def locate_gateway(
             state = "is not installed" if found is None else f"is {found}, not {wanted}"
             raise GatewayMissing(f"npm package {package} {state} in {directory}: {how}")
     return node, directory / _START
+
+
+def provision_gateway(
+    directory: Path = GATEWAY_DIR,
+    pinned: Mapping[str, str] = PINNED,
+    *,
+    say: Callable[[str], None] = print,
+    timeout: float = 600.0,
+) -> tuple[str, Path]:
+    """``locate_gateway``, after running the pinned ``npm ci`` in ``directory`` if it is needed.
+
+    Done once: the install stays in ``node_modules`` and is found by its pinned versions next
+    time. A file lock makes concurrent sessions (pytest-xdist workers) wait for the one that
+    installs. ``say`` gets one line of progress before npm runs; GatewayMissing says what to do.
+    """
+    try:
+        return locate_gateway(directory, pinned=pinned)
+    except GatewayMissing:
+        if shutil.which("node") is None:
+            raise
+    npm = shutil.which("npm")
+    if npm is None:
+        how = _INSTALL.format(dir=directory)
+        raise GatewayMissing(f"npm is not installed (no `npm` on PATH): {how}")
+    with (directory / ".npm-ci.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        try:  # another session may have installed it while this one waited
+            return locate_gateway(directory, pinned=pinned)
+        except GatewayMissing:
+            pass
+        say(f"installing the pinned Portkey gateway: npm {' '.join(NPM_CI)} in {directory}")
+        try:
+            done = subprocess.run(
+                [npm, *NPM_CI], cwd=directory, capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired:
+            raise GatewayMissing(f"npm ci in {directory} took over {timeout:g}s") from None
+        if done.returncode != 0:
+            output = (done.stdout + done.stderr).strip()[-2000:]
+            raise GatewayMissing(
+                f"`npm {' '.join(NPM_CI)}` failed in {directory} (exit {done.returncode}); "
+                f"it needs the npm registry once:\n{output}"
+            )
+    return locate_gateway(directory, pinned=pinned)
 
 
 def _free_port() -> int:

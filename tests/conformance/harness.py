@@ -1,15 +1,13 @@
 """One corpus case, sent to the real gateway and to the mock; what each did, normalised; the diff.
 
-Normalised away (it must differ): `created` timestamps, image bytes (compared as their decoded
-format and size), multipart boundaries, the host:port of URLs, signed-URL query strings, and
-the transport headers `host` and `connection` of upstream requests. Everything else counts.
+Normalised away (it must differ): what mock_gateway.normalise says (`created` timestamps, image
+bytes compared as their decoded format and size, the host:port of URLs, signed-URL query
+strings), multipart boundaries and the transport headers `host` and `connection` of upstream
+requests. Everything else counts.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import io
 import json
 import re
 from collections.abc import Mapping
@@ -19,11 +17,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from PIL import Image
 
 from mock_gateway.faults import Fault
 from mock_gateway.journal import Call
-from mock_gateway.multipart import MultipartError, decode_form
+from mock_gateway.normalise import normal_body as _body
 from mock_gateway.state import MockState
 
 __all__ = [
@@ -38,7 +35,6 @@ __all__ = [
 ]
 
 CASES_FILE = Path(__file__).with_name("cases.json")
-_ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 _BOUNDARY = re.compile(r"boundary=[-\w]+")
 _TRANSPORT = frozenset({"host", "connection"})
 
@@ -169,55 +165,6 @@ class Observation:
         return out
 
 
-def _image(data: bytes) -> str | None:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return f"<{image.format} {image.width}x{image.height}>"
-    except (OSError, ValueError):
-        return None
-
-
-def _b64_image(value: str) -> str:
-    try:
-        data = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return value
-    return _image(data) or value
-
-
-def _normal(value: Any, key: str = "") -> Any:
-    if isinstance(value, dict):
-        return {k: _normal(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normal(item, key) for item in value]
-    if key == "created" and isinstance(value, int | float):
-        return "<created>"
-    if key in ("b64_json", "base64", "image") and isinstance(value, str):
-        return _b64_image(value)
-    if key == "url" and isinstance(value, str):
-        return _ORIGIN.sub("<origin>", value).split("?")[0]
-    if isinstance(value, str):
-        return _ORIGIN.sub("<origin>", value)
-    return value
-
-
-def _body(data: bytes, content_type: str) -> Any:
-    if content_type.startswith("multipart/form-data"):
-        try:
-            fields = decode_form(data, content_type)
-        except MultipartError:
-            return {"unreadable-form": len(data)}
-        return [[f.name, f"<file {len(f.value)}>" if f.filename else f.text] for f in fields]
-    try:
-        return _normal(json.loads(data))
-    except ValueError:
-        pass
-    image = _image(data)
-    if image is not None:
-        return image
-    return _ORIGIN.sub("<origin>", data.decode("utf-8", "replace"))
-
-
 def _target(url: str) -> str:
     """The request target (path and query) of an absolute URL."""
     parts = urlsplit(url)
@@ -269,7 +216,9 @@ def observe(
     response = client.request(**_with_base(case.request(upstream_url), gateway_url))
     calls: list[Call] = upstream.journal.calls()
     sent = [
-        _upstream(c.method, c.path + (f"?{c.query}" if c.query else ""), c.headers, c.body)
+        _upstream(
+            c.method, c.path + (f"?{c.query}" if c.query else ""), c.headers.multi_items(), c.body
+        )
         for c in calls
     ]
     return _response(response, sent)

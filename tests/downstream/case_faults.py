@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import requests
 
@@ -96,3 +97,13 @@ def test_per_request_headers(portkey_mock: PortkeyMock) -> None:
     assert r.status_code == 500 and r.json()["error"]["type"] == "server_error"
     upstream_headers = dict(portkey_mock.calls.last.upstream[0].request.headers)
     assert "x-mock-status" not in upstream_headers
+
+
+def test_timeout_without_request_timeout_follows_the_time_scale(portkey_mock: PortkeyMock) -> None:
+    # The 30 s hold is the gateway's wait: 30 ms under the fixture's time_scale of 0.001.
+    portkey_mock.timeout_next()
+    started = time.perf_counter()
+    r = post(portkey_mock)
+    assert time.perf_counter() - started < 5
+    assert r.status_code == 500  # the dropped upstream connection, as the gateway reports it
+    assert post(portkey_mock).status_code == 200

@@ -28,5 +28,5 @@ def test_http_controls(portkey_mock: PortkeyMock) -> None:
     assert calls[-1]["upstream"][0]["fault"]["status"] == 502
     bad = requests.post(url + "/_mock/faults", json={"fault": "explode"})
     assert bad.status_code == 400 and "choose one of" in bad.json()["message"]
-    assert requests.post(url + "/_mock/reset").json() == {"status": "ok"}
+    assert requests.post(url + "/_mock/reset", json={}).json() == {"status": "ok"}
     assert requests.get(url + "/_mock/requests").json()["calls"] == []

@@ -12,7 +12,7 @@ CONFIG = {
     "strategy": {"mode": "fallback"},
     "targets": [
         {"provider": "stability-ai", "api_key": "sk-stab", "retry": {"attempts": 3}},
-        {"provider": "openai", "api_key": "sk-openai", "override_params": {"model": "dall-e-3"}},
+        {"provider": "openai", "api_key": "sk-openai", "override_params": {"model": "gpt-image-1"}},
     ],
 }
 

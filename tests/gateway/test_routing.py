@@ -186,8 +186,10 @@ def test_f1_a_failing_first_target_falls_back(fast: InProcessClient) -> None:
 
 
 def test_f2_stability_400_falls_back_to_openai_with_its_own_overrides(
-    fast: InProcessClient,
+    make_client: ClientFactory,
 ) -> None:
+    # Measured with dall-e-3, which OpenAI served until 2026-05-12: the dated profile.
+    fast = make_client(time_scale=0.001, profile="hosted-2025")
     config = fallback(STAB, {**OAI, "override_params": {"model": "dall-e-3"}})
     response = post(
         fast,

@@ -14,6 +14,12 @@ from tests.conftest import ClientFactory, InProcessClient
 PROMPT = "Harry potter using aeroplane for transport"
 
 
+@pytest.fixture
+def client(make_client: ClientFactory) -> InProcessClient:
+    """DALL·E as OpenAI served it until 2026-05-12: the dated profile (the default retires it)."""
+    return make_client(profile="hosted-2025")
+
+
 def generate(client: InProcessClient, provider: str, body: dict[str, Any]) -> httpx.Response:
     headers = {"x-portkey-provider": provider, "authorization": "Bearer sk-test-key-0123456789"}
     return client.post("/v1/images/generations", headers=headers, json={"prompt": PROMPT, **body})
@@ -96,7 +102,7 @@ def test_the_url_follows_a_proxy_host(client: InProcessClient) -> None:
 
 def test_urls_expire_after_the_configured_lifetime(make_client: ClientFactory) -> None:
     now = [1_795_000_000.0]
-    client = make_client(clock=lambda: now[0], url_ttl=120)
+    client = make_client(clock=lambda: now[0], url_ttl=120, profile="hosted-2025")
     url = (
         generate(client, "openai", {"model": "dall-e-2"})
         .json()["data"][0]["url"]
@@ -109,10 +115,17 @@ def test_urls_expire_after_the_configured_lifetime(make_client: ClientFactory) -
     assert b"Signature not valid in the specified time frame" in expired.content
 
 
-def test_retired_dall_e_profile(make_client: ClientFactory) -> None:
-    response = generate(
-        make_client(profile="hosted-dalle-retired"), "openai", {"model": "dall-e-3"}
-    )
+@pytest.mark.parametrize("profile", ["hosted", "hosted-dalle-retired"])
+def test_dall_e_is_retired_by_default(make_client: ClientFactory, profile: str) -> None:
+    # OpenAI shut DALL·E 2 and 3 down on 2026-05-12: the default answers as it does today; the
+    # old name for that behaviour still works, with a DeprecationWarning.
+    if profile == "hosted":
+        client = make_client()
+    else:
+        with pytest.warns(DeprecationWarning, match="hosted-dalle-retired"):
+            client = make_client(profile=profile)
+    assert client.get("/_mock/health").json()["profile"] == "hosted"
+    response = generate(client, "openai", {"model": "dall-e-3"})
     assert response.status_code == 404
     assert response.json()["error"] == {
         "message": "openai error: The model `dall-e-3` does not exist or you do not have access to it.",
@@ -160,3 +173,14 @@ def test_filtered_word_stability_v1_blurs_and_marks_the_artifact(client: InProce
     assert (
         len({image.palette[i : i + 3] for i in range(0, len(image.palette), 3)}) == 1
     )  # one flat colour
+
+
+def test_dall_e_urls_expire_on_the_mocks_clock(client: InProcessClient) -> None:
+    url = (
+        generate(client, "openai", {"model": "dall-e-2"})
+        .json()["data"][0]["url"]
+        .removeprefix("http://mock")
+    )
+    assert client.get(url).status_code == 200
+    assert client.post("/_mock/clock", json={"advance": 3601}).status_code == 200
+    assert client.get(url).status_code == 403  # OpenAI's URLs live 60 minutes

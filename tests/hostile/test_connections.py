@@ -57,7 +57,7 @@ def test_a_head_that_never_completes_gets_a_408_and_is_closed() -> None:
     with LiveServer(create_app(), header_timeout=0.3) as server:
         idle = socket.create_connection(("127.0.0.1", server.port))
         trickle = socket.create_connection(("127.0.0.1", server.port))
-        trickle.sendall(b"POST /v1/images/generations HTTP/1.1\r\nhost: x\r\n")
+        trickle.sendall(b"POST /v1/images/generations HTTP/1.1\r\nhost: 127.0.0.1\r\n")
         started = time.monotonic()
         for sock in (idle, trickle):
             answer = _read_all(sock, 3)
@@ -74,7 +74,7 @@ def test_a_head_that_never_completes_gets_a_408_and_is_closed() -> None:
 def test_the_next_head_on_a_kept_alive_connection_is_timed_too() -> None:
     with LiveServer(create_app(), header_timeout=0.3) as server:
         sock = socket.create_connection(("127.0.0.1", server.port))
-        sock.sendall(b"GET /_mock/health HTTP/1.1\r\nhost: x\r\n\r\n")
+        sock.sendall(b"GET /_mock/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
         sock.settimeout(2)
         assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
         sock.sendall(b"GET /_mock/health HTTP/1.1\r\n")  # and never the rest
@@ -158,7 +158,7 @@ def test_after_a_500_the_kept_alive_connection_still_serves() -> None:
         for _ in range(20):
             sock = socket.create_connection(("127.0.0.1", server.port))
             request = (
-                b"POST /v1/images/generations HTTP/1.1\r\nhost: x\r\n"
+                b"POST /v1/images/generations HTTP/1.1\r\nhost: 127.0.0.1\r\n"
                 b"x-portkey-provider: stability-ai\r\nauthorization: sk-1\r\n"
                 b"content-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
             )
@@ -167,7 +167,7 @@ def test_after_a_500_the_kept_alive_connection_still_serves() -> None:
             first = _response(sock)
             assert first.startswith(b"HTTP/1.1 500 ") and b"x-mock-internal-error" in first
             closes = b"connection: close" in first.lower()
-            sock.sendall(b"GET /_mock/health HTTP/1.1\r\nhost: x\r\n\r\n")
+            sock.sendall(b"GET /_mock/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
             try:
                 second = _response(sock)
             except ConnectionResetError:

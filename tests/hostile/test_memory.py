@@ -39,7 +39,7 @@ def test_the_byte_budget_counts_heads_as_well_as_bodies() -> None:
     journal = app.state.mock.journal
     calls = journal.calls()
     assert journal.dropped > 0 and len(calls) < 50
-    held = sum(len(n) + len(v) for call in calls for n, v in call.headers)
+    held = sum(len(n) + len(v) for call in calls for n, v in call.headers.multi_items())
     assert held <= 200_000 and sum(call.size for call in calls) <= 200_000
 
 

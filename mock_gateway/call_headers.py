@@ -1,0 +1,60 @@
+"""``call.headers``: a request's headers as a case-insensitive multi-dict, duplicates kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+__all__ = ["CallHeaders"]
+
+
+class CallHeaders(Mapping[str, str]):
+    """Headers as the client sent them (secrets redacted), in order, repeated names kept.
+
+    Read like Starlette's and httpx's headers: ``headers["Authorization"]`` (any case; the
+    first value, as Starlette gives it), ``headers.get(name)``, ``name in headers``,
+    ``headers.get_list(name)`` (every value; ``getlist`` too) and ``headers.multi_items()``
+    (every pair, in order). Iterating gives each name once, as a mapping does.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        self._items = [(str(name), str(value)) for name, value in items]
+
+    def __getitem__(self, name: str) -> str:
+        wanted = name.lower()
+        for key, value in self._items:
+            if key.lower() == wanted:
+                return value
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(key.lower() for key, _ in self._items))
+
+    def __len__(self) -> int:
+        return len({key.lower() for key, _ in self._items})
+
+    def get_list(self, name: str) -> list[str]:
+        """Every value of ``name``, in the order sent (``[]`` if none)."""
+        wanted = name.lower()
+        return [value for key, value in self._items if key.lower() == wanted]
+
+    getlist = get_list  # Starlette's spelling
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        """Every (name, value) pair, in the order sent, repeated names included."""
+        return list(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CallHeaders):
+            return self._items == other._items
+        if isinstance(other, list):  # the journal's earlier form: a list of pairs
+            return self._items == [tuple(pair) for pair in other]
+        if isinstance(other, Mapping):
+            return dict(self.items()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like dict
+
+    def __repr__(self) -> str:
+        return f"CallHeaders({self._items!r})"
