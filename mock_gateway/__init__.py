@@ -17,14 +17,19 @@ _moved.install()  # the module paths from before the package layout, for one rel
 if TYPE_CHECKING:
     from mock_gateway.app import create_app
     from mock_gateway.fakes.images import png_dimensions, render_png
-    from mock_gateway.faults import Fault
+    from mock_gateway.faults import Fault, FaultError
     from mock_gateway.gateway.profiles import PROFILES, Profile
     from mock_gateway.gateway.registry import Registry
     from mock_gateway.handle import PortkeyMock, ServerError
+    from mock_gateway.journal import Attempt, Call, CallList
     from mock_gateway.server import LiveServer, ServerStartError
 
 __all__ = [
+    "Attempt",
+    "Call",
+    "CallList",
     "Fault",
+    "FaultError",
     "LiveServer",
     "PROFILES",
     "PortkeyMock",
@@ -39,7 +44,11 @@ __all__ = [
 ]
 
 _WHERE = {
+    "Attempt": "mock_gateway.journal",
+    "Call": "mock_gateway.journal",
+    "CallList": "mock_gateway.journal",
     "Fault": "mock_gateway.faults",
+    "FaultError": "mock_gateway.faults",
     "PortkeyMock": "mock_gateway.handle",
     "Registry": "mock_gateway.gateway.registry",
     "ServerError": "mock_gateway.handle",

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from mock_gateway.contract_tools.strict import StrictResponses
 from mock_gateway.control.guard import ControlGuard
@@ -42,7 +43,9 @@ from mock_gateway.gateway.unified import images_generations
 from mock_gateway.gateway.unmodelled import unmodelled_routes
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP, Journal
 from mock_gateway.state import MockState
-from mock_gateway.wire.limits import DEFAULT_MAX_BODY
+from mock_gateway.wire.limits import (
+    DEFAULT_MAX_BODY,
+)
 
 __all__ = ["create_app"]
 
@@ -70,12 +73,26 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     # The gateway's app.onError shape. A 500 from our own code is a bug: flag it, log it, and
     # keep it so that the pytest fixture fails the test that caused it.
     state_of(request).errors.append(exc)
+    # Starlette re-raises after this answer is sent; _MockApp stops it there, so that the
+    # server keeps the connection (it would close it, unannounced, under the client's feet).
+    request.scope["mock.answered_error"] = True
     logger.exception(
         "mock-portkey-gateway bug while handling %s %s", request.method, request.url.path
     )
     answer = reply(gateway_failure(str(exc) or type(exc).__name__, status=500))
     answer.headers["x-mock-internal-error"] = "true"
     return answer
+
+
+class _MockApp(Starlette):
+    """Starlette, except that an error already answered (and logged) is not re-raised."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception:
+            if not scope.get("mock.answered_error"):
+                raise
 
 
 def create_app(
@@ -105,8 +122,9 @@ def create_app(
         clock: the gateway's clock, for ``created``, the cache's ``max_age`` and DALL·E URL
             lifetimes (inject a fixed one for snapshots; ``POST /_mock/clock`` advances it).
         journal_cap: how many calls the journal keeps before dropping the oldest.
-        journal_bytes: how many bytes of bodies (client's, answer's, upstream's) the journal
-            keeps before dropping the oldest calls; ``GET /_mock/requests`` counts the dropped.
+        journal_bytes: how many bytes the journal keeps (each call's head, bodies, answer
+            and upstream attempts) before dropping the oldest calls; ``GET /_mock/requests``
+            counts the dropped.
         max_body_bytes: a request body over this gets the mock's 413 before it is read whole.
         blocked_words: a prompt containing one is refused by the provider's content filter
             (OpenAI's moderation error, Stability v2beta's 403; v1 answers CONTENT_FILTERED).
@@ -178,7 +196,7 @@ def create_app(
         *inspector_routes(),  # GET /_mock/: the journal as a page
     ]
     handlers: dict[Any, Any] = {HTTPException: _not_found, Exception: _internal_error}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = _MockApp(routes=routes, exception_handlers=handlers)
     app.state.mock = state
     if strict_responses:
         app.add_middleware(StrictResponses, state=state)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
+from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mock_gateway.gateway.profiles import DEFAULT_PROFILE, DEPRECATED_NAMES, PROFILES
 from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
 from mock_gateway.wire.limits import DEFAULT_MAX_BODY
@@ -91,7 +92,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_JOURNAL_BYTES,
         metavar="N",
-        help="bytes of bodies the journal keeps before dropping the oldest "
+        help="bytes the journal keeps (heads, bodies, upstream attempts) before dropping "
+        "the oldest "
         f"(default {DEFAULT_JOURNAL_BYTES // 2**20} MiB)",
     )
     serve.add_argument(
@@ -101,6 +103,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help="a request body over N bytes gets a 413 before it is read whole "
         f"(default {DEFAULT_MAX_BODY // 2**20} MiB)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="open connections past N get a 503 and are closed "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="SECONDS",
+        help="a request head not all arrived within SECONDS gets a 408 and the connection "
+        f"is closed (default {DEFAULT_HEADER_TIMEOUT:g})",
     )
     serve.add_argument(
         "--allow-remote",
@@ -231,6 +249,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
+    from mock_gateway.connections import server_config
     from mock_gateway.gateway.registry import Registry
     from mock_gateway.server import bind_socket, is_loopback
 
@@ -308,7 +327,18 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         allowed_hosts=tuple(args.allowed_hosts or ()),
         replay=args.replay,
     )
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    try:
+        config = server_config(
+            app,
+            max_connections=args.max_connections,
+            header_timeout=args.header_timeout,
+            log_level="warning",
+            lifespan="off",
+        )
+    except ValueError as error:
+        sock.close()
+        print(f"mock-portkey: {error}", file=stderr)
+        return 2
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:

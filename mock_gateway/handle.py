@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,20 @@ class PortkeyMock:
     def __init__(self, app: Starlette, server: LiveServer | None = None) -> None:
         self.app = app
         self.server = server
+
+    @classmethod
+    @contextmanager
+    def serve(cls, **options: Any) -> Iterator[PortkeyMock]:
+        """A live mock gateway for the ``with`` block, for use outside pytest:
+        ``create_app(**options)`` under uvicorn on a free loopback port, stopped after it.
+
+        ``with PortkeyMock.serve(profile="oss") as mock: ...`` (``mock.base_url`` for SDKs).
+        """
+        from mock_gateway.app import create_app
+        from mock_gateway.server import LiveServer
+
+        with LiveServer(create_app(**options)) as server:
+            yield cls(server.app, server)
 
     @property
     def state(self) -> MockState:

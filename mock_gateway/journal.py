@@ -50,12 +50,36 @@ def _form(data: bytes, content_type: str | None) -> list[dict[str, Any]] | None:
     ]
 
 
+# Items (commas) past which a body's JSON view is left out of GET /_mock/requests.
+_JSON_VIEW_ITEMS = 50_000
+# What a record costs beyond the bytes it holds (objects, lists), so that even empty calls
+# count: a rough figure, measured as ~1 kB per call on CPython 3.11 (tests/test_journal_cap).
+_RECORD = 1024
+_PER_HEADER = 64
+
+
+def _pairs(headers: Any) -> int:
+    return sum(len(name) + len(value) + _PER_HEADER for name, value in headers)
+
+
+def _attempt_size(attempt: Attempt) -> int:
+    request, response = attempt.request, attempt.response
+    sent = len(request.url) + _pairs(request.headers) + len(request.body)
+    return _RECORD + sent + _pairs(response.headers) + len(response.body)
+
+
 def _body(data: bytes, content_type: str | None) -> dict[str, Any]:
     """A JSON-ready body: its text (or base64), and its JSON or form fields when it has them."""
     try:
         shown: dict[str, Any] = {"text": data.decode("utf-8")}
     except UnicodeDecodeError:
         shown = {"base64": base64.b64encode(data).decode("ascii")}
+    multipart = (content_type or "").lower().startswith("multipart/")
+    if not multipart and data.count(b",") > _JSON_VIEW_ITEMS:
+        # A hostile body of 100,000 keys parses into ~300,000 objects on every read, and they
+        # fragment the server's memory: such a body is journaled as text only.
+        shown["json_omitted"] = f"more than {_JSON_VIEW_ITEMS:,} items: parse the text"
+        return shown
     parsed, form = _json(data), _form(data, content_type)
     if parsed is not None:
         shown["json"] = parsed
@@ -130,15 +154,25 @@ class Call:
     body_truncated_from: int | None = None
     # The client disconnected before sending its whole body (``body`` is what arrived).
     aborted: bool = False
-    # The journal's bookkeeping: whether the call is still kept, and its settled size.
+    # The journal's bookkeeping: whether the call is still kept, the bytes counted against
+    # the budget so far (the head when it opened, the rest when it settled), and whether it
+    # has settled.
     kept: bool = field(default=False, init=False, repr=False, compare=False)
+    counted: int = field(default=0, init=False, repr=False, compare=False)
     settled_size: int = field(default=-1, init=False, repr=False, compare=False)
 
     @property
+    def head_size(self) -> int:
+        """Bytes of the request head this record holds: method, path, query and headers."""
+        head = len(self.method) + len(self.path) + len(self.query)
+        return _RECORD + head + _pairs(self.headers.multi_items())
+
+    @property
     def size(self) -> int:
-        """Bytes of bodies this record holds: the client's, the answer's, every attempt's."""
-        upstream = sum(len(a.request.body) + len(a.response.body) for a in self.attempts)
-        return len(self.body) + len(self.response_body) + upstream
+        """Bytes this record holds: the head, the bodies, the answer, every upstream attempt."""
+        upstream = sum(_attempt_size(attempt) for attempt in self.attempts)
+        answer = len(self.response_body) + _pairs(self.response_headers)
+        return self.head_size + len(self.body) + answer + upstream
 
     def header(self, name: str) -> str | None:
         """A request header's first value, any case (redacted if it is a secret); else None."""
@@ -230,8 +264,10 @@ class CallList(list[Call]):
 class Journal:
     """A bounded, thread-safe list of calls, oldest dropped first.
 
-    ``cap`` bounds the number of calls and ``max_bytes`` the bodies they hold (counted when a
-    call is settled); ``dropped`` counts what either pushed out since the last reset.
+    ``cap`` bounds the number of calls and ``max_bytes`` the bytes they hold (``Call.size``:
+    head, bodies, answer and every upstream attempt; the head is counted when the call opens,
+    the rest when it is settled); ``dropped`` counts what either pushed out since the last
+    reset. The newest call is kept whatever its size.
     """
 
     def __init__(
@@ -253,17 +289,20 @@ class Journal:
             call = Call(index=self._count, headers=headers, **fields)
             self._count += 1
             call.kept = True
+            call.counted = call.head_size
+            self._bytes += call.counted
             self._calls.append(call)
             self._trim()
         return call
 
     def settle(self, call: Call) -> None:
-        """Count a finished call's bodies against ``max_bytes``, dropping the oldest if over."""
+        """Count a finished call's bytes against ``max_bytes``, dropping the oldest if over."""
         with self._lock:
             if not call.kept or call.settled_size >= 0:
                 return  # dropped (or reset) while it was being answered, or counted already
             call.settled_size = call.size
-            self._bytes += call.settled_size
+            self._bytes += call.settled_size - call.counted
+            call.counted = call.settled_size
             self._trim()
 
     def _trim(self) -> None:
@@ -273,11 +312,11 @@ class Journal:
         ):
             oldest = self._calls.popleft()
             oldest.kept = False
-            self._bytes -= max(oldest.settled_size, 0)
+            self._bytes -= oldest.counted
             self.dropped += 1
         if before == 0 and self.dropped:
             logger.warning(
-                "mock-portkey-gateway journal is full (cap %d calls, %d bytes of bodies): "
+                "mock-portkey-gateway journal is full (cap %d calls, %d bytes): "
                 "dropping the oldest calls; GET /_mock/requests counts them in 'dropped'",
                 self.cap,
                 self.max_bytes,

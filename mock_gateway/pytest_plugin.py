@@ -108,8 +108,10 @@ def portkey_mock_options() -> dict[str, Any]:
     waits and a timeout fault's hold pass 1000 times faster; 1.0 is real time; the journal
     counts them in full), ``strict_responses`` (False: when True the server refuses, and the test
     fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
-    ``journal_bytes`` (16 MiB of bodies) bound the journal, ``max_body_bytes`` (16 MiB) the
-    request body, ``allow_remote`` (False) must be True for a ``host`` that is not loopback.
+    ``journal_bytes`` (16 MiB of heads and bodies) bound the journal, ``max_body_bytes``
+    (16 MiB) the request body, ``allow_remote`` (False) must be True for a ``host`` that is
+    not loopback, ``max_connections`` (1000) and ``header_timeout`` (10 s) guard the server's
+    connections.
     """
     return {
         "profile": "hosted",
@@ -140,6 +142,7 @@ def portkey_mock_server(
             yield recorder
         return
     from mock_gateway.app import create_app
+    from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
     from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
     from mock_gateway.server import LiveServer
     from mock_gateway.wire.limits import DEFAULT_MAX_BODY
@@ -157,6 +160,8 @@ def portkey_mock_server(
         host=portkey_mock_options.get("host", "127.0.0.1"),
         port=_port(int(portkey_mock_options.get("port", 0))),
         allow_remote=bool(portkey_mock_options.get("allow_remote", False)),
+        max_connections=int(portkey_mock_options.get("max_connections", DEFAULT_MAX_CONNECTIONS)),
+        header_timeout=float(portkey_mock_options.get("header_timeout", DEFAULT_HEADER_TIMEOUT)),
     )
     server.start()
     try:

@@ -12,6 +12,12 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
+from mock_gateway.connections import (
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    server_config,
+)
+
 __all__ = ["LiveServer", "ServerStartError", "bind_socket", "is_loopback"]
 
 logger = logging.getLogger("mock_gateway")
@@ -47,16 +53,30 @@ class ServerStartError(RuntimeError):
 
 
 class LiveServer:
-    """Run ``app`` under uvicorn on ``host:port`` (port 0 picks a free one) until ``stop()``."""
+    """Run ``app`` under uvicorn on ``host:port`` (port 0 picks a free one) until ``stop()``.
+
+    ``max_connections``: past it a new connection gets a 503 and is closed;
+    ``header_timeout``: seconds a client has to send a request head (then 408, closed).
+    """
 
     def __init__(
-        self, app: Starlette, *, host: str = "127.0.0.1", port: int = 0, allow_remote: bool = False
+        self,
+        app: Starlette,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        allow_remote: bool = False,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        header_timeout: float = DEFAULT_HEADER_TIMEOUT,
     ) -> None:
         if not (is_loopback(host) or allow_remote):
             raise ServerStartError(
                 f"{host} is not a loopback address; pass allow_remote=True to expose the mock"
             )
+        if max_connections < 1 or not header_timeout > 0:
+            raise ValueError("max_connections must be at least 1 and header_timeout positive")
         self.app = app
+        self.max_connections, self.header_timeout = max_connections, header_timeout
         self.host = host
         self.port = port
         self._server: uvicorn.Server | None = None
@@ -87,7 +107,14 @@ class LiveServer:
             logger.warning("mock-portkey-gateway listening on %s, which is not loopback", self.host)
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
+        config = server_config(
+            self.app,
+            max_connections=self.max_connections,
+            header_timeout=self.header_timeout,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run,

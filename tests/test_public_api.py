@@ -18,7 +18,11 @@ def test_all_is_sorted_and_resolves() -> None:
 
 def test_expected_names() -> None:
     assert set(mock_gateway.__all__) == {
+        "Attempt",
+        "Call",
+        "CallList",
         "Fault",
+        "FaultError",
         "LiveServer",
         "PortkeyMock",
         "Registry",

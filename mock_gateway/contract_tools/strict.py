@@ -24,6 +24,18 @@ class ContractViolation(AssertionError):
     """The mock was about to send an answer its own contracts forbid."""
 
 
+def _contracts(scope: Scope, start: Message) -> tuple[str, ...]:
+    """The contracts a JSON answer with this start must meet (none for other answers)."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+    # HEAD: the headers of a GET, and no body to check.
+    if not headers.get("content-type", "").startswith("application/json"):
+        return ()
+    if scope["method"] == "HEAD":
+        return ()
+    provider = headers.get("x-portkey-provider")
+    return response_contracts(scope["path"], start["status"], provider, scope["method"])
+
+
 class StrictResponses:
     """ASGI middleware: check each JSON answer against its route's contracts before sending."""
 
@@ -36,19 +48,23 @@ class StrictResponses:
             await self.app(scope, receive, send)
             return
         held: list[Message] = []
+        checked = True  # whether the answer has a contract to be held and checked against
 
         async def hold(message: Message) -> None:
-            held.append(message)
+            nonlocal checked
+            if message["type"] == "http.response.start":
+                checked = bool(_contracts(scope, message))
+            if checked:
+                held.append(message)
+            else:  # nothing to check (the journal's pages, images): streamed as it comes
+                await send(message)
 
         await self.app(scope, receive, hold)
+        if not checked:
+            return
         start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
-        provider = headers.get("x-portkey-provider")
-        contracts = response_contracts(scope["path"], start["status"], provider, scope["method"])
-        # HEAD: the headers of a GET, and no body to check.
-        is_json = headers.get("content-type", "").startswith("application/json")
-        is_json = is_json and scope["method"] != "HEAD"
-        violation = check_json_bytes(body, contracts) if contracts and is_json else None
+        contracts = _contracts(scope, start)
+        violation = check_json_bytes(body, contracts) if contracts else None
         if violation is None:
             for message in held:
                 await send(message)

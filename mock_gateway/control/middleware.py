@@ -3,7 +3,10 @@ attempts, kept as the client sent and got them."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
+from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,12 +15,39 @@ from mock_gateway.fakes.blobs import current_origin, origin_of
 from mock_gateway.gateway.request_context import reply
 from mock_gateway.hints import HINT_HEADER, collecting, header_value
 from mock_gateway.journal import Call
+from mock_gateway.offload import OFF_LOOP_BODY, run_off_loop
 from mock_gateway.state import MockState
-from mock_gateway.wire.limits import ClientGone, RequestRefused, read_body
+from mock_gateway.wire.limits import (
+    ClientGone,
+    RequestRefused,
+    read_body,
+)
 
 __all__ = ["JournalMiddleware"]
 
 _HINT = HINT_HEADER.encode()
+
+
+async def _watch(
+    receive: Receive,
+    gone: asyncio.Event,
+    handler: asyncio.Task[Any] | None,
+    answered: Callable[[], bool],
+) -> None:
+    """Wait for the client's disconnect; cancel ``handler`` if it has not answered by then."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            gone.set()
+            if not answered() and handler is not None:
+                handler.cancel()
+            return
+
+
+def _json_like(call: Call) -> bool:
+    """Whether the body may be read as JSON: typed so, untyped, or starting like JSON."""
+    media = (call.header("content-type") or "").split(";")[0].strip().lower()
+    return media in ("", "application/json") or call.body[:1] in (b"{", b"[")
 
 
 class JournalMiddleware:
@@ -57,16 +87,19 @@ class JournalMiddleware:
             call.body, call.aborted = gone.received, True
             self.state.journal.settle(call)
             return
-        replayed = False
+        replayed, done = False, False
+        left = asyncio.Event()
 
         async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": call.body, "more_body": False}
-            return await receive()
+            await left.wait()  # the watcher below owns the client's receive from now on
+            return {"type": "http.disconnect"}
 
         async def send_and_keep(message: Message) -> None:
+            nonlocal done
             if message["type"] == "http.response.start":
                 if hints:
                     headers = [*message["headers"], (_HINT, header_value(hints))]
@@ -78,10 +111,25 @@ class JournalMiddleware:
             elif message["type"] == "http.response.body":
                 call.response_body += message.get("body", b"")
                 if not message.get("more_body", False):
+                    done = True
                     self.state.journal.settle(call)
             await send(message)
 
-        await self.app(scope, replay, send_and_keep)
+        # A client that leaves takes its request's work with it (retries, held faults): the
+        # watcher cancels the handler as soon as the server reports the disconnect.
+        handler = asyncio.current_task()
+        watcher = asyncio.create_task(_watch(receive, left, handler, lambda: done))
+        try:
+            if len(call.body) > OFF_LOOP_BODY and _json_like(call):  # offload.py
+                await run_off_loop(self.app, scope, replay, send_and_keep)
+            else:
+                await self.app(scope, replay, send_and_keep)
+        except asyncio.CancelledError:
+            if not left.is_set() or handler is None or handler.uncancel() > 0:
+                raise  # a cancellation from elsewhere (server shutdown): pass it on
+        finally:
+            watcher.cancel()
+            self.state.journal.settle(call)  # what it got so far, even when it left early
 
     async def _answer(
         self, call: Call, answer: Response, scope: Scope, receive: Receive, send: Send

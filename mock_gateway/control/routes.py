@@ -3,18 +3,32 @@ gateway app's own (registry, clock, cache, its OpenAPI document)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from mock_gateway._version import __version__
 from mock_gateway.faults import FaultError, queued_from_json
 from mock_gateway.gateway.registry import Registry
 from mock_gateway.gateway.request_context import state_of
+from mock_gateway.journal import Call
+from mock_gateway.offload import heavy
 from mock_gateway.wire import safejson
 from mock_gateway.wire.js import is_number
+from mock_gateway.wire.limits import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    PAGE_BYTES,
+    page_params,
+    within_bytes,
+)
 from mock_gateway.wire.redact import redact_config
+
+# A call holding more than this is serialised in a worker thread, not on the event loop.
+_OFF_LOOP_BYTES = 256 * 1024
 
 __all__ = [
     "control_blob",
@@ -41,14 +55,44 @@ async def control_health(request: Request) -> Response:
 
 
 async def control_calls(request: Request) -> Response:
-    """``GET /_mock/requests`` (and ``/_mock/calls``): the journal."""
+    """One page of the journal, oldest first: ``?limit=`` calls from ``?cursor=`` on (fewer
+    when they hold more than ``PAGE_BYTES``: a page in the making keeps its calls alive)."""
     journal = state_of(request).journal
-    calls = [call.to_json() for call in journal.calls()]
-    # The header says so without parsing: a test reading the journal sees it was trimmed.
-    headers = {"x-mock-journal-dropped": str(journal.dropped)}
-    # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
-    body = safejson.dumps({"calls": calls, "dropped": journal.dropped})
-    return Response(body, media_type="application/json", headers=headers)
+    try:
+        limit, cursor = page_params(request.query_params, DEFAULT_PAGE, MAX_PAGE, "cursor")
+    except ValueError as error:
+        return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
+    calls, dropped = journal.calls(), journal.dropped
+    start = 0 if cursor is None or not calls else max(0, cursor - calls[0].index)
+    page = within_bytes(calls[start : start + limit], PAGE_BYTES)
+    following = str(page[-1].index + 1) if page and start + len(page) < len(calls) else None
+    # The headers say so without parsing: a test reading the journal sees it was trimmed,
+    # and a client paging through it where the next page starts.
+    headers = {"x-mock-journal-dropped": str(dropped)}
+    if following is not None:
+        headers["x-mock-next-cursor"] = following
+    tail = {"dropped": dropped, "next": following, "total": len(calls)}
+    return StreamingResponse(
+        _page_json(page, safejson.dumps(tail)), media_type="application/json", headers=headers
+    )
+
+
+async def _page_json(calls: list[Call], tail: bytes) -> AsyncIterator[bytes]:
+    """``{"calls": [...], ...tail}``, a call at a time, big calls serialised off the loop."""
+    yield b'{"calls":['
+    for number, call in enumerate(calls):
+        # safejson: a body the client sent may hold numbers JSON cannot carry (1e400 -> null).
+        if call.size > _OFF_LOOP_BYTES:
+            data = await heavy(_call_json, call)
+        else:
+            data = _call_json(call)
+            await asyncio.sleep(0)  # let other clients in between calls
+        yield b"," + data if number else data
+    yield b"]," + tail[1:]
+
+
+def _call_json(call: Call) -> bytes:
+    return safejson.dumps(call.to_json())
 
 
 async def control_reset(request: Request) -> Response:

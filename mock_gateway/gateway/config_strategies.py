@@ -11,13 +11,16 @@ Facts: portkey-gateway-behavior.md §5.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
+
+from mock_gateway.gateway import jsregex
 from mock_gateway.gateway.errors import GatewayReply
 from mock_gateway.gateway.target import Target
 from mock_gateway.upstream import UpstreamResponse
@@ -158,7 +161,7 @@ async def route(
     if mode == "loadbalance":
         return await _loadbalance(targets, context, headers, path, passed)
     if mode == "conditional":
-        index, target = _conditional(node, strategy, targets, context)
+        index, target = await _choose(node, strategy, targets, context)
         return await route(
             target, context, headers, path=f"{path}.targets[{index}]", inherited=passed
         )
@@ -228,11 +231,27 @@ async def _loadbalance(
 _OPERATORS = ("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex")
 
 
+async def _choose(
+    node: Mapping[str, Any],
+    strategy: Mapping[str, Any],
+    targets: list[Mapping[str, Any]],
+    context: RouteContext,
+) -> tuple[int, Mapping[str, Any]]:
+    """The conditional router's pick; a slow ``$regex`` gets a worker thread, not the loop."""
+    try:
+        return _conditional(node, strategy, targets, context, jsregex.INLINE_BUDGET)
+    except jsregex.RegexTimeout:
+        return await asyncio.to_thread(
+            _conditional, node, strategy, targets, context, jsregex.REGEX_BUDGET
+        )
+
+
 def _conditional(
     node: Mapping[str, Any],
     strategy: Mapping[str, Any],
     targets: list[Mapping[str, Any]],
     context: RouteContext,
+    budget: float,
 ) -> tuple[int, Mapping[str, Any]]:
     """src/services/conditionalRouter.ts: the first condition whose query matches, else default."""
     conditions = strategy.get("conditions")
@@ -254,7 +273,7 @@ def _conditional(
         if condition is None:
             raise RouterError("Cannot read properties of null (reading 'query')")
         found = condition if isinstance(condition, Mapping) else {}  # `1 .query`: undefined
-        if _matches(found.get("query"), scope):
+        if _matches(found.get("query"), scope, budget):
             return _find(targets, found.get("then"))
     if strategy.get("default"):
         return _find(targets, strategy["default"])
@@ -286,16 +305,16 @@ def _entries(query: Any) -> list[tuple[str, Any]]:
     return []
 
 
-def _matches(query: Any, scope: Mapping[str, Any]) -> bool:
+def _matches(query: Any, scope: Mapping[str, Any], budget: float) -> bool:
     for key, value in _entries(query):
         if key == "$or" and isinstance(value, list):
-            return any(_matches(sub, scope) for sub in value)
+            return any(_matches(sub, scope, budget) for sub in value)
         if key == "$and" and isinstance(value, list):
-            return all(_matches(sub, scope) for sub in value)
+            return all(_matches(sub, scope, budget) for sub in value)
         actual = _lookup(key, scope)
         if isinstance(value, Mapping | list):  # typeof value === 'object': arrays too
             if not _operators(
-                value if isinstance(value, Mapping) else dict(_entries(value)), actual
+                value if isinstance(value, Mapping) else dict(_entries(value)), actual, budget
             ):
                 return False
         elif actual != value:
@@ -325,14 +344,14 @@ def _compare(op: str, actual: Any, expected: Any) -> bool:
     ]
 
 
-def _operators(operators: Mapping[str, Any], actual: Any) -> bool:
+def _operators(operators: Mapping[str, Any], actual: Any, budget: float) -> bool:
     for op, expected in operators.items():
         if op not in _OPERATORS:
             raise RouterError(f"Unsupported operator used in the query router: {op}")
         if op == "$regex":  # returns at once, as the source does
             try:
-                return re.search(str(expected), js_string(actual)) is not None
-            except re.error:
+                return jsregex.search(js_string(expected), js_string(actual), budget)
+            except regex.error:
                 return False
         if not _compare(op, actual, expected):
             return False

@@ -24,6 +24,7 @@ from mock_gateway.gateway.errors import (
     mock_control_error,
 )
 from mock_gateway.gateway.headers import apply_forward_headers, client_headers_for_proxy
+from mock_gateway.gateway.jsregex import RegexTimeout
 from mock_gateway.gateway.request_context import (
     answer_headers,
     client_headers,
@@ -205,6 +206,8 @@ async def _forward(request: Request) -> Response:
         outcome = await run_config(request, images=False, params={}, build=build, fault=fault)
     except RouterError as error:  # proxyHandler answers a RouterError with 400 and its message
         return reply(gateway_failure(str(error)))
+    except RegexTimeout as error:  # the mock's own limit (gateway/jsregex.py)
+        return reply(mock_control_error(str(error)))
     except GatewayCrash as crash:
         return reply(gateway_failure(f"Proxy error: {crash}", status=500))
     return _render(request, outcome)

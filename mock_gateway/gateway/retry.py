@@ -10,7 +10,6 @@ wait was too long to honour).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -18,7 +17,11 @@ from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamResponse
 from mock_gateway.wire.js import is_number
 
-__all__ = ["with_retries"]
+__all__ = ["MOCK_MAX_RETRIES", "with_retries"]
+
+# The mock's own cap on one target's retries where the profile has none (the OSS gateway):
+# it bounds the upstream attempts (and journal records) one request can make.
+MOCK_MAX_RETRIES = 100
 
 _MAX_RETRY_AFTER_MS = 60_000  # MAX_RETRY_LIMIT_MS (src/globals.ts)
 _RETRY_AFTER_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms", "retry-after")  # in this order
@@ -26,6 +29,20 @@ _RETRY_AFTER_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms", "retry-after") 
 _BROKEN_RETRY_AFTER = (
     b"Message: Cannot set properties of undefined (setting '_timeouts') Cause: NA Name: TypeError"
 )
+
+
+def _retries(value: Any, profile: Profile) -> int:
+    """How many retries one target makes: the config's, within the profile's cap, else ours.
+
+    The open-source gateway has no cap (``MAX_RETRIES = 5`` is never used): async-retry builds
+    its array of N backoff timeouts before the first call, so a huge N exhausts Node's heap
+    and ``Infinity`` loops for ever. The mock stops at ``MOCK_MAX_RETRIES``, which no real run
+    reaches on the doubling backoff (the 30th retry alone waits 17 years).
+    """
+    if not is_number(value):
+        return 0
+    cap = profile.max_retry_attempts
+    return int(max(0, min(value, MOCK_MAX_RETRIES if cap is None else cap)))
 
 
 def _retry_after_ms(response: UpstreamResponse) -> float | None:
@@ -56,13 +73,7 @@ async def with_retries(
     wait: Callable[[float], Awaitable[None]],
 ) -> tuple[UpstreamResponse, int]:
     """Call ``send`` until it answers something not to retry; (last answer, retry count)."""
-    given = retry.get("attempts")
-    attempts: float = given if is_number(given) else 0  # type: ignore[assignment]
-    # JSON.parse reads 1e400 as Infinity, which int() cannot hold; compared as it is.
-    if isinstance(attempts, float) and math.isfinite(attempts):
-        attempts = int(attempts)
-    if profile.max_retry_attempts is not None:
-        attempts = min(attempts, profile.max_retry_attempts)
+    attempts = _retries(retry.get("attempts"), profile)
     codes = retry.get("onStatusCodes")
     if not isinstance(codes, list):
         codes = list(profile.default_retry_codes) if attempts > 0 else []

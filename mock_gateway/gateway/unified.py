@@ -21,6 +21,7 @@ from mock_gateway.gateway.errors import (
     mock_control_error,
 )
 from mock_gateway.gateway.headers import apply_forward_headers, portkey_headers
+from mock_gateway.gateway.jsregex import RegexTimeout
 from mock_gateway.gateway.proxy import IMMUTABLE_HEADERS_HINT
 from mock_gateway.gateway.request_context import (
     answer_headers,
@@ -151,6 +152,8 @@ async def images_generations(request: Request) -> Response:
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above
+    except RegexTimeout as error:  # the mock's own limit (gateway/jsregex.py)
+        return reply(mock_control_error(str(error)))
     except GatewayCrash as crash:  # the global error handler's answer (src/index.ts onError)
         return reply(gateway_failure(str(crash), status=500))
     response = _render(request, outcome)

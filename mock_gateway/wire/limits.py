@@ -13,6 +13,8 @@ time gets Node's 408 (its ``requestTimeout``, 300 s by default; the mock waits 3
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.types import Receive
 
@@ -22,10 +24,15 @@ __all__ = [
     "ClientGone",
     "DEFAULT_BODY_TIMEOUT",
     "DEFAULT_MAX_BODY",
+    "DEFAULT_PAGE",
     "JOURNAL_BODY_PREFIX",
     "MAX_HEADER_BYTES",
+    "MAX_PAGE",
+    "PAGE_BYTES",
     "RequestRefused",
+    "page_params",
     "read_body",
+    "within_bytes",
 ]
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -33,6 +40,13 @@ DEFAULT_BODY_TIMEOUT = 30.0
 MAX_HEADER_BYTES = 16 * 1024
 # What the journal keeps of a body refused for its size: its first bytes, and its length.
 JOURNAL_BODY_PREFIX = 64 * 1024
+# Calls in one page of GET /_mock/requests: by default, and at most (a full journal in one
+# answer was 586 MB of JSON and held the server for 16 s).
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+# Bytes of calls (Call.size) one page or inspector answer takes at most: a page being
+# written keeps its calls alive, dropped from the journal or not.
+PAGE_BYTES = 4 * 1024 * 1024
 
 
 class RequestRefused(Exception):
@@ -114,3 +128,32 @@ def _too_large(size: int, limit: int) -> str:
         f"the request body ({size} bytes or more) is over the mock's {limit}-byte limit "
         "(create_app(max_body_bytes=...), --max-body-bytes)"
     )
+
+
+def page_params(
+    query: Mapping[str, str], default: int, most: int, cursor_name: str
+) -> tuple[int, int | None]:
+    """``(limit, cursor)`` from a query: ``limit`` 1 or more (past ``most``, ``most``), and
+    the cursor a call index; ``ValueError`` naming the parameter otherwise."""
+    text = query.get("limit")
+    limit = default
+    if text is not None:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
+            raise ValueError(f"limit must be a whole number from 1 (at most {most} are served)")
+        limit = min(int(text), most)
+    raw = query.get(cursor_name)
+    if raw is None or raw == "":
+        return limit, None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise ValueError(f"{cursor_name} must be a call index, as the last page gave it")
+    return limit, int(raw)
+
+
+def within_bytes(calls: list[Any], budget: int) -> list[Any]:
+    """The first of ``calls`` whose sizes add up to ``budget`` (always at least one)."""
+    total = 0
+    for count, call in enumerate(calls):
+        total += call.size
+        if total > budget and count:
+            return calls[:count]
+    return calls

@@ -10,16 +10,33 @@ if it were not JSON: a deviation, kept here so that no deep input reaches recurs
 
 from __future__ import annotations
 
+import contextvars
 import json
+import json.scanner
 import math
 import re
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "dumps", "encode_text", "loads", "usv", "visible"]
+__all__ = [
+    "MAX_DEPTH",
+    "YIELDING",
+    "YIELDING_SIZE",
+    "dumps",
+    "encode_text",
+    "loads",
+    "usv",
+    "visible",
+]
 
 MAX_DEPTH = 64
 # What json.dumps builds on every call with these options, built once.
 _STRICT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+# Set while a request runs in a worker thread (mock_gateway.offload): JSON bigger than
+# YIELDING_SIZE is then parsed, and all JSON written, by json's pure-Python code (2-4x
+# slower), which gives the event loop's thread the GIL every few ms; json's C code keeps it
+# from start to end (0.5 s for a 16 MB object of a million keys).
+YIELDING: contextvars.ContextVar[bool] = contextvars.ContextVar("yielding_json", default=False)
+YIELDING_SIZE = 256 * 1024
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -75,8 +92,39 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+class _Memo(dict[str, str]):
+    """The decoder's key memo, emptied in Python steps rather than in one C call."""
+
+    def clear(self) -> None:
+        while self:
+            self.popitem()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    built: dict[str, Any] = {}
+    for key, value in pairs:  # a loop in Python, not dict(pairs) in one C call
+        built[key] = value
+    return built
+
+
+def _yielding_loads(data: str | bytes) -> Any:
+    """``json.loads`` in json's pure-Python scanner: it lets other threads in as it goes."""
+    text = data if isinstance(data, str) else data.decode(json.detect_encoding(data))
+    decoder = json.JSONDecoder(
+        parse_constant=_constant, parse_int=_integer, object_pairs_hook=_object
+    )
+    decoder.memo = _Memo()  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        return _shallow(data, decoder.decode(text))
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+
+
 def loads(data: str | bytes) -> Any:
     """``JSON.parse``; ``ValueError`` for what it refuses, and for nesting past ``MAX_DEPTH``."""
+    if len(data) > YIELDING_SIZE and YIELDING.get():
+        return _yielding_loads(data)
     try:
         value = json.loads(data, parse_constant=_constant)
     except RecursionError:
@@ -86,6 +134,10 @@ def loads(data: str | bytes) -> Any:
             raise
         # Rare, so only then is every integer parsed in Python.
         value = json.loads(data, parse_constant=_constant, parse_int=_integer)
+    return _shallow(data, value)
+
+
+def _shallow(data: str | bytes, value: Any) -> Any:
     brackets = (
         data.count("[") + data.count("{")
         if isinstance(data, str)
@@ -109,7 +161,8 @@ def _finite(value: Any) -> Any:
 def dumps(value: Any) -> bytes:
     """Compact ``JSON.stringify``: no spaces, key order kept, non-ASCII as is, ``NaN`` as null."""
     try:
-        text = _STRICT.encode(value)
+        # Off the loop (YIELDING), json's pure-Python encoder, which lets other threads in.
+        text = "".join(_STRICT.iterencode(value)) if YIELDING.get() else _STRICT.encode(value)
     except ValueError:  # a non-finite number somewhere: the rare path pays for the walk
         text = json.dumps(_finite(value), separators=(",", ":"), ensure_ascii=False)
     try:

@@ -1,4 +1,5 @@
-"""Hostile input (issue 15): no 500 of ours, no poisoned journal, checked faults, no leaked keys."""
+"""Hostile input (issue 15): no 500 of ours, no poisoned journal, checked faults, no leaked
+keys; no request stalls the others, memory stays within the caps."""
 
 from __future__ import annotations
 

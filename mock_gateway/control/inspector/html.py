@@ -278,13 +278,16 @@ def render_rows(
     blobs: BlobStore | None,
     source: ImageSource,
     cache: RowCache | None = None,
+    *,
+    first: int = 0,
 ) -> str:
-    """The rows, in the order given (the caller puts the newest first)."""
+    """The rows, in the order given (the caller puts the newest first); ``first``: how many
+    rows come before these on the page."""
     cache = cache or RowCache(budget=0)
     # The first rows' images load at once; the rest as they scroll into view.
     rows = "".join(
         cache.row(call, blobs, source, "eager" if n < _EAGER_ROWS else "lazy")
-        for n, call in enumerate(calls)
+        for n, call in enumerate(calls, first)
     )
     return rows or '<p class="empty muted">No requests yet.</p>'
 

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import io
 import re
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,9 @@ from mock_gateway.control.inspector.view import FoundImage, find_images
 from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.gateway.request_context import state_of
 from mock_gateway.journal import Call
+from mock_gateway.offload import heavy
 from mock_gateway.wire import safejson
+from mock_gateway.wire.limits import PAGE_BYTES, within_bytes
 
 if TYPE_CHECKING:
     from mock_gateway.handle import PortkeyMock
@@ -49,6 +52,14 @@ __all__ = [
 
 INSPECTOR_PATH = "/_mock/"
 DEFAULT_LIMIT = 200
+# Rows one page or poll renders at most (?limit= past it is served this many), and rows
+# rendered between two turns of the event loop: 100,000 rows at once held the server 25 s.
+MAX_LIMIT = 1000
+_CHUNK = 25
+_INLINE_BYTES = 256 * 1024
+# Characters of rows one answer carries at most (then fewer rows than asked, and "next"):
+# 1000 rows of big calls are ~50 MB of HTML, and several such answers at once add up.
+_ROWS_BUDGET = 4_000_000
 # Characters of rendered rows kept per app (a row is about 5 kB; an error's up to ~150 kB).
 ROW_CACHE = 8_000_000
 # Snapshots embed an image whole up to this size, and a thumbnail of anything bigger.
@@ -76,14 +87,17 @@ def journal_token(calls: list[Call], dropped: int) -> str:
     return hashlib.blake2s(text.encode(), digest_size=8).hexdigest()
 
 
-def _selected(calls: list[Call], filters: Filters, limit: int) -> list[Call]:
+def _selected(
+    calls: list[Call], filters: Filters, limit: int, before: int | None = None
+) -> list[Call]:
     chosen: list[Call] = []
-    for call in reversed(calls):
+    end = len(calls) if before is None or not calls else max(0, before - calls[0].index)
+    for call in reversed(calls[:end]):
         if filters.matches(call):
             chosen.append(call)
             if len(chosen) >= limit:
                 break
-    return chosen
+    return within_bytes(chosen, PAGE_BYTES)
 
 
 def _live_image_url(call: Call, number: int, image: FoundImage) -> str:
@@ -95,7 +109,7 @@ class _BadRequest(ValueError):
     pass
 
 
-def _query(request: Request) -> tuple[Filters, int]:
+def _query(request: Request) -> tuple[Filters, int, int | None]:
     params = request.query_params
     filters = Filters(
         route=params.get("route", ""),
@@ -108,7 +122,10 @@ def _query(request: Request) -> tuple[Filters, int]:
         raise _BadRequest("limit must be a whole number") from None
     if limit < 1:
         raise _BadRequest("limit must be at least 1")
-    return filters, limit
+    before = params.get("before", "")
+    if before and not (before.isascii() and before.isdigit() and len(before) < 19):
+        raise _BadRequest("before must be a call index, as the last rows gave it in 'next'")
+    return filters, min(limit, MAX_LIMIT), int(before) if before else None
 
 
 def _bad(error: Exception) -> Response:
@@ -119,29 +136,53 @@ def _cache(request: Request) -> RowCache:
     """This app's rendered rows (kept on the app, as everything is: no module state)."""
     cache: RowCache | None = getattr(request.app.state, "inspector_rows", None)
     if cache is None:
+        request.app.state.inspector_lock = threading.Lock()
         cache = request.app.state.inspector_rows = RowCache(budget=ROW_CACHE)
     return cache
 
 
-def _render(request: Request, calls: list[Call], filters: Filters, limit: int) -> str:
-    """The selected calls as rows, for the page and for its live updates alike."""
-    state = state_of(request)
-    return render_rows(
-        _selected(calls, filters, limit), state.blobs, _live_image_url, _cache(request)
-    )
+async def _render(request: Request, selected: list[Call]) -> str:
+    """The selected calls as rows, for the page and for its live updates alike: a few rows
+    inline, more (or big ones) a chunk at a time in a worker thread, off the event loop.
+    Past ``_ROWS_BUDGET`` characters the rest of ``selected`` is dropped (left for later)."""
+    blobs, cache = state_of(request).blobs, _cache(request)
+    lock: threading.Lock = request.app.state.inspector_lock  # the cache is not thread-safe
+
+    def render(chunk: list[Call], first: int) -> str:
+        with lock:
+            return render_rows(chunk, blobs, _live_image_url, cache, first=first)
+
+    if len(selected) <= _CHUNK and sum(call.size for call in selected) < _INLINE_BYTES:
+        return render(selected, 0)
+    parts: list[str] = []
+    size = 0
+    for start in range(0, len(selected), _CHUNK):
+        if size > _ROWS_BUDGET:  # enough for one answer: the rest is the next page's
+            del selected[start:]
+            break
+        parts.append(await heavy(render, selected[start : start + _CHUNK], start))
+        size += len(parts[-1])
+    return "".join(parts)
+
+
+def _next(calls: list[Call], selected: list[Call]) -> int | None:
+    """Where the next (older) rows start, if there may be any: ``?before=``."""
+    if not selected or not calls or selected[-1].index == calls[0].index:
+        return None
+    return selected[-1].index
 
 
 async def _page(request: Request) -> Response:
     state = state_of(request)
     try:
-        filters, limit = _query(request)
+        filters, limit, before = _query(request)
     except _BadRequest as error:
         return _bad(error)
     calls, dropped = state.journal.calls(), state.journal.dropped
     page = Page(
         token=journal_token(calls, dropped), filters=filters, dropped=dropped, total=len(calls)
     )
-    rows = _render(request, calls, filters, limit)
+    rows = await _render(request, _selected(calls, filters, limit, before))
     # visible: a body may hold a lone surrogate (a JSON "\\ud800"), which UTF-8 cannot carry.
     body = safejson.visible(render_page(page, calls, rows))
     return Response(body, media_type="text/html; charset=utf-8", headers=_HEADERS)
@@ -150,20 +191,22 @@ async def _page(request: Request) -> Response:
 async def _rows(request: Request) -> Response:
     state = state_of(request)
     try:
-        filters, limit = _query(request)
+        filters, limit, before = _query(request)
     except _BadRequest as error:
         return _bad(error)
     calls, dropped = state.journal.calls(), state.journal.dropped
     token = journal_token(calls, dropped)
     if request.query_params.get("since") == token:
         return Response(status_code=204, headers={"cache-control": "no-store"})
-    rows = safejson.visible(_render(request, calls, filters, limit))
+    selected = _selected(calls, filters, limit, before)
+    rows = safejson.visible(await _render(request, selected))
     data = {
         "token": token,
         "rows": rows,
         "options": row_options(calls),
         "total": len(calls),
         "dropped": dropped,
+        "next": _next(calls, selected),
     }
     # safejson: a provider name from a config may hold a lone surrogate; it is escaped.
     return Response(
@@ -194,7 +237,9 @@ async def _image(request: Request) -> Response:
 
 async def _clear(request: Request) -> Response:
     state_of(request).journal.reset()
-    _cache(request).clear()
+    cache = _cache(request)
+    with request.app.state.inspector_lock:
+        cache.clear()
     if "text/html" in request.headers.get("accept", ""):  # the button, without script
         return RedirectResponse(INSPECTOR_PATH, status_code=303)
     return JSONResponse({"status": "ok"})
