@@ -18,9 +18,10 @@ from mock_gateway.fakes.provider_app import provider_for_path
 from mock_gateway.faults import Fault
 from mock_gateway.state import MockState
 from tests.conftest import InProcessClient
+from tests.constants import SDXL_V1_PATH
 
 KEY = {"authorization": "Bearer sk-stab-0123456789abcdef"}
-SDXL = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+SDXL = SDXL_V1_PATH
 V1_BODY = {
     "text_prompts": [{"text": "a cat", "weight": 1}],
     "width": 1024,

@@ -23,6 +23,7 @@ from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.gateway.config_schema import config_errors
 from mock_gateway.wire.multipart import decode_form
 from tests.conftest import FIXED_NOW
+from tests.constants import SDXL_BODY
 
 
 def test_the_public_names_are_exactly_all_sorted() -> None:
@@ -146,7 +147,7 @@ def test_max_side_bounds_the_images(response: pst.GatewayResponse) -> None:
 
 MOCK = PortkeyMock(create_app(clock=lambda: FIXED_NOW))
 CLIENT = httpx.Client(transport=MOCK.transport(), base_url=MOCK.url)
-SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a cat", "size": "1024x1024"}
+SDXL = SDXL_BODY
 HEADERS = {"x-portkey-api-key": "pk", "x-portkey-provider": "stability-ai",
            "authorization": "sk-test", "x-portkey-request-timeout": "20"}  # fmt: skip
 

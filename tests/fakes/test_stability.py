@@ -13,11 +13,12 @@ from mock_gateway.fakes.stability import FakeStability
 from mock_gateway.fakes.stability_data import SDXL_DIMENSIONS
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.multipart import encode_form
+from tests.constants import SDXL_MODEL
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_BODY
 
 BASE = "https://api.stability.ai"
-SDXL = "stable-diffusion-xl-1024-v1-0"
+SDXL = SDXL_MODEL
 
 
 def v1(

@@ -9,8 +9,9 @@ import pytest
 
 from mock_gateway import Fault, Registry
 from tests.conftest import ClientFactory, InProcessClient
+from tests.constants import SDXL_BODY
 
-SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a cat", "size": "1024x1024"}
+SDXL = SDXL_BODY
 REGISTRY = {
     "api_keys": ["pk-team-1"],
     "virtual_keys": {"vk-stab": {"provider": "stability-ai", "api_key": "sk-from-vk"}},

@@ -10,10 +10,11 @@ import pytest
 
 from mock_gateway.fakes.images import image_dimensions
 from tests.conftest import ClientFactory, InProcessClient, config
+from tests.constants import SDXL_V1_PATH
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA
 
-SDXL_PATH = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
+SDXL_PATH = SDXL_V1_PATH
 SEED_CURL_BODY = SEED_CURL_DATA
 SEED_CURL_HEADERS = {
     "x-portkey-provider": "stability-ai",

@@ -9,8 +9,9 @@ import pytest
 
 from mock_gateway.faults import Fault
 from tests.conftest import ClientFactory, InProcessClient
+from tests.constants import SDXL_BODY
 
-SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a cat", "size": "1024x1024"}
+SDXL = SDXL_BODY
 STAB = {"provider": "stability-ai", "api_key": "sk-stab"}
 OAI = {"provider": "openai", "api_key": "sk-oai"}
 

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXED_NOW, ClientFactory, InProcessClient, config
+from tests.constants import SDXL_MODEL
 from tests.pngcheck import decode_png
 
-SDXL = "stable-diffusion-xl-1024-v1-0"
+SDXL = SDXL_MODEL
 STABILITY = {"x-portkey-provider": "stability-ai", "authorization": "Bearer sk-stab-12345678"}
 PORTKEY_HEADERS = {
     "x-portkey-last-used-option-index",
