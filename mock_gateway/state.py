@@ -7,8 +7,10 @@ import math
 import random
 import secrets
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.fakes.registry import FAKES, FakeProvider
@@ -20,6 +22,10 @@ from mock_gateway.journal import Attempt, Journal
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.redact import redact_headers
 from mock_gateway.wire.safejson import encode_text
+
+if TYPE_CHECKING:
+    from mock_gateway.fakes.openai import FakeOpenAI
+    from mock_gateway.fakes.stability import FakeStability
 
 __all__ = ["FakeProvider", "MockState", "Timeline", "provider_answer", "uuid4_text"]
 
@@ -126,6 +132,26 @@ class MockState:
         # Loadbalance draws: seeded and separate, so one test's picks repeat exactly.
         self.route_rng = random.Random(f"route-{self.seed}")
         self._rng = random.Random(self.seed)
+
+    @property
+    def stability(self) -> FakeStability:
+        """Deprecated (goes in the next release): ``fakes["stability-ai"]``."""
+        warnings.warn(
+            'MockState.stability is deprecated; use state.fakes["stability-ai"]',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cast("FakeStability", self.fakes["stability-ai"])
+
+    @property
+    def openai(self) -> FakeOpenAI:
+        """Deprecated (goes in the next release): ``fakes["openai"]``."""
+        warnings.warn(
+            'MockState.openai is deprecated; use state.fakes["openai"]',
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return cast("FakeOpenAI", self.fakes["openai"])
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
         """Back to the state the server was started in: the journal, faults, errors, cache and

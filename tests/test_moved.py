@@ -39,3 +39,13 @@ def test_the_public_paths_stay_without_a_warning() -> None:
         importlib.import_module("mock_gateway.strategies")
         importlib.import_module("mock_gateway.pytest_plugin")
     assert contracts is importlib.import_module("mock_gateway.contract_tools.contracts")
+
+
+def test_the_state_s_fake_attributes_warn_and_still_work() -> None:
+    from mock_gateway import PortkeyMock, create_app
+
+    state = PortkeyMock(create_app()).state
+    with pytest.warns(DeprecationWarning, match="fakes"):
+        assert state.stability is state.fakes["stability-ai"]
+    with pytest.warns(DeprecationWarning, match="fakes"):
+        assert state.openai is state.fakes["openai"]
