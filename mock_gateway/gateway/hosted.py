@@ -12,13 +12,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_gateway.gateway.registry import HOSTED_ERRORS, Registry
 from mock_gateway.hints import hint
 from mock_gateway.state import MockState
 from mock_gateway.wire import safejson
-from mock_gateway.wire.call_headers import first_values
+from mock_gateway.wire.call_headers import joined_values
+from mock_gateway.wire.receive import body_then
 from mock_gateway.wire.redact import redact_key
 
 __all__ = ["HostedFeatures", "catalog_model", "resolve_body_model", "resolve_hosted"]
@@ -223,7 +224,7 @@ class HostedFeatures:
         ):
             await self.app(scope, receive, send)
             return
-        headers = first_values(scope["headers"])  # the one rule: the first of repeated names
+        headers = joined_values(scope["headers"])  # the one rule: repeated names joined
         body: bytes | None = None
         try:
             resolved = resolve_hosted(headers, self.state.registry)
@@ -254,18 +255,5 @@ class HostedFeatures:
                 (k.encode("latin-1"), v.encode("latin-1")) for k, v in resolved.items()
             ]
         if body is not None:
-            receive = _replay(body, receive)
+            receive = body_then(body, receive)
         await self.app(scope, receive, send)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay

@@ -20,7 +20,7 @@ from mock_gateway.gateway.providers import IMAGE_PROVIDERS, VALID_PROVIDERS
 from mock_gateway.journal import Attempt
 from mock_gateway.state import MockState
 from mock_gateway.upstream import UpstreamResponse
-from mock_gateway.wire.call_headers import first_values
+from mock_gateway.wire.call_headers import joined_values
 from mock_gateway.wire.js import js_string
 
 __all__ = [
@@ -56,12 +56,14 @@ def state_of(request: Request) -> MockState:
 
 
 def client_headers(request: Request) -> dict[str, str]:
-    """The request's headers as a dict, read once per request: the first value of each name,
-    as Starlette's ``request.headers[name]`` gives it (names as sent, lower case from the server).
+    """The request's headers as a dict, read once per request, as the gateway reads them:
+    a repeated name's values joined with ", " (names lower case from the server).
     """
     headers: dict[str, str] | None = request.scope.get("mock.headers")
     if headers is None:
-        headers = first_values(request.scope["headers"])  # the first of repeated names wins
+        headers = joined_values(
+            request.scope["headers"]
+        )  # repeated names joined, as the gateway reads them
         request.scope["mock.headers"] = headers
     return headers
 

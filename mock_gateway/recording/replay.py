@@ -14,10 +14,11 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_gateway.recording.har import Exchange, read_cassette
 from mock_gateway.wire.multipart import MultipartError, decode_form
+from mock_gateway.wire.receive import body_then
 
 __all__ = ["ReplayMiddleware", "load_replay", "match_key"]
 
@@ -89,16 +90,7 @@ class ReplayMiddleware:
             name, ex = recorded[min(count, len(recorded) - 1)]
             await _answer(ex, f"{name}#{ex.index}", send)
             return
-        sent = False
-
-        async def again() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, again, send)
+        await self.app(scope, body_then(body, receive), send)
 
 
 async def _answer(ex: Exchange, source: str, send: Send) -> None:
