@@ -201,11 +201,6 @@ async def _fallback(
     return outcome
 
 
-def _weight(target: Mapping[str, Any]) -> float:
-    weight = target.get("weight", 1)  # an absent weight is 1
-    return float(weight) if is_number(weight) else 0.0
-
-
 async def _loadbalance(
     targets: list[Mapping[str, Any]],
     context: RouteContext,

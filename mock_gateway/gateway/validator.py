@@ -28,10 +28,6 @@ _NO_PROVIDER = (
 )
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not JSON")  # JSON.parse refuses NaN and Infinity
-
-
 def parse_config_json(text: str) -> Any:
     """``JSON.parse`` as the gateway calls it; ``ValueError`` for anything JS would refuse.
 
