@@ -110,37 +110,48 @@ _WITH = {
 
 
 def load_corpus(path: Path = CASES_FILE) -> tuple[list[Case], dict[str, Intended]]:
-    """The cases and the intended differences from cases.json."""
-    data = json.loads(path.read_text())
-    intended = {
-        name: Intended(
-            name,
-            entry["reason"],
-            tuple(entry["ignore"]),
-            tuple(entry.get("profiles", ("oss", "oss-npm"))),
-        )
-        for name, entry in data["intended_differences"].items()
-    }
-    cases = []
-    for raw in data["cases"]:
-        headers: dict[str, str | None] = dict(_WITH.get(raw.get("with", ""), {}))
-        headers.update(raw.get("headers", {}))
-        form = raw.get("form")
-        cases.append(
-            Case(
-                id=raw["id"],
-                path=raw["path"],
-                method=raw.get("method", "POST"),
-                headers=headers,
-                config=raw.get("config"),
-                json_body=raw.get("json"),
-                body=raw.get("body"),
-                form=None if form is None else tuple((k, v) for k, v in form),
-                faults=tuple(raw.get("faults", ())),
-                intended=raw.get("intended"),
+    """The cases and the intended differences from cases.json, then from each file of the
+    ``cases/`` folder beside it (one per provider or feature, same fields; a file may add
+    ``"with"`` presets of its own)."""
+    files = [path, *sorted(path.with_name("cases").glob("*.json"))]
+    presets: dict[str, dict[str, str | None]] = dict(_WITH)
+    intended: dict[str, Intended] = {}
+    cases: list[Case] = []
+    for file in files:
+        data = json.loads(file.read_text())
+        presets.update(data.get("with", {}))
+        for name, entry in data.get("intended_differences", {}).items():
+            if name in intended:
+                raise ValueError(f"{file.name}: intended difference {name!r} defined twice")
+            intended[name] = Intended(
+                name,
+                entry["reason"],
+                tuple(entry["ignore"]),
+                tuple(entry.get("profiles", ("oss", "oss-npm"))),
             )
-        )
+        cases.extend(_case(raw, presets) for raw in data.get("cases", ()))
+    ids = [case.id for case in cases]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"case ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
     return cases, intended
+
+
+def _case(raw: Mapping[str, Any], presets: Mapping[str, Mapping[str, str | None]]) -> Case:
+    headers: dict[str, str | None] = dict(presets.get(raw.get("with", ""), {}))
+    headers.update(raw.get("headers", {}))
+    form = raw.get("form")
+    return Case(
+        id=raw["id"],
+        path=raw["path"],
+        method=raw.get("method", "POST"),
+        headers=headers,
+        config=raw.get("config"),
+        json_body=raw.get("json"),
+        body=raw.get("body"),
+        form=None if form is None else tuple((k, v) for k, v in form),
+        faults=tuple(raw.get("faults", ())),
+        intended=raw.get("intended"),
+    )
 
 
 @dataclass
