@@ -52,7 +52,22 @@ def _openai(state: MockState) -> FakeProvider:
     )
 
 
-FAKES: dict[str, FakeFactory] = {"stability-ai": _stability, "openai": _openai}
+def _azure_openai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.azure_openai import FakeAzureOpenAI
+
+    return FakeAzureOpenAI(
+        blobs=state.blobs,
+        clock=state.now,
+        seed=state.seed,
+        blocked_words=state.blocked_words + state.filtered_words,
+    )
+
+
+FAKES: dict[str, FakeFactory] = {
+    "stability-ai": _stability,
+    "openai": _openai,
+    "azure-openai": _azure_openai,
+}
 
 
 def register_fake(provider: str, factory: FakeFactory) -> None:
