@@ -47,7 +47,7 @@ V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
-_AZURE = ("azure-openai",)  # the deployment's model (_strategies/azure.py)
+_AZURE = ("azure-openai", "azure-ai")  # the deployment's model (_strategies/azure.py)
 _MODELS |= {provider: AZURE_MODELS for provider in _AZURE}
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
@@ -410,7 +410,8 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"``, ``"openai"`` or ``"azure-openai"`` (default: all).
+    ``provider``: ``"stability-ai"``, ``"openai"``, ``"azure-openai"`` or ``"azure-ai"``
+    (default: all).
     ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``;
     OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``);
     by default every model the providers serve today (a retired one only when named).

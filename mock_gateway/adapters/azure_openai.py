@@ -23,9 +23,11 @@ __all__ = [
     "OPTION_HEADERS",
     "PROVIDER",
     "PROXY_OBJECT_HINT",
+    "api_version_query",
     "auth_headers",
     "client_body",
     "client_json",
+    "endpoint",
     "map_params",
     "openai_style_body",
     "proxy_headers",
@@ -90,7 +92,7 @@ def auth_headers(api_key: str | None, options: Mapping[str, Any]) -> list[tuple[
     return headers
 
 
-def _search(api_version: Any) -> str:
+def api_version_query(api_version: Any) -> str:
     """URLSearchParams' ``api-version=...`` (form encoding: a space is ``+``, ``~`` escaped)."""
     return "api-version=" + quote_plus(_text(api_version), safe="*").replace("~", "%7E")
 
@@ -102,7 +104,7 @@ def endpoint(options: Mapping[str, Any], operation: str = "generations") -> str:
     version = options.get("apiVersion")
     if isinstance(version, str) and version.strip() == "v1":
         return f"/v1/images/{operation}?"
-    query = _search(version) if version else ""
+    query = api_version_query(version) if version else ""
     return f"/deployments/{_text(options.get('deploymentId'))}/images/{operation}?{query}"
 
 

@@ -42,7 +42,7 @@ from mock_gateway.upstream import (
 )
 from mock_gateway.wire import safejson
 
-__all__ = ["FakeAzureOpenAI", "deployment_of"]
+__all__ = ["FakeAzureAI", "FakeAzureOpenAI", "deployment_of"]
 
 _DEPLOYMENT = re.compile(r"(?:/openai)?/deployments/([^/]+)/images/(generations|edits)")
 _V1 = re.compile(r"(?:/openai)?/v1/images/(generations|edits)")
@@ -229,3 +229,30 @@ def _as_openai(body: dict[str, Any], model: str) -> UpstreamRequest:
     data = safejson.dumps({**body, "model": model})
     headers = (("content-type", "application/json"), ("authorization", "Bearer azure-deployment"))
     return UpstreamRequest("POST", "https://api.openai.com/v1/images/generations", headers, data)
+
+
+class FakeAzureAI:
+    """azure-ai's upstream (azure-ai-inference.md §2): an Azure OpenAI deployment behind the
+    foundry URL. Without a foundry URL the gateway's fetch gets a relative URL and throws
+    before any provider is reached; that failure is answered here, as the network failures
+    of ``MockState`` are (measured text)."""
+
+    def __init__(self, deployments: FakeAzureOpenAI) -> None:
+        self._deployments = deployments
+
+    def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse:
+        """A deployment's answer, or fetch's TypeError for a URL without a host."""
+        if not urlsplit(request.url).scheme:
+            text = (
+                f"Message: Failed to parse URL from {request.url} "
+                "Cause: TypeError: Invalid URL Name: TypeError"
+            )
+            headers = (("content-type", "text/plain;charset=UTF-8"),)
+            return UpstreamResponse(500, headers, text.encode(), {"network": True})
+        return self._deployments.handle(request, filtered=filtered)
+
+    def error_response(
+        self, request: UpstreamRequest, status: int, *, retry_after: float | None = None
+    ) -> UpstreamResponse:
+        """Azure OpenAI's error body for an injected ``status`` fault."""
+        return self._deployments.error_response(request, status, retry_after=retry_after)

@@ -63,10 +63,23 @@ def _azure_openai(state: MockState) -> FakeProvider:
     )
 
 
+def _azure_ai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.azure_openai import FakeAzureAI, FakeAzureOpenAI
+
+    deployments = FakeAzureOpenAI(
+        blobs=state.blobs,
+        clock=state.now,
+        seed=state.seed,
+        blocked_words=state.blocked_words + state.filtered_words,
+    )
+    return FakeAzureAI(deployments)
+
+
 FAKES: dict[str, FakeFactory] = {
     "stability-ai": _stability,
     "openai": _openai,
     "azure-openai": _azure_openai,
+    "azure-ai": _azure_ai,
 }
 
 
