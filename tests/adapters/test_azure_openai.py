@@ -271,3 +271,21 @@ def test_openai_sdk_on_the_unified_route_with_the_azure_headers(mock: PortkeyMoc
     result = sdk.images.generate(model="dall-e-3", prompt="a cat", style="natural")
     assert result.data and result.data[0].url
     assert mock.calls[0].attempts[0].request.url == UPSTREAM + "?api-version=2024-10-21"
+
+
+def test_check_tells_azure_payloads_from_openai_ones(tmp_path: Any) -> None:
+    from mock_gateway.contract_tools.check import check_paths, detect_contract
+
+    error = {"error": {"code": "DeploymentNotFound", "message": "The API deployment ..."}}
+    filtered = {"error": {"code": "content_policy_violation", "message": "m", "type": "t",
+                          "inner_error": {"code": "ResponsibleAIPolicyViolation"}}}  # fmt: skip
+    images = {"created": 1, "data": [{"url": "https://x.test/a.png",
+                                      "content_filter_results": {}}]}  # fmt: skip
+    assert detect_contract(error) == detect_contract(filtered) == "azure-openai/error.json"
+    assert detect_contract(images) == "azure-openai/images-response.json"
+    openai_error = {"error": {"message": "m", "type": "t", "param": None, "code": None}}
+    assert detect_contract(openai_error) == "openai/error.json"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"error": {"code": 401, "message": "denied"}}))
+    (finding,) = check_paths([str(broken)])
+    assert finding.contract == "azure-openai/error.json" and finding.pointer == "/error/code"
