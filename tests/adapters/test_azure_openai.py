@@ -289,3 +289,18 @@ def test_check_tells_azure_payloads_from_openai_ones(tmp_path: Any) -> None:
     broken.write_text(json.dumps({"error": {"code": 401, "message": "denied"}}))
     (finding,) = check_paths([str(broken)])
     assert finding.contract == "azure-openai/error.json" and finding.pointer == "/error/code"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/openai/deployments/d/images/generations",
+        "/deployments/d/images/generations",  # a custom host without /openai
+        "/openai/v1/images/generations",
+    ],
+)
+def test_the_upstream_role_sends_azure_paths_to_the_azure_fake(path: str) -> None:
+    from mock_gateway.fakes.provider_app import provider_for_path
+
+    assert provider_for_path(path) == "azure-openai"
+    assert provider_for_path("/v1/images/generations") == "openai"  # OpenAI's stays OpenAI's
