@@ -304,3 +304,33 @@ def test_the_upstream_role_sends_azure_paths_to_the_azure_fake(path: str) -> Non
 
     assert provider_for_path(path) == "azure-openai"
     assert provider_for_path("/v1/images/generations") == "openai"  # OpenAI's stays OpenAI's
+
+
+def test_a_fallback_from_stability_to_azure_shows_the_shape_change(mock: PortkeyMock) -> None:
+    # The forum thread's config: Stability first, Azure when it fails. The client asked for
+    # url; Stability would have answered b64_json with "provider", Azure answers a url without.
+    config = {
+        "strategy": {"mode": "fallback"},
+        "targets": [
+            {"provider": "stability-ai", "api_key": "sk-stab-0123456789abcdef"},
+            {"provider": "azure-openai", "api_key": KEY, "resource_name": "res1",
+             "deployment_id": "dall-e-3", "api_version": "2024-10-21"},
+        ],
+    }  # fmt: skip
+    mock.fail_next(503, provider="stability-ai")
+    with httpx.Client(transport=mock.transport(), base_url=mock.url) as http:
+        answer = http.post(
+            "/v1/images/generations",
+            json={"prompt": "a cat", "model": "stable-diffusion-xl-1024-v1-0",
+                  "size": "1024x1024", "response_format": "url"},
+            headers={"x-portkey-config": json.dumps(config)},
+        )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-portkey-provider"] == "azure-openai"
+    assert answer.headers["x-portkey-last-used-option-index"] == "config.targets[1]"
+    body = answer.json()
+    assert "provider" not in body and body["data"][0]["url"]
+    stability, azure = mock.calls[0].attempts
+    assert stability.response.status == 503 and azure.response.status == 200
+    # The unified body reached Azure with the gateway's azure mapping: Stability's model kept.
+    assert json.loads(azure.request.body)["model"] == "stable-diffusion-xl-1024-v1-0"
