@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote_plus
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, images_json, unsigned
+from mock_gateway.adapters.base import UNDICI_HEADERS, images_json
 from mock_gateway.gateway.errors import dumps, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.hints import hint
@@ -50,7 +50,6 @@ OPTION_HEADERS: Mapping[str, str] = {
     "azureAuthMode": "x-portkey-azure-auth-mode",
     "openaiBeta": "x-portkey-openai-beta",
 }
-sign = unsigned
 # AzureOpenAIImageGenerateConfig: the only keys forwarded, in this order (imageGenerate.ts:5-35).
 _FORWARDED = ("prompt", "model", "n", "quality", "response_format", "size", "style", "user")
 _TOKEN_MODES = ("entra", "managed", "workload")
@@ -166,8 +165,24 @@ def proxy_headers(
 
 
 def proxy_path(path: str, profile: Profile) -> str:
-    """The path after /v1 goes to the resource's ``/openai`` base as it is. (getProxyEndpoint
-    also appends ``api-version`` when the client's query has none; the seam gives this
-    function no options, so a client sends its own ``?api-version=``, as Azure SDKs do.)"""
+    """The path after /v1 goes to the resource's ``/openai`` base as it is (its api-version:
+    ``sign``)."""
     del profile
     return path
+
+
+def sign(request: UpstreamRequest, options: Mapping[str, Any]) -> UpstreamRequest:
+    """getProxyEndpoint's ``api-version`` (api.ts:202-221), appended as written when the query
+    has none. It is done here because ``proxy_path`` is given no options; on the unified route
+    the URL already carries it (or, for ``v1``, must not), so nothing changes there. Not
+    modelled: ``v1``'s ``/v1`` prefix on the proxy route, and a client path naming
+    ``*.openai.azure.com`` (providerContext.ts:72-77)."""
+    version = options.get("apiVersion")
+    if not version or str(version).strip() == "v1":
+        return request
+    _, mark, query = request.url.partition("?")
+    if "api-version" in query:
+        return request
+    joined = "&" if query else ("" if mark else "?")
+    url = f"{request.url}{joined}api-version={_text(version)}"
+    return UpstreamRequest(request.method, url, request.headers, request.body)

@@ -334,3 +334,18 @@ def test_a_fallback_from_stability_to_azure_shows_the_shape_change(mock: Portkey
     assert stability.response.status == 503 and azure.response.status == 200
     # The unified body reached Azure with the gateway's azure mapping: Stability's model kept.
     assert json.loads(azure.request.body)["model"] == "stable-diffusion-xl-1024-v1-0"
+
+
+def test_the_proxy_route_appends_api_version_from_the_header(
+    mock: PortkeyMock, client: httpx.Client
+) -> None:
+    # getProxyEndpoint (api.ts:202-221): only when the client's query has no api-version.
+    for path, sent in [
+        ("/v1/deployments/dall-e-3/images/generations", "?api-version=2024-10-21"),
+        ("/v1/deployments/dall-e-3/images/generations?x=1", "?x=1&api-version=2024-10-21"),
+        ("/v1/deployments/dall-e-3/images/generations?api-version=2024-02-01",
+         "?api-version=2024-02-01"),
+    ]:  # fmt: skip
+        mock.reset()
+        assert client.post(path, json={"prompt": "a cat"}).status_code == 200
+        assert mock.calls[0].attempts[0].request.url == UPSTREAM + sent
