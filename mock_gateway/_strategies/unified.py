@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from mock_gateway._strategies.azure import AZURE_MODELS, azure_breaks, azure_requests
 from mock_gateway._strategies.common import (
     PORTKEY_KEY,
     Break,
@@ -46,10 +47,15 @@ V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
+_AZURE = ("azure-openai", "azure-ai")  # the deployment's model (_strategies/azure.py)
+_MODELS |= {provider: AZURE_MODELS for provider in _AZURE}
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
-_SERVED = {name: tuple(m for m in models if m not in RETIRED) for name, models in _MODELS.items()}
+_SERVED = {
+    name: tuple(m for m in models if name in _AZURE or m not in RETIRED)  # Azure serves DALL·E 3
+    for name, models in _MODELS.items()
+}
 
 
 def sd16_sizes() -> list[tuple[int, int]]:
@@ -343,14 +349,24 @@ _BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks}
 
 
 def _family(provider: str, model: str) -> str:
+    if provider in _AZURE:
+        return provider
     if provider == "openai":
         return "openai"
     return "v1" if model in V1_MODELS else "v2"
 
 
+def _valid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
+    if provider in _AZURE:
+        return azure_requests(provider, model)
+    return _BUILDERS[_family(provider, model)](model)
+
+
 @cache
 def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
+    if provider in _AZURE:
+        return broken(azure_requests(provider, model), azure_breaks(provider, model))
     refused = "invalid_api_key" if provider == "openai" else "unauthorized"
     wrong_key = Break(
         "a provider key the provider refuses",
@@ -394,8 +410,10 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"`` or ``"openai"`` (default: both). ``model``: one model
-    of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models);
+    ``provider``: ``"stability-ai"``, ``"openai"``, ``"azure-openai"`` or ``"azure-ai"``
+    (default: all).
+    ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``;
+    OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
@@ -403,5 +421,5 @@ def image_requests(
     check_bool("image_requests", "valid", valid)
     pairs = _resolve(provider, model)
     if valid:
-        return st.one_of([_BUILDERS[_family(p, m)](m) for p, m in pairs])
+        return st.one_of([_valid(p, m) for p, m in pairs])
     return st.one_of([_invalid(p, m) for p, m in pairs])

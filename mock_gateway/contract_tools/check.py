@@ -85,15 +85,29 @@ def detect_contract(payload: Any) -> str | None:
         and payload["error"].get("type") == "timeout_error"
     ):
         return "portkey/timeout-error.json"
+    if _is_azure(payload):
+        return "azure-openai/error.json" if "error" in keys else "azure-openai/images-response.json"
     return next((name for shape, name in _SHAPES if shape <= keys), None)
+
+
+def _is_azure(payload: dict[str, Any]) -> bool:
+    """Azure OpenAI's shapes: an error without OpenAI's ``type`` (or with ``inner_error``), or
+    images carrying content filter results."""
+    error = payload.get("error")
+    if isinstance(error, dict) and "provider" not in payload:
+        return "type" not in error or "inner_error" in error
+    items = payload.get("data")
+    return isinstance(items, list) and any(
+        isinstance(item, dict) and "content_filter_results" in item for item in items
+    )
 
 
 def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] | None:
     """The request contract (and $defs entry) for a recorded request, by route and model."""
     path, provider = exchange.path, exchange.headers.get("x-portkey-provider")
     if path.endswith("/images/generations"):
-        if provider == "stability-ai":
-            return "portkey/images-request.json", "stability-ai"
+        if provider in ("stability-ai", "azure-openai", "azure-ai"):
+            return "portkey/images-request.json", provider
         model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
         models = contract("openai/images-request.json")["$defs"]
         return "openai/images-request.json", model if model in models else None

@@ -114,6 +114,7 @@ def _unified() -> dict[str, Any]:
                 "200": _json(
                     "portkey/images-response-stability.json",
                     "openai/images-response.json",
+                    "azure-openai/images-response.json",
                     description="Images, in the shape of the provider that answered",
                 ),
                 **_GATEWAY_ERRORS,

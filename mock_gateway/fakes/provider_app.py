@@ -8,6 +8,8 @@ One server holds both providers; their paths do not collide:
 
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
+- Azure OpenAI: ``/openai/...`` and ``/deployments/...`` (``/openai/deployments/{id}/images/
+  generations``, ``/openai/v1/images/generations``);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
   ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
   paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
@@ -45,9 +47,15 @@ from mock_gateway.wire.redact import redact_headers
 
 __all__ = ["create_upstream_app", "provider_for_path"]
 
+# Azure OpenAI with or without its /openai base segment (a custom host replaces the base).
+_AZURE_OPENAI = ("/openai/", "/deployments/")
+
 
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability."""
+    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability
+    (Azure OpenAI's paths, ``/openai/...`` and ``/deployments/...``, first)."""
+    if path.startswith(_AZURE_OPENAI):
+        return "azure-openai"
     return "openai" if "/images/" in path + "/" else "stability-ai"
 
 

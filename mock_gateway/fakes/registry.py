@@ -52,7 +52,35 @@ def _openai(state: MockState) -> FakeProvider:
     )
 
 
-FAKES: dict[str, FakeFactory] = {"stability-ai": _stability, "openai": _openai}
+def _azure_openai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.azure_openai import FakeAzureOpenAI
+
+    return FakeAzureOpenAI(
+        blobs=state.blobs,
+        clock=state.now,
+        seed=state.seed,
+        blocked_words=state.blocked_words + state.filtered_words,
+    )
+
+
+def _azure_ai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.azure_openai import FakeAzureAI, FakeAzureOpenAI
+
+    deployments = FakeAzureOpenAI(
+        blobs=state.blobs,
+        clock=state.now,
+        seed=state.seed,
+        blocked_words=state.blocked_words + state.filtered_words,
+    )
+    return FakeAzureAI(deployments)
+
+
+FAKES: dict[str, FakeFactory] = {
+    "stability-ai": _stability,
+    "openai": _openai,
+    "azure-openai": _azure_openai,
+    "azure-ai": _azure_ai,
+}
 
 
 def register_fake(provider: str, factory: FakeFactory) -> None:
