@@ -13,9 +13,8 @@ from tests.openai_like_support import decode, fetch, upstream
 CASES = [
     ("recraft-ai", "recraftv3", "1024x1024"),
     ("deepbricks", "dall-e-2", "512x512"),
-    ("lemonfox-ai", "sdxl", "768x768")(  # Lemonfox ignores `model`,
-        "nscale", "black-forest-labs/FLUX.1-schnell", "1024x1792"
-    ),
+    ("lemonfox-ai", "sdxl", "768x768"),  # Lemonfox ignores `model`
+    ("nscale", "black-forest-labs/FLUX.1-schnell", "1024x1792"),
 ]
 
 
