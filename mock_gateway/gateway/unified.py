@@ -35,7 +35,7 @@ from mock_gateway.gateway.request_context import (
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
-from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire import safejson
 
 __all__ = ["images_generations"]
@@ -79,6 +79,28 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
         return adapter.sign(upstream, leaf.options), merged
 
     return build
+
+
+def _settle(request: Request) -> Any:
+    """``run_config``'s settle: the 500 gateway exception when the adapter's response
+    transform throws (nscale's error bodies), decided per target so a fallback stops there."""
+    created = state_of(request).created
+
+    def settle(
+        provider: str, answer: UpstreamResponse, params: Mapping[str, Any]
+    ) -> GatewayReply | None:
+        media = answer.media_type
+        if answer.meta.get("mock_unsupported") or "timeout_ms" in answer.meta:
+            return None  # answered without the transform (early_answer)
+        if media.startswith("image/") or media == "application/octet-stream":
+            return None
+        try:
+            ADAPTERS[provider].client_body(answer, params, created())
+        except AdapterCrash:
+            return gateway_exception("Something went wrong")
+        return None
+
+    return settle
 
 
 def _from_cache(request: Request, outcome: Outcome, body: bytes) -> Response:
@@ -152,6 +174,7 @@ async def images_generations(request: Request) -> Response:
             build=_builder(request, params),
             fault=fault,
             cache_endpoint="imageGenerate",
+            settle=_settle(request),
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above

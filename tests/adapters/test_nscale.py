@@ -3,6 +3,8 @@ only url/b64_json kept, every error the 500 gateway exception."""
 
 from __future__ import annotations
 
+import json
+
 from mock_gateway.adapters.nscale import ADAPTER
 from mock_gateway.faults import Fault
 from mock_gateway.upstream import json_response
@@ -84,3 +86,22 @@ def test_the_proxy_route_passes_errors_raw() -> None:
     with client(mock, "nscale") as http:
         answer = http.post("/v1/proxy/images/generations", json={"prompt": "a cat"})
     assert answer.status_code == 400 and answer.json()["error"]["param"] == "model"
+
+
+def test_an_nscale_error_stops_a_fallback_chain() -> None:
+    mock = gateway()
+    config = {
+        "strategy": {"mode": "fallback"},
+        "targets": [
+            {"provider": "nscale", "api_key": "sk-ns-0123456789"},
+            {"provider": "deepbricks", "api_key": "sk-db-0123456789"},
+        ],
+    }
+    with client(mock) as http:
+        answer = http.post(
+            "/v1/images/generations",
+            json={"prompt": "no model for nscale"},
+            headers={"x-portkey-config": json.dumps(config)},
+        )
+    assert answer.status_code == 500 and answer.json() == EXCEPTION
+    assert [a.url for a in mock.calls[-1].attempts] == [URL]  # deepbricks never called
