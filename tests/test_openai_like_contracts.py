@@ -10,6 +10,7 @@ import pytest
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.openai_like import OpenAILikeAdapter
+from mock_gateway.contract_tools.check import detect_contract
 from mock_gateway.contract_tools.contracts import validator_for
 from mock_gateway.contract_tools.route_map import check_json_bytes, response_contracts
 from tests.openai_like_support import client, gateway, upstream
@@ -20,13 +21,22 @@ NATIVE: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "recraft-ai": ("/recraft-ai/v1/images/generations", {"prompt": "a"}, {"prompt": ""}),
     "deepbricks": ("/deepbricks/v1/images/generations", {"prompt": "a"}, {"prompt": ""}),
     "lemonfox-ai": ("/lemonfox-ai/v1/images/generations", {"prompt": "a"}, {"prompt": ""}),
-    "nscale": ("/nscale/v1/images/generations",
-               {"prompt": "a", "model": "black-forest-labs/FLUX.1-schnell"}, {"prompt": "a"}),
-    "hyperbolic": ("/hyperbolic/v1/image/generation",
-                   {"prompt": "a", "model_name": "SD2"}, {"prompt": "a"}),
-    "siliconflow": ("/siliconflow/v1/images/generations",
-                    {"prompt": "a", "model": "Qwen/Qwen-Image"}, {"prompt": "a"}),
-}  # fmt: skip
+    "nscale": (
+        "/nscale/v1/images/generations",
+        {"prompt": "a", "model": "black-forest-labs/FLUX.1-schnell"},
+        {"prompt": "a"},
+    ),
+    "hyperbolic": (
+        "/hyperbolic/v1/image/generation",
+        {"prompt": "a", "model_name": "SD2"},
+        {"prompt": "a"},
+    ),
+    "siliconflow": (
+        "/siliconflow/v1/images/generations",
+        {"prompt": "a", "model": "Qwen/Qwen-Image"},
+        {"prompt": "a"},
+    ),
+}
 
 
 def _valid(name: str, body: Any) -> list[str]:
@@ -79,3 +89,30 @@ def test_strict_responses_serve_the_raw_passthroughs() -> None:
     with client(strict, "hyperbolic") as http:
         answer = http.post("/v1/images/generations", json={"prompt": "a", "model": "SD2"})
     assert answer.status_code == 422 and "detail" in answer.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "name"),
+    [
+        ({"images": [{"image": "aGk="}], "inference_time": 1.5}, "hyperbolic/images-response.json"),
+        (
+            {"images": [{"url": "https://x.test/a.png"}], "timings": {"inference": 1}, "seed": 1},
+            "siliconflow/images-response.json",
+        ),
+        (
+            {"detail": [{"loc": ["body", "model_name"], "msg": "Field required"}]},
+            "hyperbolic/error.json",
+        ),
+        (
+            {"code": 20012, "message": "Model does not exist.", "data": None},
+            "siliconflow/error.json",
+        ),
+        (
+            {"created": 1, "credits": 40, "data": [{"image_id": "i", "url": "https://x.test/a"}]},
+            "recraft-ai/images-response.json",
+        ),
+    ],
+)
+def test_mock_portkey_check_recognises_the_native_shapes(payload: Any, name: str) -> None:
+    assert detect_contract(payload) == name
+    assert _valid(name, payload) == []
