@@ -3,6 +3,7 @@ and the route map knows them (``--strict-responses``, ``mock-portkey check``).""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.openai_like import OpenAILikeAdapter
 from mock_gateway.contract_tools.check import detect_contract
 from mock_gateway.contract_tools.contracts import validator_for
+from mock_gateway.contract_tools.openapi import component_name, openapi_document
 from mock_gateway.contract_tools.route_map import check_json_bytes, response_contracts
 from tests.openai_like_support import client, gateway, upstream
 
@@ -116,3 +118,16 @@ def test_strict_responses_serve_the_raw_passthroughs() -> None:
 def test_mock_portkey_check_recognises_the_native_shapes(payload: Any, name: str) -> None:
     assert detect_contract(payload) == name
     assert _valid(name, payload) == []
+
+
+def test_the_openapi_document_names_their_routes_and_answers() -> None:
+    document = openapi_document()
+    unified = json.dumps(document["paths"]["/v1/images/generations"]["post"]["responses"]["200"])
+    for provider in PROVIDERS:
+        assert component_name(f"{provider}/error.json") in document["components"]["schemas"]
+    assert component_name("nscale/unified-response.json") in unified
+    assert component_name("hyperbolic/images-response.json") in unified
+    proxy = document["paths"]["/v1/proxy/images/generations"]["post"]
+    assert component_name("recraft-ai/error.json") in json.dumps(proxy["responses"]["400"])
+    hyperbolic = document["paths"]["/v1/v1/image/generation"]["post"]
+    assert component_name("hyperbolic/error.json") in json.dumps(hyperbolic["responses"]["422"])
