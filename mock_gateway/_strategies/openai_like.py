@@ -26,6 +26,8 @@ from mock_gateway._strategies.common import (
     provider_keys,
     setting,
 )
+from mock_gateway.adapters import ADAPTERS
+from mock_gateway.adapters.openai_like import OpenAILikeAdapter
 from mock_gateway.fakes.openai_like_data import SPECS
 
 __all__ = ["OPENAI_LIKE", "TRAPS", "openai_like_requests"]
@@ -47,8 +49,21 @@ TRAPS: dict[str, tuple[int, str, str]] = {
         "the gateway calls SiliconFlow's outdated /{model}/text-to-image path (a 404, raw)",
     ),
 }
-# n as the gateway clamps it before the provider sees it (adapters/<provider>.py).
-_CLAMP = {"recraft-ai": (1, 2), "deepbricks": (1, 10), "lemonfox-ai": (1, 8)}
+
+
+def _clamps() -> dict[str, tuple[float, float]]:
+    """n as the gateway clamps it before the provider sees it (the adapters' tables)."""
+    out = {}
+    for provider in SPECS:
+        adapter = ADAPTERS[provider]
+        assert isinstance(adapter, OpenAILikeAdapter)
+        for param in adapter.table:
+            if param.name == "n" and param.low is not None and param.high is not None:
+                out[provider] = (param.low, param.high)
+    return out
+
+
+_CLAMP = _clamps()  # recraft-ai 1..2, deepbricks 1..10, lemonfox-ai 1..8; nscale unclamped
 
 
 def _headers(provider: str, key: str) -> dict[str, str]:
@@ -66,10 +81,10 @@ def _request(provider: str, body: dict[str, Any], key: str) -> ImageRequest:
     sizes = spec.models[model or ""]
     size = body.get("size", spec.default_size if spec.default_size in sizes else sizes[0])
     width, height = (int(side) for side in size.split("x"))
-    low, high = _CLAMP.get(provider, (None, None))
     count = body.get("n", 1)
-    if low is not None and high is not None:
-        count = min(max(count, low), high)
+    if provider in _CLAMP:
+        low, high = _CLAMP[provider]
+        count = int(min(max(count, low), high))
     return ImageRequest(
         PATH,
         _headers(provider, key),

@@ -162,7 +162,7 @@ class FakeOpenAILike:
         spec = self.spec
         sizes = spec.models[model or ""]
         size = body.get("size", spec.default_size if spec.default_size in sizes else sizes[0])
-        if spec.provider == "recraft-ai" and isinstance(size, str):
+        if spec.aspect_sizes and isinstance(size, str):
             size = aspect_sizes(sizes).get(size, size)  # Recraft also takes `w:h`
         if not isinstance(size, str) or size not in sizes:
             raise Reject(400, "invalid_size",
@@ -190,8 +190,8 @@ class FakeOpenAILike:
         style = body.get("style")
         if style is None or not self.spec.styles:
             return
-        if style in ("vector_illustration", "icon") and self.spec.provider == "recraft-ai":
-            raise _Unsupported(f"Recraft's vector style {style!r} (it answers SVG)")
+        if style in self.spec.vector_styles:
+            raise _Unsupported(f"{self.spec.provider}'s vector style {style!r} (it answers SVG)")
         if style not in self.spec.styles:
             raise Reject(400, "invalid_style", f"Invalid style {safejson.dumps(style).decode()}; "
                          f"supported: {', '.join(self.spec.styles)}.", "style")  # fmt: skip
@@ -213,8 +213,8 @@ class FakeOpenAILike:
         created = int(self._clock())
         items = [self._item(fmt, width, height, prompt, seed, i, created) for i in range(count)]
         answer: dict[str, Any] = {"created": created, "data": items}
-        if self.spec.provider == "recraft-ai":
-            answer["credits"] = 40 * count  # Recraft's answer carries credits (value ASSUMED)
+        if self.spec.credits_per_image is not None:
+            answer["credits"] = self.spec.credits_per_image * count
         return json_response(200, answer, keep=True)
 
     def _item(
@@ -230,7 +230,7 @@ class FakeOpenAILike:
             image, name=f"{self.spec.provider}-{token}.png", content_type="image/png",
             created=created,
         )  # fmt: skip
-        if self.spec.provider == "recraft-ai":  # Recraft names each image
+        if self.spec.image_ids:
             image_id = f"{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:20]}-{token[20:]}"
             return {"image_id": image_id, "url": url}
         return {"url": url}

@@ -50,6 +50,12 @@ class Spec:
     model_field: str = "model"
     # Longer prompt limits of some models (Recraft V4).
     prompt_limits: Mapping[str, int] = field(default_factory=dict)
+    # Recraft's own traits: `w:h` sizes, styles it answers in SVG (not drawn: a 501), an
+    # `image_id` per URL item and the `credits` spent (per image, value ASSUMED).
+    aspect_sizes: bool = False
+    vector_styles: tuple[str, ...] = ()
+    image_ids: bool = False
+    credits_per_image: int | None = None
     assumed: tuple[str, ...] = ()  # the fields above no source establishes
 
 
@@ -80,7 +86,18 @@ SPECS: Mapping[str, Spec] = MappingProxyType(
             prompt_limits=MappingProxyType({"recraftv4": 10000}),
             # Raster styles only: vector ones answer SVG, which the mock does not draw.
             styles=("any", "realistic_image", "digital_illustration"),
-            assumed=("error_shape", "default_model", "n_range", "styles", "models"),
+            aspect_sizes=True,
+            vector_styles=("vector_illustration", "icon"),
+            image_ids=True,
+            credits_per_image=40,
+            assumed=(
+                "error_shape",
+                "default_model",
+                "n_range",
+                "styles",
+                "models",
+                "credits_per_image",
+            ),
         ),
         # deepbricks.md §2: no Deepbricks reference found; OpenAI's DALL·E contract assumed.
         "deepbricks": Spec(
