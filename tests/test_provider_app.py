@@ -51,6 +51,12 @@ def state(client: InProcessClient) -> MockState:
         ("/v2beta/stable-image/generate/core", "stability-ai"),
         ("/v1/engines/list", "stability-ai"),
         ("/anything/else", "stability-ai"),
+        # The OpenAI-compatible providers, under their slugs (their paths collide).
+        ("/recraft-ai/v1/images/generations", "recraft-ai"),
+        ("/nscale/v1/images/generations", "nscale"),
+        ("/hyperbolic/v1/image/generation", "hyperbolic"),
+        ("/siliconflow/v1/Kwai-Kolors/Kolors/text-to-image", "siliconflow"),
+        ("/recraft-aix/v1/images/generations", "openai"),  # a slug is a whole segment
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:

@@ -27,6 +27,7 @@ from mock_gateway._strategies.common import (
     provider_keys,
     setting,
 )
+from mock_gateway._strategies.openai_like import OPENAI_LIKE, openai_like_requests
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contract_tools.contracts import contract
 from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT, RETIRED
@@ -378,7 +379,7 @@ def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
 
 
 def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
-    check_choice("image_requests", "provider", provider, list(_MODELS))
+    check_choice("image_requests", "provider", provider, [*_MODELS, *OPENAI_LIKE])
     if model is not None:
         owners = [name for name, models in _MODELS.items() if model in models]
         if not owners or (provider is not None and provider not in owners):
@@ -411,7 +412,10 @@ def image_requests(
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
     ``provider``: ``"stability-ai"``, ``"openai"``, ``"azure-openai"`` or ``"azure-ai"``
-    (default: all).
+    (default: all four), or, when named, one of the OpenAI-compatible providers
+    (``recraft-ai``, ``deepbricks``, ``lemonfox-ai``, ``nscale``; ``hyperbolic`` and
+    ``siliconflow`` with ``valid=False`` only: no unified request reaches them successfully
+    through the gateway 1.15.2).
     ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``;
     OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``);
     by default every model the providers serve today (a retired one only when named).
@@ -419,6 +423,8 @@ def image_requests(
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
     """
     check_bool("image_requests", "valid", valid)
+    if provider in OPENAI_LIKE:
+        return openai_like_requests(provider, model, valid=valid)
     pairs = _resolve(provider, model)
     if valid:
         return st.one_of([_valid(p, m) for p, m in pairs])

@@ -62,6 +62,13 @@ _SHAPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"message", "ok"}), "portkey/not-found.json"),
     (frozenset({"html-message"}), "portkey/html-message.json"),
     (frozenset({"artifacts"}), "stability/v1-text-to-image-response.json"),
+    # The OpenAI-compatible providers' native shapes (contracts/<provider>/).
+    (frozenset({"images", "inference_time"}), "hyperbolic/images-response.json"),
+    (frozenset({"images", "timings"}), "siliconflow/images-response.json"),
+    (frozenset({"model_name"}), "hyperbolic/images-request.json"),
+    (frozenset({"detail"}), "hyperbolic/error.json"),
+    (frozenset({"code", "message", "data"}), "siliconflow/error.json"),
+    (frozenset({"created", "data", "credits"}), "recraft-ai/images-response.json"),
     (frozenset({"text_prompts"}), "stability/v1-text-to-image-request.json"),
     (frozenset({"image", "finish_reason"}), "stability/v2beta-generate-response.json"),
     (frozenset({"id", "name", "errors"}), "stability/v2beta-error.json"),
@@ -69,6 +76,11 @@ _SHAPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"created"}), "openai/images-response.json"),
     (frozenset({"error"}), "openai/error.json"),
     (frozenset({"prompt"}), "openai/images-request.json"),
+)
+
+
+_OPENAI_LIKE = frozenset(
+    {"recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "hyperbolic", "siliconflow"}
 )
 
 
@@ -108,6 +120,8 @@ def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] 
     if path.endswith("/images/generations"):
         if provider in ("stability-ai", "azure-openai", "azure-ai"):
             return "portkey/images-request.json", provider
+        if provider in _OPENAI_LIKE:  # the unified body; the gateway drops unknown keys
+            return "portkey/images-request.json", None
         model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
         models = contract("openai/images-request.json")["$defs"]
         return "openai/images-request.json", model if model in models else None

@@ -100,6 +100,66 @@ _HEADERS = [
 ]
 
 
+# What the OpenAI-compatible providers' successes look like through the unified route.
+_OPENAI_LIKE_UNIFIED = (
+    "recraft-ai/images-response.json",
+    "deepbricks/images-response.json",
+    "lemonfox-ai/images-response.json",
+    "nscale/unified-response.json",
+    "hyperbolic/images-response.json",
+    "siliconflow/images-response.json",
+)
+_OPENAI_LIKE = ("recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "siliconflow")
+
+
+def _openai_like_proxy() -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": "The OpenAI-compatible providers' own images endpoint (proxy route)",
+            "description": "Forwarded to the provider's base URL + /images/generations "
+            "(recraft-ai, deepbricks, lemonfox-ai, nscale, siliconflow), answered raw.",
+            "parameters": _HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "anyOf": [_ref(f"{name}/images-request.json") for name in _OPENAI_LIKE]
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(
+                    *(f"{name}/images-response.json" for name in _OPENAI_LIKE),
+                    description="The provider's own answer",
+                ),
+                "400": _json(
+                    *(f"{name}/error.json" for name in _OPENAI_LIKE),
+                    description="The provider's own error",
+                ),
+            },
+        }
+    }
+
+
+def _hyperbolic_proxy() -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": "Hyperbolic's own image endpoint (proxy route; its base has no /v1)",
+            "parameters": _HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("hyperbolic/images-request.json")}},
+            },
+            "responses": {
+                "200": _json("hyperbolic/images-response.json", description="Images, base64"),
+                "422": _json("hyperbolic/error.json", description="Validation error"),
+            },
+        }
+    }
+
+
 def _unified() -> dict[str, Any]:
     return {
         "post": {
@@ -115,6 +175,7 @@ def _unified() -> dict[str, Any]:
                     "portkey/images-response-stability.json",
                     "openai/images-response.json",
                     "azure-openai/images-response.json",
+                    *_OPENAI_LIKE_UNIFIED,
                     description="Images, in the shape of the provider that answered",
                 ),
                 **_GATEWAY_ERRORS,
@@ -277,6 +338,8 @@ def openapi_document() -> dict[str, Any]:
             "/v1/generation/{engine_id}/text-to-image": _stability_v1(),
             "/v1/v2beta/stable-image/generate/{endpoint}": _stability_v2(),
             "/v1/engines/list": engines,
+            "/v1/proxy/images/generations": _openai_like_proxy(),
+            "/v1/v1/image/generation": _hyperbolic_proxy(),
             "/_mock/health": _mock_route("Liveness, version and profile"),
             "/_mock/requests": _mock_route("The journal"),
             "/_mock/reset": _mock_route("Clear journal and faults", "post"),

@@ -33,6 +33,20 @@ _PROXY = (
     "azure-openai/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
+    # The OpenAI-compatible providers' own answers (fakes/openai_like.py, hyperbolic.py,
+    # siliconflow.py).
+    "recraft-ai/images-response.json",
+    "recraft-ai/error.json",
+    "deepbricks/images-response.json",
+    "deepbricks/error.json",
+    "lemonfox-ai/images-response.json",
+    "lemonfox-ai/error.json",
+    "nscale/images-response.json",
+    "nscale/error.json",
+    "hyperbolic/images-response.json",
+    "hyperbolic/error.json",
+    "siliconflow/images-response.json",
+    "siliconflow/error.json",
 )
 # The unified route's success shape depends on the provider that answered, which the answer
 # names in x-portkey-provider.
@@ -41,6 +55,13 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "openai": ("openai/images-response.json",),
     "azure-openai": ("azure-openai/images-response.json",),
     "azure-ai": ("azure-openai/images-response.json",),  # with "provider": "azure-ai"
+    "recraft-ai": ("recraft-ai/images-response.json",),
+    "deepbricks": ("deepbricks/images-response.json",),
+    "lemonfox-ai": ("lemonfox-ai/images-response.json",),
+    "nscale": ("nscale/unified-response.json",),
+    # Passed through raw, errors included, when they carry no OpenAI `error` object.
+    "hyperbolic": ("hyperbolic/images-response.json", "hyperbolic/error.json"),
+    "siliconflow": ("siliconflow/images-response.json", "siliconflow/error.json"),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).

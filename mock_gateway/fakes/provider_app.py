@@ -10,6 +10,10 @@ One server holds both providers; their paths do not collide:
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
 - Azure OpenAI: ``/openai/...`` and ``/deployments/...`` (``/openai/deployments/{id}/images/
   generations``, ``/openai/v1/images/generations``);
+- the OpenAI-compatible providers, whose paths would collide with OpenAI's, each under its
+  slug: ``/recraft-ai/v1/images/generations``, ``/deepbricks/...``, ``/lemonfox-ai/...``,
+  ``/nscale/...``, ``/hyperbolic/v1/image/generation``, ``/siliconflow/v1/...`` (custom host
+  ``http://HOST:PORT/<slug>/v1``, ``/<slug>`` for hyperbolic, whose base has no ``/v1``);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
   ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
   paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
@@ -45,15 +49,25 @@ from mock_gateway.state import MockState, provider_answer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.redact import redact_headers
 
-__all__ = ["create_upstream_app", "provider_for_path"]
+__all__ = ["SLUG_PREFIXED", "create_upstream_app", "provider_for_path"]
+
+
+# Providers served under /<slug>/ (their own paths collide with OpenAI's).
+SLUG_PREFIXED = frozenset(
+    {"recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "hyperbolic", "siliconflow"}
+)
 
 # Azure OpenAI with or without its /openai base segment (a custom host replaces the base).
 _AZURE_OPENAI = ("/openai/", "/deployments/")
 
 
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability
-    (Azure OpenAI's paths, ``/openai/...`` and ``/deployments/...``, first)."""
+    """Which fake answers ``path``: a prefixed provider by its first segment, Azure OpenAI's
+    paths (``/openai/...`` and ``/deployments/...``), else ``openai`` if it has an
+    ``/images/`` segment, else Stability."""
+    first = path.split("/", 2)[1] if path.startswith("/") else ""
+    if first in SLUG_PREFIXED:
+        return first
     if path.startswith(_AZURE_OPENAI):
         return "azure-openai"
     return "openai" if "/images/" in path + "/" else "stability-ai"

@@ -35,7 +35,7 @@ from mock_gateway.gateway.request_context import (
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
-from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire import safejson
 
 __all__ = ["images_generations"]
@@ -81,6 +81,28 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
     return build
 
 
+def _settle(request: Request) -> Any:
+    """``run_config``'s settle: the 500 gateway exception when the adapter's response
+    transform throws (nscale's error bodies), decided per target so a fallback stops there."""
+    created = state_of(request).created
+
+    def settle(
+        provider: str, answer: UpstreamResponse, params: Mapping[str, Any]
+    ) -> GatewayReply | None:
+        media = answer.media_type
+        if answer.meta.get("mock_unsupported") or "timeout_ms" in answer.meta:
+            return None  # answered without the transform (early_answer)
+        if media.startswith("image/") or media == "application/octet-stream":
+            return None
+        try:
+            ADAPTERS[provider].client_body(answer, params, created())
+        except AdapterCrash:
+            return gateway_exception("Something went wrong")
+        return None
+
+    return settle
+
+
 def _from_cache(request: Request, outcome: Outcome, body: bytes) -> Response:
     """A hit: the stored bytes as JSON with status 200 (SOURCE: 1.15.2 CacheService
     createResponseObject), and the x-portkey-* headers of the target that answered."""
@@ -114,9 +136,11 @@ def _render(request: Request, outcome: Outcome) -> Response:
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     adapter = ADAPTERS[outcome.provider]
-    data = adapter.client_json(
-        adapter.client_body(answer, outcome.params, state_of(request).created())
-    )
+    try:
+        body = adapter.client_body(answer, outcome.params, state_of(request).created())
+    except AdapterCrash:  # a TypeError in the response transform (e.g. nscale's errors)
+        return reply(gateway_exception("Something went wrong"))
+    data = adapter.client_json(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
@@ -150,6 +174,7 @@ async def images_generations(request: Request) -> Response:
             build=_builder(request, params),
             fault=fault,
             cache_endpoint="imageGenerate",
+            settle=_settle(request),
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above
