@@ -102,7 +102,9 @@ def _checked(request: UpstreamRequest, mode: str) -> dict[str, Any]:
         field = str(error.absolute_path[0]) if error.absolute_path else ""
         if error.validator == "required":
             field = next(key for key in error.validator_value if key not in error.instance)
-        raise _reject(ERROR_NAMES.get(field, "bad_request"), describe(error))
+        # 400FromUpscale names no width/height error: bad_request there (ASSUMED).
+        names = {} if mode == "upscale" else ERROR_NAMES
+        raise _reject(names.get(field, "bad_request"), describe(error))
     return {**_DEFAULTS, **body}
 
 
