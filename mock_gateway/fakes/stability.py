@@ -46,6 +46,7 @@ from mock_gateway.fakes.stability_wire import (
     authorize,
     form_fields,
     image_headers,
+    missing_field,
     v2_image_answer,
 )
 from mock_gateway.upstream import (
@@ -268,8 +269,8 @@ class FakeStability:
         fields = form_fields(request)
         error = first_error(_V2_CONTRACT, fields, endpoint)
         if error is not None:
-            if error.validator == "required":
-                missing = next(key for key in error.validator_value if key not in error.instance)
+            missing = missing_field(error)
+            if missing is not None:
                 raise _Reject(400, "bad_request", MESSAGES["v2_missing"].format(field=missing))
             raise _Reject(400, "bad_request", describe(error))
         if "image" in fields and (endpoint == "ultra" or fields.get("mode") == "image-to-image"):

@@ -34,6 +34,7 @@ from mock_gateway.fakes.stability_wire import (
     api_key,
     authorize,
     form_fields,
+    missing_field,
     v2_image_answer,
 )
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, json_response
@@ -157,8 +158,8 @@ def _check_form(endpoint: str, fields: dict[str, Any]) -> None:
     name, definition = _contract(endpoint)
     error = first_error(name, fields, definition)
     if error is not None:
-        if error.validator == "required":
-            missing = next(key for key in error.validator_value if key not in error.instance)
+        missing = missing_field(error)
+        if missing is not None:
             raise _reject(MESSAGES["v2_missing"].format(field=missing))
         raise _reject(describe(error))
     if endpoint == "edit/outpaint" and not any(
@@ -205,6 +206,7 @@ def _half(fields: dict[str, Any]) -> float:
 # How much of the input each endpoint changes (0 keeps it, 1 replaces it), from its fields.
 _CHANGE: dict[str, Callable[[dict[str, Any]], float]] = {
     "edit/outpaint": lambda f: 0.0,
+    "edit/remove-background": lambda f: 0.0,
     "upscale/fast": lambda f: 0.0,
     "upscale/conservative": lambda f: float(f.get("creativity", 0.35)),
     "upscale/creative": lambda f: float(f.get("creativity", 0.3)),

@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from jsonschema.exceptions import ValidationError
+
 from mock_gateway.fakes.stability_data import MESSAGES
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.multipart import MultipartError, decode_form
@@ -19,6 +21,7 @@ __all__ = [
     "authorize",
     "form_fields",
     "image_headers",
+    "missing_field",
     "v2_image_answer",
 ]
 
@@ -88,6 +91,17 @@ def form_fields(request: UpstreamRequest) -> dict[str, Any]:
     return {
         part.name: part.value if part.filename else _typed(part.name, part.text) for part in parts
     }
+
+
+def missing_field(error: ValidationError) -> str | None:
+    """The field a ``required`` (or ``dependentRequired``) error found missing, else ``None``."""
+    instance, rule = error.instance, error.validator_value
+    if error.validator == "required":
+        return str(next(key for key in rule if key not in instance))
+    if error.validator == "dependentRequired":  # ultra: `image` needs `strength`
+        return str(next(need for key in rule if key in instance for need in rule[key]
+                        if need not in instance))  # fmt: skip
+    return None
 
 
 def _typed(name: str, text: str) -> Any:

@@ -48,17 +48,24 @@ def send(
     key: str = KEY,
     proxy: bool = True,
     method: str = "POST",
-    **headers: str,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """``path`` through the gateway's proxy route (or to the fake itself, ``proxy=False``)."""
-    sent = {"authorization": key, **headers}
+    sent = {"authorization": key, **(headers or {})}
     if proxy:
         sent["x-portkey-provider"] = "stability-ai"
     if accept is not None:
         sent["accept"] = accept
     if method == "GET":
         return client.get(path, headers=sent)
-    parts = [(name, (f"{name}.bin", value)) for name, value in (files or {}).items()]
+    parts: list[tuple[str, tuple[str | None, bytes | str]]] = [
+        (name, (f"{name}.bin", value)) for name, value in (files or {}).items()
+    ]
     # A text-only form is still multipart, as every Stability client sends it.
     parts += [(name, (None, value)) for name, value in (data or {}).items()]
     return client.post(path, headers=sent, files=parts)
+
+
+def near(pixel: Any, colour: tuple[int, int, int] = RED, tolerance: int = 12) -> bool:
+    """Whether ``pixel`` is ``colour`` give or take a palette's or a lossy codec's rounding."""
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
