@@ -230,6 +230,8 @@ def _mock_route(summary: str, method: str = "get") -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
+    from mock_gateway.contract_tools.openapi_edits import stability_edit_paths
+
     engines = {
         "get": {
             "summary": "Stability engines list through the proxy route",
@@ -276,6 +278,7 @@ def openapi_document() -> dict[str, Any]:
             "/v1/generation/{engine_id}/text-to-image": _stability_v1(),
             "/v1/v2beta/stable-image/generate/{endpoint}": _stability_v2(),
             "/v1/engines/list": engines,
+            **stability_edit_paths(),
             "/_mock/health": _mock_route("Liveness, version and profile"),
             "/_mock/requests": _mock_route("The journal"),
             "/_mock/reset": _mock_route("Clear journal and faults", "post"),
