@@ -27,7 +27,7 @@ from mock_gateway.fakes.stability_edits_data import (
     V2_EDITS,
     V2Endpoint,
 )
-from mock_gateway.fakes.stability_inputs import open_image
+from mock_gateway.fakes.stability_inputs import InputPicture, open_image
 from mock_gateway.fakes.stability_render import Box, derive_image, fit_pixels, mask_from_alpha
 from mock_gateway.fakes.stability_wire import (
     StabilityReject,
@@ -171,7 +171,7 @@ def _check_form(endpoint: str, fields: dict[str, Any]) -> None:
         raise _reject(EDIT_MESSAGES["background"])
 
 
-def _size(spec: V2Endpoint, fields: dict[str, Any], source: Image.Image) -> tuple[int, int]:
+def _size(spec: V2Endpoint, fields: dict[str, Any], source: InputPicture) -> tuple[int, int]:
     width, height = source.size
     kind, value = spec.output.kind, spec.output.value
     if kind == "scale":
@@ -220,13 +220,15 @@ _CHANGE: dict[str, Callable[[dict[str, Any]], float]] = {
 
 
 def _mask(
-    endpoint: str, images: dict[str, Image.Image], size: tuple[int, int]
+    endpoint: str, images: dict[str, InputPicture], size: tuple[int, int]
 ) -> Image.Image | None:
     source = next(iter(images.values()))
     if endpoint in ("edit/erase", "edit/inpaint"):
         # The mask wins over the image's alpha; it is resized to the image (§3). ASSUMED:
         # with neither, nothing is changed (not stated).
-        mask = images["mask"].convert("L") if "mask" in images else mask_from_alpha(source)
+        mask = (
+            images["mask"].image.convert("L") if "mask" in images else mask_from_alpha(source.image)
+        )
         return mask if mask is not None else Image.new("L", size, 0)
     if endpoint in ("edit/search-and-replace", "edit/search-and-recolor"):
         return _centre(size)
@@ -239,7 +241,7 @@ def _render(
     endpoint: str,
     spec: V2Endpoint,
     fields: dict[str, Any],
-    images: dict[str, Image.Image],
+    images: dict[str, InputPicture],
     prompt: str,
     seed: int,
     fmt: str,
@@ -253,7 +255,7 @@ def _render(
         box = (left, up, left + source.width, up + source.height)
     change = _CHANGE.get(endpoint, _half)(fields)
     return derive_image(
-        source,
+        source.image,
         size,
         prompt=prompt,
         seed=seed,

@@ -25,7 +25,7 @@ from mock_gateway.fakes.stability_edits_data import (
     V1_UPSCALE_MAX_PIXELS,
     ImageRule,
 )
-from mock_gateway.fakes.stability_inputs import open_image
+from mock_gateway.fakes.stability_inputs import InputPicture, open_image
 from mock_gateway.fakes.stability_render import derive_image, mask_from_alpha
 from mock_gateway.fakes.stability_wire import (
     StabilityReject,
@@ -46,8 +46,9 @@ V1_EDIT_MODES = {
     "image-to-image/upscale": "upscale",
 }
 _PROMPT = re.compile(r"^text_prompts\[([^\]]*)\]\[(text|weight)\]$")
-# ASSUMED: v1 publishes no side or pixel limits for init_image; any decodable image is taken.
-_ANY = ImageRule(min_side=1, min_pixels=1, max_pixels=None)
+# ASSUMED: v1 publishes no side or pixel limits for its input images; any decodable image
+# up to the 4,194,304 pixels v1 upscale may output is taken.
+_ANY = ImageRule(min_side=1, min_pixels=1, max_pixels=V1_UPSCALE_MAX_PIXELS)
 _MASK_IMAGES = ("MASK_IMAGE_WHITE", "MASK_IMAGE_BLACK")
 _DEFAULTS = {"samples": 1, "seed": 0, "init_image_mode": "IMAGE_STRENGTH"}
 
@@ -132,6 +133,7 @@ def v1_edit(
     mask = _mask(body, init) if mode == "masking" else None
     prompt = " ".join(str(item.get("text", "")) for item in body["text_prompts"])
     base = body["seed"] or derive_seed(seed, engine, mode, prompt, *init.size)
+    source = init.image
     flagged = blurred(prompt)
     # step_schedule_start = 1 - image_strength (spec); 0 returns the init image unchanged.
     if body["init_image_mode"] == "STEP_SCHEDULE":
@@ -139,7 +141,7 @@ def v1_edit(
     else:
         change = 1 - body.get("image_strength", 0.35)
     images = [
-        derive_image(init, init.size, prompt=prompt, seed=base, change=change, mask=mask,
+        derive_image(source, init.size, prompt=prompt, seed=base, change=change, mask=mask,
                      blurred=flagged, index=i)
         for i in range(1 if wants_png else body["samples"])
     ]  # fmt: skip
@@ -147,16 +149,16 @@ def v1_edit(
     return _answer(images, base, finish, wants_png)
 
 
-def _mask(body: dict[str, Any], init: Image.Image) -> Image.Image:
+def _mask(body: dict[str, Any], init: InputPicture) -> Image.Image:
     source = body["mask_source"]
     if source == "INIT_IMAGE_ALPHA":
         # "fully transparent pixels are completely replaced" (spec); no alpha: nothing is.
-        alpha = mask_from_alpha(init)
-        return alpha if alpha is not None else Image.new("L", init.size, 0)
+        alpha = mask_from_alpha(init.image)
+        return alpha if alpha is not None else Image.new("L", init.image.size, 0)
     mask = open_image("mask_image", body["mask_image"], _ANY, v1=True)
     if mask.size != init.size:  # "Must be the same dimensions as the init_image" (spec)
         raise _reject("invalid_image_dimensions", EDIT_MESSAGES["v1_dimensions"])
-    gray = mask.convert("L")
+    gray = mask.image.convert("L")
     return gray if source == "MASK_IMAGE_WHITE" else ImageOps.invert(gray)
 
 
@@ -174,7 +176,7 @@ def _upscale(engine: str, body: dict[str, Any], seed: int, wants_png: bool) -> U
     if size[0] * size[1] > V1_UPSCALE_MAX_PIXELS:
         raise _reject("invalid_pixel_count", EDIT_MESSAGES["v1_pixels"])
     base = derive_seed(seed, engine, "upscale", *size)
-    png = derive_image(image, size, seed=base, change=0.0)
+    png = derive_image(image.image, size, seed=base, change=0.0)
     return _answer([png], base, "SUCCESS", wants_png)
 
 

@@ -69,3 +69,21 @@ def send(
 def near(pixel: Any, colour: tuple[int, int, int] = RED, tolerance: int = 12) -> bool:
     """Whether ``pixel`` is ``colour`` give or take a palette's or a lossy codec's rounding."""
     return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
+
+
+def blank_png(width: int, height: int) -> bytes:
+    """A black 1-bit PNG, written by hand: a huge one costs no Pillow encoding."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    row = bytes(1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )

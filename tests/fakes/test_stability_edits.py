@@ -12,7 +12,7 @@ import pytest
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway.fakes.stability_data import ONE_MP_SIZES
 from tests.conftest import ClientFactory, InProcessClient
-from tests.fakes.stability_edit_helpers import half_mask, near, opened, picture, send
+from tests.fakes.stability_edit_helpers import blank_png, half_mask, near, opened, picture, send
 
 V2 = "/v1/v2beta/stable-image"
 
@@ -303,3 +303,22 @@ def test_the_fake_serves_its_own_paths_as_upstream(make_client: ClientFactory) -
     assert send(upstream, f"/v2beta/results/{job}", method="GET", proxy=False).status_code == 202
     done = send(upstream, f"/v2beta/results/{job}", method="GET", proxy=False)
     assert image_of(done).size == (2048, 2048)
+
+
+def test_a_big_image_is_measured_not_decoded(client: InProcessClient) -> None:
+    # 5000x5000 (25 MP: more than the mock decodes whole) is within ultra's 64..16384 sides.
+    files = {"image": blank_png(5000, 5000)}
+    image = image_of(send(client, f"{V2}/generate/ultra", files, {**SD3_I2I, "strength": "0"}))
+    assert image.size == (1024, 1024)
+    # Over Pillow's own bomb limit, a PNG's size is still read from its header.
+    files = {"image": blank_png(20_000, 10_000)}
+    image = image_of(send(client, f"{V2}/generate/sd3", files, SD3_I2I))
+    assert image.size == (1448, 724)
+
+
+def test_an_injected_fault_on_an_edit_path_is_a_v2beta_error() -> None:
+    mock = PortkeyMock(create_app())
+    mock.fail_next(429)
+    client = InProcessClient(mock.app)
+    response = send(client, f"{V2}/edit/erase", {"image": picture(64, 64)})
+    assert v2_error(response)[:2] == (429, "rate_limit_exceeded")

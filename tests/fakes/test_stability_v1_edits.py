@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from tests.conftest import ClientFactory, InProcessClient
-from tests.fakes.stability_edit_helpers import RED, half_mask, opened, picture, send
+from tests.fakes.stability_edit_helpers import RED, blank_png, half_mask, opened, picture, send
 
 ENGINE = "/v1/generation/stable-diffusion-xl-1024-v1-0"
 I2I = f"{ENGINE}/image-to-image"
@@ -200,3 +200,13 @@ def test_the_fake_serves_its_own_path_as_upstream(make_client: ClientFactory) ->
                     accept="image/png")  # fmt: skip
     assert response.status_code == 200
     assert opened(response.content).size == (64, 96)
+
+
+def test_an_init_image_over_four_megapixels_is_invalid_pixel_count(
+    client: InProcessClient,
+) -> None:
+    init = blank_png(2049, 2048)
+    assert v1_error(send(client, I2I, {"init_image": init}, PROMPT))[:2] == (
+        400,
+        "invalid_pixel_count",
+    )
