@@ -166,9 +166,13 @@ def _check_form(endpoint: str, fields: dict[str, Any]) -> None:
         fields.get(side) for side in ("left", "right", "up", "down")
     ):
         raise _reject(EDIT_MESSAGES["outpaint_margin"])
-    relight = endpoint == "edit/replace-background-and-relight"
-    if relight and "background_reference" not in fields and "background_prompt" not in fields:
-        raise _reject(EDIT_MESSAGES["background"])
+    if endpoint == "edit/replace-background-and-relight":
+        if "background_reference" not in fields and "background_prompt" not in fields:
+            raise _reject(EDIT_MESSAGES["background"])
+        # light_source_strength "requires light_reference or light_source_direction" (§3)
+        lit = "light_reference" in fields or "light_source_direction" in fields
+        if "light_source_strength" in fields and not lit:
+            raise _reject(EDIT_MESSAGES["light"])
 
 
 def _size(spec: V2Endpoint, fields: dict[str, Any], source: InputPicture) -> tuple[int, int]:

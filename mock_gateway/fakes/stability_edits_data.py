@@ -172,6 +172,9 @@ EDIT_MESSAGES: dict[str, str] = {
     "v1_one_side": "width, height: only one of width or height may be specified",
     "outpaint_margin": "left, right, up, down: at least one must be greater than 0",
     "background": "background_reference, background_prompt: one of them is required",
+    "light": (
+        "light_source_strength: requires light_reference or light_source_direction to be set"
+    ),
     "output_format": "output_format: must be one of: {formats}",
 }
 

@@ -189,6 +189,13 @@ def test_replace_background_and_relight_is_asynchronous(client: InProcessClient)
     path = f"{V2}/edit/replace-background-and-relight"
     refused = send(client, path, {"subject_image": picture(96, 64)})
     assert v2_error(refused)[:2] == (400, "bad_request")
+    unlit = send(client, path, {"subject_image": picture(96, 64)},
+                 {"background_prompt": "a beach", "light_source_strength": "0.5"})  # fmt: skip
+    assert v2_error(unlit)[2][0].startswith("light_source_strength: ")
+    lit = send(client, path, {"subject_image": picture(96, 64)},
+               {"background_prompt": "a beach", "light_source_strength": "0.5",
+                "light_source_direction": "left"})  # fmt: skip
+    assert len(lit.json()["id"]) == 64
     now = {"x-mock-async-polls": "0"}
     started = send(client, path, {"subject_image": picture(96, 64)},
                    {"background_prompt": "a beach"}, headers=now)  # fmt: skip
