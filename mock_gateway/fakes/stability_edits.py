@@ -44,6 +44,7 @@ __all__ = ["StabilityImages"]
 _MAX_BODY = 10 * 1024 * 1024  # 413 payload_too_large over 10 MiB (§2)
 _KEPT = 24 * 3600.0  # "Results are stored for 24 hours after generation." (§4)
 _MAX_POLLS = 1000
+_MAX_JOBS = 256  # results kept at once (each holds its image); an older id answers 404
 # The prompt-like fields the content filter reads.
 _PROMPTS = ("prompt", "search_prompt", "select_prompt", "background_prompt", "foreground_prompt")
 
@@ -124,6 +125,8 @@ class StabilityImages:
 
     def _start(self, job: _Job) -> UpstreamResponse:
         job_id = f"{self._rng.getrandbits(256):064x}"  # a GenerationID: 64 characters (§4)
+        if len(self._jobs) >= _MAX_JOBS:  # a long-lived server keeps the newest only
+            del self._jobs[next(iter(self._jobs))]
         self._jobs[job_id] = job
         return json_response(200, {"id": job_id})
 

@@ -329,3 +329,32 @@ def test_an_injected_fault_on_an_edit_path_is_a_v2beta_error() -> None:
     client = InProcessClient(mock.app)
     response = send(client, f"{V2}/edit/erase", {"image": picture(64, 64)})
     assert v2_error(response)[:2] == (429, "rate_limit_exceeded")
+
+
+def test_only_the_newest_results_are_kept() -> None:
+    from mock_gateway.fakes.stability import FakeStability
+    from mock_gateway.upstream import UpstreamRequest
+    from mock_gateway.wire.multipart import encode_form
+
+    fake = FakeStability()
+    body = encode_form([("prompt", "x"), ("background_prompt", "y")], "b")
+    body = body.replace(
+        b"--b--",
+        b'--b\r\nContent-Disposition: form-data; name="subject_image"; filename="a"\r\n\r\n'
+        + picture(64, 64)
+        + b"\r\n--b--",
+    )
+    headers = {"authorization": "Bearer sk-1", "content-type": "multipart/form-data; boundary=b"}
+    url = "https://api.stability.ai/v2beta/stable-image/edit/replace-background-and-relight"
+    ids = [
+        fake.handle(UpstreamRequest.build("POST", url, headers, body)).json()["id"]
+        for _ in range(257)
+    ]
+
+    def poll(job: str) -> int:
+        get = UpstreamRequest.build("GET", f"https://api.stability.ai/v2beta/results/{job}",
+                                    {"authorization": "Bearer sk-1"}, b"")  # fmt: skip
+        return fake.handle(get).status
+
+    assert poll(ids[0]) == 404
+    assert poll(ids[-1]) in (200, 202)
