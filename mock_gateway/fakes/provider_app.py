@@ -8,11 +8,9 @@ One server holds both providers; their paths do not collide:
 
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
-- Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image`` (and
-  ``/image-to-image``, ``/masking``, ``/upscale``), ``GET /v1/engines/list``,
-  ``POST /v2beta/stable-image/{generate|edit|upscale|control}/...``,
-  ``GET /v2beta/results/{id}``; unknown paths get Stability's 404. (Stability's paths say
-  ``stable-image`` and ``image-to-image``, never an ``/images/`` segment.)
+- Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
+  ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
+  paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
 """
 
 from __future__ import annotations
