@@ -73,9 +73,11 @@ _SHAPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"image", "finish_reason"}), "stability/v2beta-generate-response.json"),
     (frozenset({"id", "name", "errors"}), "stability/v2beta-error.json"),
     (frozenset({"id", "name", "message"}), "stability/v1-error.json"),
+    (frozenset({"id", "status"}), "stability/v2beta-async-in-progress.json"),
     (frozenset({"created"}), "openai/images-response.json"),
     (frozenset({"error"}), "openai/error.json"),
     (frozenset({"prompt"}), "openai/images-request.json"),
+    (frozenset({"id"}), "stability/v2beta-async-started.json"),
 )
 
 

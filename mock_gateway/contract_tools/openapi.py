@@ -292,6 +292,8 @@ def _mock_route(summary: str, method: str = "get") -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
+    from mock_gateway.contract_tools.openapi_edits import stability_edit_paths
+
     engines = {
         "get": {
             "summary": "Stability engines list through the proxy route",
@@ -340,6 +342,7 @@ def openapi_document() -> dict[str, Any]:
             "/v1/engines/list": engines,
             "/v1/proxy/images/generations": _openai_like_proxy(),
             "/v1/v1/image/generation": _hyperbolic_proxy(),
+            **stability_edit_paths(),
             "/_mock/health": _mock_route("Liveness, version and profile"),
             "/_mock/requests": _mock_route("The journal"),
             "/_mock/reset": _mock_route("Clear journal and faults", "post"),

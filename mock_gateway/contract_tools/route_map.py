@@ -27,6 +27,9 @@ _PROXY = (
     "stability/v2beta-generate-response.json",
     "stability/v2beta-error.json",
     "stability/engines-list-response.json",
+    # Creative upscale and relight: 200 {id} to the POST, 202 in-progress to the poll.
+    "stability/v2beta-async-started.json",
+    "stability/v2beta-async-in-progress.json",
     "openai/images-response.json",
     "openai/error.json",
     "azure-openai/images-response.json",

@@ -36,7 +36,10 @@ def _stability(state: MockState) -> FakeProvider:
     from mock_gateway.fakes.stability import FakeStability
 
     return FakeStability(
-        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+        seed=state.seed,
+        blocked_words=state.blocked_words,
+        filtered_words=state.filtered_words,
+        clock=state.now,  # creative upscale's results follow the mock's clock
     )
 
 

@@ -62,7 +62,7 @@ class Case:
     config: Any = None
     json_body: Any = None
     body: str | None = None
-    form: tuple[tuple[str, str], ...] | None = None
+    form: tuple[tuple[str, Any], ...] | None = None
     faults: tuple[Mapping[str, Any], ...] = ()
     intended: str | None = None
 
@@ -79,9 +79,32 @@ class Case:
                 headers.setdefault("content-type", "application/json")
         elif self.body is not None:
             kwargs["content"] = self.body.encode()
-        elif self.form is not None:  # text parts, sent as multipart/form-data
-            kwargs["files"] = [(name, (None, value)) for name, value in self.form]
+        elif self.form is not None:  # text and file parts, sent as multipart/form-data
+            kwargs["files"] = [(name, _form_part(value)) for name, value in self.form]
         return kwargs
+
+
+def _form_part(value: Any) -> tuple[str | None, bytes | str] | tuple[str, bytes, str]:
+    """A text part for a string; for an object, a file part: ``{"image": "png", "size": [w,
+    h]}`` is a real image made with Pillow (png, jpeg, webp, gif; ``"mode": "RGBA"`` for
+    alpha), ``{"text": "abc"}`` those bytes as a file; ``filename`` and ``type`` optional."""
+    if isinstance(value, str):
+        return (None, value)
+    if "text" in value:
+        data = str(value["text"]).encode()
+    else:
+        import io
+
+        from PIL import Image
+
+        out = io.BytesIO()
+        mode = value.get("mode", "RGB")
+        colours: dict[str, Any] = {"RGBA": (200, 30, 30, 255), "L": 255}  # L: a white mask
+        colour = colours.get(mode, (200, 30, 30))
+        Image.new(mode, tuple(value["size"]), colour).save(out, value["image"].upper())
+        data = out.getvalue()
+    filename = value.get("filename", f"image.{value.get('image', 'bin')}")
+    return (filename, data, value.get("type", "application/octet-stream"))
 
 
 def _fill(value: Any, upstream: str) -> Any:
@@ -114,7 +137,7 @@ def load_corpus(path: Path = CASES_FILE) -> tuple[list[Case], dict[str, Intended
     ``cases/`` folder beside it (one per provider or feature, same fields; a file may add
     ``"with"`` presets of its own)."""
     files = [path, *sorted(path.with_name("cases").glob("*.json"))]
-    presets: dict[str, dict[str, str | None]] = dict(_WITH)
+    presets: dict[str, dict[str, str | None]] = {k: dict(v) for k, v in _WITH.items()}
     intended: dict[str, Intended] = {}
     cases: list[Case] = []
     for file in files:
