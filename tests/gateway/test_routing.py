@@ -56,7 +56,7 @@ def portkey(response: Any) -> tuple[str, str, str]:
 
 
 def test_retry_succeeds_on_the_third_call_with_1s_and_2s_backoff(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(503), times=2)
+    queue(fast, Fault.fail(503), times=2)
     response = post(fast, {**STAB, "retry": {"attempts": 3}})
     assert response.status_code == 200
     assert portkey(response) == ("stability-ai", "config", "2")
@@ -67,7 +67,7 @@ def test_retry_succeeds_on_the_third_call_with_1s_and_2s_backoff(fast: InProcess
 
 
 def test_retries_exhausted_give_the_last_error_and_minus_one(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(503), times=10)
+    queue(fast, Fault.fail(503), times=10)
     response = post(fast, {**STAB, "retry": {"attempts": 2}})
     assert response.status_code == 503
     assert response.json()["error"]["message"].startswith("stability-ai error: ")
@@ -76,13 +76,13 @@ def test_retries_exhausted_give_the_last_error_and_minus_one(fast: InProcessClie
 
 
 def test_no_retry_config_means_one_call(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(500))
+    queue(fast, Fault.fail(500))
     response = post(fast, STAB)
     assert (response.status_code, portkey(response)[2], len(attempts(fast))) == (500, "0", 1)
 
 
 def test_a_status_not_listed_is_not_retried(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(500))
+    queue(fast, Fault.fail(500))
     response = post(fast, {**STAB, "retry": {"attempts": 3, "on_status_codes": [400]}})
     assert (response.status_code, portkey(response)[2], len(attempts(fast))) == (500, "0", 1)
 
@@ -97,7 +97,7 @@ def test_a_listed_status_is_retried_and_exhausts(fast: InProcessClient) -> None:
 
 
 def test_network_failures_are_retried_whatever_the_codes(fast: InProcessClient) -> None:
-    queue(fast, Fault.dropped())
+    queue(fast, Fault.drop())
     response = post(fast, {**STAB, "retry": {"attempts": 1, "on_status_codes": [418]}})
     assert (response.status_code, len(attempts(fast))) == (200, 2)
 
@@ -105,7 +105,7 @@ def test_network_failures_are_retried_whatever_the_codes(fast: InProcessClient) 
 @pytest.mark.parametrize(("profile", "calls"), [("hosted", 6), ("oss", 8)])
 def test_hosted_caps_attempts_at_five(make_client: ClientFactory, profile: str, calls: int) -> None:
     client = make_client(profile=profile, time_scale=0.0001)
-    queue(client, Fault.error(503), times=20)
+    queue(client, Fault.fail(503), times=20)
     post(client, {**STAB, "retry": {"attempts": 7}})
     assert len(attempts(client)) == calls
 
@@ -115,20 +115,20 @@ def test_529_is_a_default_retry_code_only_on_hosted(
     make_client: ClientFactory, profile: str, calls: int
 ) -> None:
     client = make_client(profile=profile, time_scale=0.001)
-    queue(client, Fault.error(529))
+    queue(client, Fault.fail(529))
     post(client, {**STAB, "retry": {"attempts": 1}})
     assert len(attempts(client)) == calls
 
 
 def test_hosted_honours_retry_after_headers(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(429, retry_after=2))
+    queue(fast, Fault.fail(429, retry_after=2))
     response = post(fast, {**STAB, "retry": {"attempts": 2, "use_retry_after_headers": True}})
     assert response.status_code == 200
     assert round(attempts(fast)[1]["at_ms"], -2) == 2000  # waited retry-after, not the 1 s backoff
 
 
 def test_retry_after_longer_than_a_minute_skips_the_retries(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(429, retry_after=61), times=3)
+    queue(fast, Fault.fail(429, retry_after=61), times=3)
     response = post(fast, {**STAB, "retry": {"attempts": 2, "use_retry_after_headers": True}})
     assert (response.status_code, portkey(response)[2], len(attempts(fast))) == (429, "-1", 1)
 
@@ -136,7 +136,7 @@ def test_retry_after_longer_than_a_minute_skips_the_retries(fast: InProcessClien
 def test_the_npm_build_breaks_on_retry_after(make_client: ClientFactory) -> None:
     # The last attempt's 429 with retry-after throws (conformance suite, real 1.15.2).
     client = make_client(profile="oss-npm", time_scale=0.001)
-    queue(client, Fault.error(429, retry_after=1), times=2)
+    queue(client, Fault.fail(429, retry_after=1), times=2)
     response = post(client, {**STAB, "retry": {"attempts": 1, "use_retry_after_header": True}})
     assert response.status_code == 500
     assert response.json()["error"]["message"] == (
@@ -151,7 +151,7 @@ def test_the_npm_build_retries_a_429_on_plain_backoff_while_attempts_remain(
 ) -> None:
     # The TypeError counts as an ordinary failure: the 1 s backoff, not retry-after's 3 s.
     client = make_client(profile="oss-npm", time_scale=0.001)
-    queue(client, Fault.error(429, retry_after=3))
+    queue(client, Fault.fail(429, retry_after=3))
     response = post(client, {**STAB, "retry": {"attempts": 1, "use_retry_after_header": True}})
     assert (response.status_code, portkey(response)[2]) == (200, "1")
     assert round(attempts(client)[1]["at_ms"], -2) == 1000
@@ -179,7 +179,7 @@ def fallback(*targets: dict[str, Any], **strategy: Any) -> dict[str, Any]:
 
 
 def test_f1_a_failing_first_target_falls_back(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(500), target="config.targets[0]")
+    queue(fast, Fault.fail(500), target="config.targets[0]")
     response = post(fast, fallback(STAB, STAB))
     assert response.status_code == 200
     assert portkey(response) == ("stability-ai", "config.targets[1]", "0")
@@ -223,7 +223,7 @@ def test_f4_when_every_target_fails_the_last_error_comes_back(fast: InProcessCli
 
 
 def test_parent_retry_is_inherited_per_target(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(503), target="config.targets[0]", times=5)
+    queue(fast, Fault.fail(503), target="config.targets[0]", times=5)
     response = post(fast, {**fallback(STAB, STAB), "retry": {"attempts": 1}})
     assert response.status_code == 200
     assert portkey(response)[1:] == ("config.targets[1]", "0")
@@ -289,7 +289,7 @@ def test_single_uses_the_first_target(fast: InProcessClient) -> None:
 
 
 def test_nested_targets_report_their_full_path(fast: InProcessClient) -> None:
-    queue(fast, Fault.error(503), target="config.targets[0].targets[0]")
+    queue(fast, Fault.fail(503), target="config.targets[0].targets[0]")
     inner = fallback(STAB, {**OAI, "override_params": {"model": "gpt-image-1"}})
     response = post(
         fast, {"strategy": {"mode": "single"}, "targets": [inner], "override_params": {"n": 1}}

@@ -93,7 +93,7 @@ def test_a_write_without_json_is_refused_and_changes_nothing(
 ) -> None:
     app = create_app()
     send(app, "POST", "/v1/images/generations", content=b'{"prompt":"a"}', headers=STABILITY)
-    app.state.mock.faults.add(Fault.dropped())
+    app.state.mock.faults.add(Fault.drop())
     headers = {"content-type": content_type, "origin": "http://evil.example"}
     answer = send(app, method, path, content=body, headers=headers)
     assert answer.status_code == 415, answer.text
