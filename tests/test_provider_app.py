@@ -118,9 +118,7 @@ def test_openai_wrong_path_is_openais_404(upstream: InProcessClient) -> None:
 
 
 def test_faults_from_the_queue_and_from_headers(upstream: InProcessClient) -> None:
-    queued = upstream.post(
-        "/_mock/faults", json={"fault": "fail", "status": 503, "retry_after": 2}
-    )
+    queued = upstream.post("/_mock/faults", json={"fault": "fail", "status": 503, "retry_after": 2})
     assert queued.status_code == 200
     first = upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert (first.status_code, first.headers["retry-after"]) == (503, "2")
