@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_gateway import Fault
+from mock_gateway import PortkeyMock
 from tests.conftest import ClientFactory, InProcessClient
 
 STABILITY = {
@@ -39,7 +39,7 @@ def test_unified_answer_without_upstream_content_type_is_text_plain(
     oss: InProcessClient,
 ) -> None:
     # fault-stability-no-content-type-200 (and portkey-gateway-behavior.md §3.4).
-    oss.app.state.mock.faults.add(Fault.respond(200, '{"artifacts":[]}', ""))
+    PortkeyMock(oss.app).respond_next(200, '{"artifacts":[]}', "")
     body = {"model": "stable-diffusion-v1-6", "prompt": "a cat"}
     response = oss.post("/v1/images/generations", headers=STABILITY, json=body)
     assert response.headers["content-type"] == "text/plain;charset=UTF-8"
