@@ -53,11 +53,12 @@ def kind_notes(kind: Any) -> tuple[Any, list[str]]:
     return kind, []
 
 
-def _deprecated(old: str, new: str) -> None:
+def _deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn the caller (``stacklevel`` frames up) that ``old`` is now ``new``."""
     warnings.warn(
         f"{old} is deprecated (goes in the next release); use {new}",
         DeprecationWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
@@ -201,7 +202,8 @@ class Fault:
     def __post_init__(self) -> None:
         kind, notes = kind_notes(self.kind)
         if notes:
-            _deprecated(f"Fault({self.kind!r})", f"Fault({kind!r})")
+            # Past __post_init__ and the dataclass's __init__: the caller's line.
+            _deprecated(f"Fault({self.kind!r})", f"Fault({kind!r})", stacklevel=4)
             object.__setattr__(self, "kind", kind)
         _raise(fault_problems(self))
 

@@ -159,3 +159,11 @@ def test_assert_faults_used_lists_what_was_never_used() -> None:
     assert "timeout" not in message and "assert_faults_used=False" in message
     mock.clear_faults()
     mock.assert_faults_used()
+
+
+def test_deprecation_warnings_point_at_the_callers_line() -> None:
+    with pytest.warns(DeprecationWarning) as caught:
+        Fault("status", status=503)  # type: ignore[arg-type]
+        Fault.error(503)
+        PortkeyMock(create_app()).delay_next(0.1)
+    assert [warning.filename for warning in caught] == [__file__] * 3

@@ -112,7 +112,7 @@ class Behaviour:
         warnings.warn(
             "Behaviour is deprecated (goes in the next release); a Scenario's steps are Faults",
             DeprecationWarning,
-            stacklevel=3,
+            stacklevel=4,  # past __post_init__ and __init__: the caller's line
         )
 
     def fault(self, *, timeout_hold: float = 0.05) -> Fault:
