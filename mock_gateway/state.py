@@ -175,9 +175,10 @@ class MockState:
         return cast("FakeOpenAI", self.fakes["openai"])
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Back to the state the server was started in: the journal, faults, errors, cache and
-        URLs forgotten, the clock put back, every seeded sequence restarted, the configured
-        registry restored."""
+        """Back to the state the app was built in (``settings``): the journal, faults, errors,
+        cache and URLs forgotten, the clock put back, the fakes rebuilt and every seeded
+        sequence restarted, the configured registry restored, the options kept; optionally
+        switch ``profile`` or ``seed`` (kept by later resets)."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
