@@ -1,9 +1,12 @@
 """The provider seam: what the gateway layer may ask of a provider, and nothing else.
 
-Every difference between providers lives behind ``Adapter``: the unified route's mapping
-(``to_upstream``, ``client_body``, ``client_json``) and the proxy route's provider config
-(``proxy_headers``, ``proxy_path``). The gateway layer (``mock_gateway.gateway``) never names
-a provider; adding one touches ``adapters/`` and ``fakes/`` only (CONTRIBUTING.md).
+Every difference between providers lives behind ``Adapter``: where the provider is
+(``base_url``, from the target's provider options such as Azure's resource name), the
+unified route's mapping (``to_upstream``, ``client_body``, ``client_json``), the proxy
+route's provider config (``proxy_headers``, ``proxy_path``), and a last word on every
+upstream request (``sign``: AWS SigV4 for Bedrock, the identity elsewhere). The gateway
+layer (``mock_gateway.gateway``) never names a provider; adding one touches ``adapters/``
+and ``fakes/`` only (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -16,7 +19,15 @@ from mock_gateway.gateway.errors import dumps
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
-__all__ = ["UNDICI_HEADERS", "Adapter", "AdapterCrash", "client_json", "images_json"]
+__all__ = [
+    "UNDICI_HEADERS",
+    "Adapter",
+    "AdapterCrash",
+    "bearer",
+    "client_json",
+    "images_json",
+    "unsigned",
+]
 
 # What undici adds to every fetch the gateway makes (measured upstream headers, §3.2).
 UNDICI_HEADERS = (
@@ -39,9 +50,17 @@ class Adapter(Protocol):
     PROVIDER: str
     """The provider slug (``x-portkey-provider``), one of the gateway's VALID_PROVIDERS."""
     BASE_URL: str
-    """Where the gateway sends the provider's calls when no custom host is set."""
+    """The provider's usual base URL (its host names the provider in the inspector)."""
     PROXY_OBJECT_HINT: str
     """The mock's hint when the OSS gateway sends this provider ``[object Object]``."""
+    OPTION_HEADERS: Mapping[str, str]
+    """Provider option (camelCase, as in a config target) -> the ``x-portkey-*`` header it is
+    read from when the provider comes from headers (``constructConfigFromRequestHeaders``)."""
+
+    def base_url(self, options: Mapping[str, Any]) -> str:
+        """Where the gateway sends the provider's calls when no custom host is set
+        (``getBaseURL``), from the target's provider options."""
+        ...
 
     def to_upstream(
         self,
@@ -51,6 +70,7 @@ class Adapter(Protocol):
         base_url: str,
         boundary: str,
         has_body: bool,
+        options: Mapping[str, Any],
     ) -> UpstreamRequest:
         """The upstream request for a unified images call; may raise ``AdapterCrash``."""
         ...
@@ -65,14 +85,31 @@ class Adapter(Protocol):
         """``body`` (from ``client_body``) as the bytes the client gets."""
         ...
 
-    def proxy_headers(self, parsed: Any) -> list[tuple[str, str]]:
-        """The provider config's own headers on the proxy route (after ``authorization``),
-        for the parsed client body (``None`` when none was read)."""
+    def proxy_headers(
+        self, parsed: Any, *, api_key: str | None, options: Mapping[str, Any]
+    ) -> list[tuple[str, str]]:
+        """The provider config's own headers on the proxy route, its credentials first, for
+        the parsed client body (``None`` when none was read); the client's headers win."""
         ...
 
     def proxy_path(self, path: str, profile: Profile) -> str:
         """The path after the base URL on the proxy route, from the client's path."""
         ...
+
+    def sign(self, request: UpstreamRequest, options: Mapping[str, Any]) -> UpstreamRequest:
+        """The request as it leaves the gateway, on both routes (e.g. SigV4-signed)."""
+        ...
+
+
+def bearer(api_key: str | None) -> tuple[str, str]:
+    """``Authorization: Bearer <key>``; a missing key is JS ``undefined``."""
+    return ("authorization", f"Bearer {'undefined' if api_key is None else api_key}")
+
+
+def unsigned(request: UpstreamRequest, options: Mapping[str, Any]) -> UpstreamRequest:
+    """``Adapter.sign`` for a provider that signs nothing."""
+    del options
+    return request
 
 
 def client_json(body: Any) -> bytes:

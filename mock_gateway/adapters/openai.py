@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, images_json
+from mock_gateway.adapters.base import UNDICI_HEADERS, bearer, images_json, unsigned
 from mock_gateway.gateway.errors import dumps, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
@@ -18,6 +18,7 @@ from mock_gateway.wire.js import clamp
 
 __all__ = [
     "BASE_URL",
+    "OPTION_HEADERS",
     "PROVIDER",
     "PROXY_OBJECT_HINT",
     "client_body",
@@ -25,6 +26,7 @@ __all__ = [
     "map_params",
     "proxy_headers",
     "proxy_path",
+    "sign",
     "to_upstream",
 ]
 
@@ -32,6 +34,10 @@ PROVIDER = "openai"
 BASE_URL = "https://api.openai.com/v1"
 # OpenAI's provider config sets no content type, so its proxy body is never [object Object].
 PROXY_OBJECT_HINT = ""
+# openaiOrganization/openaiProject are read from headers too, but do not change an images call
+# the mock models; none is kept.
+OPTION_HEADERS: Mapping[str, str] = {}
+sign = unsigned
 # OpenAIImageGenerateConfig: the only keys forwarded, in this order. GPT-image-only fields
 # (background, output_format, moderation, ...) are dropped.
 _FORWARDED = ("prompt", "model", "n", "quality", "response_format", "size", "style", "user")
@@ -48,19 +54,30 @@ def map_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def base_url(options: Mapping[str, Any]) -> str:
+    """OpenAI has one base URL."""
+    del options
+    return BASE_URL
+
+
 def to_upstream(
-    params: Mapping[str, Any], *, api_key: str | None, base_url: str, boundary: str, has_body: bool
+    params: Mapping[str, Any],
+    *,
+    api_key: str | None,
+    base_url: str,
+    boundary: str,
+    has_body: bool,
+    options: Mapping[str, Any],
 ) -> UpstreamRequest:
     """The request the gateway sends OpenAI for a unified images call."""
-    del boundary  # OpenAI takes JSON
+    del boundary, options  # OpenAI takes JSON
     # JSON.stringify: a non-finite number as null, a lone surrogate as its escape.
     body = safejson.dumps(map_params(params))
     if not has_body:
         body = b""
-    key = "undefined" if api_key is None else api_key
     headers = [
         ("content-type", "application/json"),
-        ("authorization", f"Bearer {key}"),
+        bearer(api_key),
         *UNDICI_HEADERS,
         ("content-length", str(len(body))),
     ]
@@ -88,10 +105,12 @@ def client_json(body: Any) -> bytes:
     return images_json(body) or dumps(body)
 
 
-def proxy_headers(parsed: Any) -> list[tuple[str, str]]:
+def proxy_headers(
+    parsed: Any, *, api_key: str | None, options: Mapping[str, Any]
+) -> list[tuple[str, str]]:
     """OpenAI's provider config adds no headers of its own beyond the key."""
-    del parsed
-    return []
+    del parsed, options
+    return [bearer(api_key)]
 
 
 def proxy_path(path: str, profile: Profile) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, images_json
+from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, bearer, images_json, unsigned
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.hints import hint
@@ -19,6 +19,7 @@ from mock_gateway.wire.multipart import encode_form
 
 __all__ = [
     "BASE_URL",
+    "OPTION_HEADERS",
     "PROVIDER",
     "PROXY_OBJECT_HINT",
     "UNDICI_HEADERS",
@@ -30,12 +31,16 @@ __all__ = [
     "is_v1_model",
     "proxy_headers",
     "proxy_path",
+    "sign",
     "to_client_body",
     "to_upstream",
 ]
 
 PROVIDER = "stability-ai"
 BASE_URL = "https://api.stability.ai"
+# Stability's calls take nothing but the key from the request's headers (v1.15.2).
+OPTION_HEADERS: Mapping[str, str] = {}
+sign = unsigned
 # STABILITY_V1_MODELS (constants.ts): the only models sent to the v1 JSON API.
 V1_MODELS = ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6")
 # The mock's hint (x-mock-hint) for the open-source profiles' [object Object] body (§4.2).
@@ -98,12 +103,25 @@ def map_v2(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(name, js_string(params[name])) for name in _V2_FIELDS if name in params]
 
 
+def base_url(options: Mapping[str, Any]) -> str:
+    """Stability has one base URL."""
+    del options
+    return BASE_URL
+
+
 def to_upstream(
-    params: Mapping[str, Any], *, api_key: str | None, base_url: str, boundary: str, has_body: bool
+    params: Mapping[str, Any],
+    *,
+    api_key: str | None,
+    base_url: str,
+    boundary: str,
+    has_body: bool,
+    options: Mapping[str, Any],
 ) -> UpstreamRequest:
     """The request the gateway sends Stability for a unified images call."""
+    del options
     model = params.get("model")
-    authorization = ("authorization", f"Bearer {'undefined' if api_key is None else api_key}")
+    authorization = bearer(api_key)
     if is_v1_model(model):
         url = f"{base_url}/v1/generation/{model}/text-to-image"
         body = dumps(map_v1(params))  # JSON.stringify: NaN as null, a lone surrogate escaped
@@ -166,11 +184,18 @@ def client_json(body: Any) -> bytes:
     return images_json(body) or dumps(body)
 
 
-def proxy_headers(parsed: Any) -> list[tuple[str, str]]:
+def proxy_headers(
+    parsed: Any, *, api_key: str | None, options: Mapping[str, Any]
+) -> list[tuple[str, str]]:
     """stability-ai/api.ts: anything not a v1 model is taken for a v2 multipart call."""
+    del options
     if isinstance(parsed, dict) and is_v1_model(parsed.get("model")):
-        return []
-    return [("content-type", "multipart/form-data"), ("accept", "application/json")]
+        return [bearer(api_key)]
+    return [
+        bearer(api_key),
+        ("content-type", "multipart/form-data"),
+        ("accept", "application/json"),
+    ]
 
 
 def proxy_path(path: str, profile: Profile) -> str:

@@ -139,6 +139,7 @@ def _leaf(
         strategy=headers.strategy,
         targets=headers.targets,
         path=path,
+        options=node,
     )
 
 

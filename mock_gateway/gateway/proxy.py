@@ -68,11 +68,13 @@ def _spread(value: Any) -> dict[str, Any]:
     return {}
 
 
-def _says_multipart(adapter: Adapter, parsed: Any) -> bool:
+def _says_multipart(adapter: Adapter, parsed: Any, target: Target) -> bool:
     """Whether the provider config's headers take this body for a multipart call."""
     return any(
         name == "content-type" and value.split(";")[0].strip().lower() == _MULTIPART
-        for name, value in adapter.proxy_headers(parsed)
+        for name, value in adapter.proxy_headers(
+            parsed, api_key=target.api_key, options=target.options
+        )
     )
 
 
@@ -86,7 +88,7 @@ def _json_body(
     except ValueError:
         raise ValueError(json_parse_error(text)) from None
     merged = {**_spread(parsed), **target.override_params}
-    if object_bug and _says_multipart(adapter, merged):
+    if object_bug and _says_multipart(adapter, merged, target):
         # §4.2: the provider's headers() assume multipart (Stability's: any non-v1 model),
         # so fetch gets the plain object.
         hint(adapter.PROXY_OBJECT_HINT)
@@ -94,10 +96,9 @@ def _json_body(
     return dumps(merged), merged
 
 
-def _provider_headers(provider: str, api_key: str | None, parsed: Any) -> list[tuple[str, str]]:
+def _provider_headers(provider: str, target: Target, parsed: Any) -> list[tuple[str, str]]:
     """The provider config's own headers, before the client's override them."""
-    headers = [("authorization", f"Bearer {'undefined' if api_key is None else api_key}")]
-    return headers + ADAPTERS[provider].proxy_headers(parsed)
+    return ADAPTERS[provider].proxy_headers(parsed, api_key=target.api_key, options=target.options)
 
 
 def _upstream_url(request: Request, provider: str, target: Target) -> str:
@@ -106,7 +107,7 @@ def _upstream_url(request: Request, provider: str, target: Target) -> str:
     if target.custom_host:
         return target.custom_host.rstrip("/") + path
     adapter = ADAPTERS[provider]
-    return adapter.BASE_URL + adapter.proxy_path(path, state_of(request).profile)
+    return adapter.base_url(target.options) + adapter.proxy_path(path, state_of(request).profile)
 
 
 def _payload(request: Request, body: bytes, target: Target, provider: str) -> tuple[bytes, Any]:
@@ -121,7 +122,7 @@ def _payload(request: Request, body: bytes, target: Target, provider: str) -> tu
         # sends none, unless the provider's headers say multipart. Stability's always do
         # here (they see no model, even one from override_params), so fetch gets the plain
         # transformed object (conformance suite: proxy-stability-no-content-type-*).
-        if _says_multipart(adapter, None):
+        if _says_multipart(adapter, None, target):
             hint(adapter.PROXY_OBJECT_HINT)
             return _OBJECT_OBJECT, None
         return b"", None
@@ -156,7 +157,7 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     raw = request.scope["headers"]
     client = client_headers_for_proxy((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
     names = {name for name, _ in client}
-    provider_headers = _provider_headers(provider, target.api_key, parsed)
+    provider_headers = _provider_headers(provider, target, parsed)
     merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
     merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
     merged = apply_forward_headers(merged, target.forward_headers, client_headers(request))
@@ -164,7 +165,8 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     if payload or request.method in ("POST", "PUT", "PATCH"):
         merged.append(("content-length", str(len(payload))))  # undici sends 0 for no body
     url = _upstream_url(request, provider, target)
-    return UpstreamRequest.build(request.method, url, merged, payload)
+    built = UpstreamRequest.build(request.method, url, merged, payload)
+    return ADAPTERS[provider].sign(built, target.options)
 
 
 def _render(request: Request, outcome: Outcome) -> Response:

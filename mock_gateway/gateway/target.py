@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_gateway.adapters import ADAPTERS
 from mock_gateway.gateway.validator import parse_config_json
 from mock_gateway.wire.js import js_number, json_parse_error, property_write_error, truthy
 
@@ -38,6 +39,9 @@ class Target:
     strategy: Mapping[str, Any] | None = None
     targets: tuple[Mapping[str, Any], ...] = ()
     path: str = "config"
+    # providerOptions: the target node's own keys, camelCased (Azure's resourceName, Bedrock's
+    # awsRegion, ...), which the provider's adapter reads.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _camel(key: str) -> str:
@@ -73,10 +77,22 @@ def _header_list(text: str | None) -> tuple[str, ...] | None:
     return tuple(name.strip().lower() for name in text.split(",") if name.strip())
 
 
+def _header_options(provider: str | None, headers: Mapping[str, str]) -> dict[str, Any]:
+    """The provider's own ``x-portkey-*`` options (Azure's resource name, AWS keys, ...): only
+    the named provider's, and only those sent (constructConfigFromRequestHeaders)."""
+    adapter = ADAPTERS.get(provider or "")
+    if adapter is None:
+        return {}
+    found = ((option, headers.get(name)) for option, name in adapter.OPTION_HEADERS.items())
+    return {option: value for option, value in found if value is not None}
+
+
 def _config_from_headers(headers: Mapping[str, str]) -> dict[str, Any]:
     raw = headers.get("x-portkey-config")
+    provider = headers.get("x-portkey-provider")
     if not raw:
-        return {"provider": headers.get("x-portkey-provider"), "apiKey": _api_key(headers)}
+        return {"provider": provider, "apiKey": _api_key(headers),
+                **_header_options(provider, headers)}  # fmt: skip
     # The validator accepted it, except on /v1/proxy/*, where no validator runs: there JS
     # throws into the proxy handler's catch (bad JSON, or a property write on a non-object).
     try:
@@ -88,8 +104,9 @@ def _config_from_headers(headers: Mapping[str, str]) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise ValueError(property_write_error(config, "default_input_guardrails"))
     if not truthy(config.get("provider")) and not truthy(config.get("targets")):
-        config["provider"] = headers.get("x-portkey-provider")
+        config["provider"] = provider
         config["api_key"] = _api_key(headers)
+        config.update(_header_options(provider, headers))
     converted: dict[str, Any] = camel_case_keys(config)
     return converted
 

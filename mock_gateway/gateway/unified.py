@@ -64,18 +64,19 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
             upstream = adapter.to_upstream(
                 merged,
                 api_key=leaf.api_key,
-                base_url=leaf.custom_host or adapter.BASE_URL,
+                base_url=leaf.custom_host or adapter.base_url(leaf.options),
                 boundary=state.boundary(),
                 has_body=has_body,
+                options=leaf.options,
             )
         except AdapterCrash:
             return gateway_exception("Something went wrong")
-        if not leaf.forward_headers:  # nothing to forward: the very same request
-            return upstream, merged
-        forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
-        return UpstreamRequest(
-            upstream.method, upstream.url, tuple(forwarded), upstream.body
-        ), merged
+        if leaf.forward_headers:
+            forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
+            upstream = UpstreamRequest(
+                upstream.method, upstream.url, tuple(forwarded), upstream.body
+            )
+        return adapter.sign(upstream, leaf.options), merged
 
     return build
 

@@ -19,7 +19,12 @@ def test_measured_mapping_byte_for_byte() -> None:
         "cfg_scale": 3,
     }
     request = to_upstream(
-        params, api_key="sk-o", base_url="https://api.openai.com/v1", boundary="", has_body=True
+        params,
+        api_key="sk-o",
+        base_url="https://api.openai.com/v1",
+        boundary="",
+        has_body=True,
+        options={},
     )
     assert request.url == "https://api.openai.com/v1/images/generations"
     assert request.body == (

@@ -45,6 +45,7 @@ def test_measured_v1_mapping_byte_for_byte() -> None:
         base_url="http://127.0.0.1:9921/v1",
         boundary=BOUNDARY,
         has_body=True,
+        options={},
     )
     assert (
         request.url == "http://127.0.0.1:9921/v1/v1/generation/stable-diffusion-v1-6/text-to-image"
@@ -87,6 +88,7 @@ def test_missing_key_sends_bearer_undefined() -> None:
         base_url="https://x",
         boundary=BOUNDARY,
         has_body=True,
+        options={},
     )
     assert request.header("authorization") == "Bearer undefined"
 
@@ -98,6 +100,7 @@ def test_no_client_content_type_means_an_empty_upstream_body() -> None:
         base_url="https://x",
         boundary=BOUNDARY,
         has_body=False,
+        options={},
     )
     assert request.body == b""
     assert request.header("content-length") == "0"
@@ -120,7 +123,12 @@ def test_measured_v2_mapping_fields_in_order() -> None:
         "style": "vivid",
     }
     request = to_upstream(
-        params, api_key="k", base_url="https://api.stability.ai", boundary=BOUNDARY, has_body=True
+        params,
+        api_key="k",
+        base_url="https://api.stability.ai",
+        boundary=BOUNDARY,
+        has_body=True,
+        options={},
     )
     assert request.url == "https://api.stability.ai/v2beta/stable-image/generate/sd3"
     assert request.header("accept") == "application/json"
@@ -156,7 +164,12 @@ def test_measured_v2_mapping_fields_in_order() -> None:
 )
 def test_model_picks_the_endpoint(params: dict[str, Any], path: str) -> None:
     request = to_upstream(
-        params, api_key="k", base_url="https://api.stability.ai", boundary=BOUNDARY, has_body=True
+        params,
+        api_key="k",
+        base_url="https://api.stability.ai",
+        boundary=BOUNDARY,
+        has_body=True,
+        options={},
     )
     assert request.path == path
 

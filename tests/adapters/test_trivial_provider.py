@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import httpx
 import pytest
 
 from mock_gateway import PortkeyMock, create_app
-from mock_gateway.adapters import Adapter, registered
+from mock_gateway.adapters import ADAPTERS, Adapter, registered
 from mock_gateway.adapters.base import UNDICI_HEADERS, client_json
 from mock_gateway.fakes.images import render_png_b64
 from mock_gateway.fakes.registry import registered_fake
@@ -34,6 +35,13 @@ class TrivialAdapter:
     PROVIDER = SLUG
     BASE_URL = "https://api.trivial.example"
     PROXY_OBJECT_HINT = "the gateway sent the trivial provider [object Object]"
+    # Its one option, read from a header when the provider comes from headers.
+    OPTION_HEADERS: Mapping[str, str] = MappingProxyType(
+        {"trivialShade": "x-portkey-trivial-shade"}
+    )
+
+    def base_url(self, options: Mapping[str, Any]) -> str:
+        return self.BASE_URL
 
     def to_upstream(
         self,
@@ -43,8 +51,10 @@ class TrivialAdapter:
         base_url: str,
         boundary: str,
         has_body: bool,
+        options: Mapping[str, Any],
     ) -> UpstreamRequest:
-        body = safejson.dumps({"text": params.get("prompt")}) if has_body else b""
+        text = {"text": params.get("prompt"), "shade": options.get("trivialShade")}
+        body = safejson.dumps(text) if has_body else b""
         headers = [*_JSON, ("authorization", f"Bearer {api_key}"), *UNDICI_HEADERS]
         return UpstreamRequest.build("POST", f"{base_url}/draw", headers, body)
 
@@ -59,11 +69,16 @@ class TrivialAdapter:
     def client_json(self, body: Any) -> bytes:
         return client_json(body)
 
-    def proxy_headers(self, parsed: Any) -> list[tuple[str, str]]:
-        return []
+    def proxy_headers(
+        self, parsed: Any, *, api_key: str | None, options: Mapping[str, Any]
+    ) -> list[tuple[str, str]]:
+        return [("authorization", f"Bearer {api_key}")]
 
     def proxy_path(self, path: str, profile: Profile) -> str:
         return path
+
+    def sign(self, request: UpstreamRequest, options: Mapping[str, Any]) -> UpstreamRequest:
+        return request
 
 
 class TrivialFake:
@@ -96,7 +111,11 @@ def _client(mock: PortkeyMock) -> httpx.Client:
 
 def test_the_unified_route_maps_to_the_trivial_provider_and_back(mock: PortkeyMock) -> None:
     with _client(mock) as client:
-        answer = client.post("/v1/images/generations", json={"prompt": "a lemon", "n": 1})
+        answer = client.post(
+            "/v1/images/generations",
+            json={"prompt": "a lemon", "n": 1},
+            headers={"x-portkey-trivial-shade": "yellow"},
+        )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["provider"] == SLUG
@@ -105,7 +124,22 @@ def test_the_unified_route_maps_to_the_trivial_provider_and_back(mock: PortkeyMo
     (call,) = mock.calls
     (attempt,) = call.attempts
     assert attempt.request.url == "https://api.trivial.example/draw"
-    assert json.loads(attempt.request.body) == {"text": "a lemon"}
+    # The provider's own option travels from its x-portkey-* header to the adapter.
+    assert json.loads(attempt.request.body) == {"text": "a lemon", "shade": "yellow"}
+
+
+def test_a_config_target_gives_the_adapter_its_options(mock: PortkeyMock) -> None:
+    config = {"provider": SLUG, "api_key": "sk-trivial-0123456789", "trivial_shade": "green"}
+    with _client(mock) as client:
+        answer = client.post(
+            "/v1/images/generations",
+            json={"prompt": "a lime"},
+            headers={"x-portkey-config": json.dumps(config)},
+        )
+    assert answer.status_code == 200, answer.text
+    (call,) = mock.calls
+    # camelCased as the gateway's convertKeysToCamelCase does: trivial_shade -> trivialShade.
+    assert json.loads(call.attempts[0].request.body) == {"text": "a lime", "shade": "green"}
 
 
 def test_the_proxy_route_forwards_to_the_trivial_provider(mock: PortkeyMock) -> None:
@@ -125,12 +159,11 @@ def test_a_queued_fault_reaches_the_trivial_provider(mock: PortkeyMock) -> None:
     assert answer.json()["error"]["message"] == "injected"
 
 
-def test_unplugged_the_slug_is_unmodelled_again() -> None:
-    app = PortkeyMock(create_app(profile="oss"))
-    with _client(app) as client:
-        answer = client.post("/v1/images/generations", json={"prompt": "a lemon"})
-    assert answer.status_code == 501
-    assert "x-mock-unsupported" in answer.headers
+def test_unplugged_the_slug_is_as_before() -> None:
+    before = ADAPTERS.get(SLUG)
+    with registered(_ADAPTER):
+        assert ADAPTERS[SLUG] is _ADAPTER
+    assert ADAPTERS.get(SLUG) is before
 
 
 def test_the_inspector_names_the_trivial_provider(mock: PortkeyMock) -> None:

@@ -94,7 +94,7 @@ def _fill(value: Any, upstream: str) -> Any:
     return value
 
 
-_WITH = {
+_WITH: dict[str, dict[str, str | None]] = {
     # A provider, its key and the fake upstream as custom host, as the reference ran them.
     "stability": {
         "x-portkey-provider": "stability-ai",
