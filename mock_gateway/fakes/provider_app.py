@@ -22,8 +22,7 @@ One server holds both providers; their paths do not collide:
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
+from typing import Unpack
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -42,9 +41,8 @@ from mock_gateway.control.routes import (
 )
 from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
-from mock_gateway.gateway.registry import Registry
-from mock_gateway.journal import Attempt, Journal
+from mock_gateway.journal import Attempt
+from mock_gateway.settings import Settings, SettingsOptions
 from mock_gateway.state import MockState, provider_answer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.redact import redact_headers
@@ -130,31 +128,16 @@ async def _native(request: Request) -> Response:
 
 
 def create_upstream_app(
-    *,
-    seed: int = 0,
-    clock: Callable[[], float] = time.time,
-    journal_cap: int = 10_000,
-    blocked_words: tuple[str, ...] = ("mock-blocked",),
-    filtered_words: tuple[str, ...] = ("mock-filtered",),
-    url_ttl: float = 3600.0,
-    profile: str = DEFAULT_PROFILE,
-    allowed_hosts: tuple[str, ...] = (),
+    settings: Settings | None = None, **options: Unpack[SettingsOptions]
 ) -> Starlette:
     """The fake providers' native APIs, with ``/_mock/`` control routes (see module doc).
 
-    ``profile`` matters only for what the providers themselves do (OpenAI's retired DALL·E).
+    Options as ``create_app``'s (``mock_gateway.Settings``); the gateway-only ones are
+    ignored. ``profile`` matters only for what the providers themselves do (OpenAI's retired
+    DALL·E).
     """
-
-    state = MockState(
-        get_profile(profile),
-        seed=seed,
-        clock=clock,
-        journal=Journal(cap=journal_cap),
-        blocked_words=tuple(word.lower() for word in blocked_words),
-        filtered_words=tuple(word.lower() for word in filtered_words),
-        url_ttl=url_ttl,
-        registry=Registry(),
-    )
+    settings = Settings.from_options(dict(options), base=settings)
+    state = MockState.from_settings(settings)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [
         Route("/_mock/health", control_health, methods=["GET"]),
@@ -169,5 +152,5 @@ def create_upstream_app(
     app.state.mock = state
     app.state.role = "upstream"
     app.add_middleware(JournalMiddleware, state=state)
-    app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
+    app.add_middleware(ControlGuard, allowed_hosts=settings.allowed_hosts)  # /_mock/ only
     return app

@@ -217,7 +217,7 @@ def test_a_targets_own_cache_takes_precedence_over_the_top_level(
 
 
 def fail_target_0(client: InProcessClient) -> None:
-    fault = {"fault": "status", "status": 500, "target": "config.targets[0]"}
+    fault = {"fault": "fail", "status": 500, "target": "config.targets[0]"}
     assert client.post("/_mock/faults", json=fault).status_code == 200
 
 
