@@ -15,8 +15,16 @@ from mock_gateway.fakes.images import Base64Text
 from mock_gateway.gateway.errors import dumps
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.multipart import FormField
 
-__all__ = ["UNDICI_HEADERS", "Adapter", "AdapterCrash", "client_json", "images_json"]
+__all__ = [
+    "UNDICI_HEADERS",
+    "Adapter",
+    "AdapterCrash",
+    "EditUpstream",
+    "client_json",
+    "images_json",
+]
 
 # What undici adds to every fetch the gateway makes (measured upstream headers, §3.2).
 UNDICI_HEADERS = (
@@ -73,6 +81,17 @@ class Adapter(Protocol):
     def proxy_path(self, path: str, profile: Profile) -> str:
         """The path after the base URL on the proxy route, from the client's path."""
         ...
+
+
+class EditUpstream(Protocol):
+    """An adapter's optional ``edit_upstream`` member: the upstream request for the unified
+    ``POST /v1/images/edits`` (the client's form parts, passed whole as the gateway does).
+    The gateway maps edits for ``openai``, ``azure-openai`` and ``azure-ai``; a provider
+    without the member gets the form posted to its base URL (gateway/edits.py)."""
+
+    def __call__(
+        self, form: list[FormField], *, api_key: str | None, base_url: str, boundary: str
+    ) -> UpstreamRequest: ...
 
 
 def client_json(body: Any) -> bytes:
