@@ -178,7 +178,8 @@ def render_image(
         if fmt == "jpeg":
             rgb.save(out, "JPEG", quality=85 if quality is None else max(1, quality))
         else:
-            rgb.save(out, "WEBP", quality=80 if quality is None else quality, method=0)  # method 0: the fastest encoder
+            # method 0: the fastest encoder
+            rgb.save(out, "WEBP", quality=80 if quality is None else quality, method=0)
     return out.getvalue()
 
 

@@ -88,7 +88,7 @@ def test_several_images_are_sent_as_image_brackets_and_all_show(sdk: openai.Open
     items = result.data or []
     assert len(items) == 2 and items[0].b64_json != items[1].b64_json
     data = decoded(items[0].b64_json)
-    r, g, b = pixel(data, 1 / 16, 1 - 1 / 32)  # the second image's thumbnail, bottom left
+    r, _, b = pixel(data, 1 / 16, 1 - 1 / 32)  # the second image's thumbnail, bottom left
     assert b > r + 60
     assert result.usage is not None and result.usage.input_tokens_details.image_tokens == 3 * 323
 
