@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -87,7 +87,9 @@ def _fallback(
         *[(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in own}],
         ("content-length", str(len(body))),
     ]
-    return UpstreamRequest.build("POST", base_url, headers, body)
+    # fetch writes a bare origin's path as "/" (conformance: edits-stability-form-to-base-url).
+    url = base_url if urlsplit(base_url).path else base_url + "/"
+    return UpstreamRequest.build("POST", url, headers, body)
 
 
 def _builder(request: Request, form: list[FormField]) -> Any:

@@ -28,7 +28,10 @@ def sdk() -> Iterator[openai.OpenAI]:
     app = create_app(role="upstream", clock=lambda: 1_795_000_000.0)
     http = httpx.Client(transport=InProcessTransport(app), base_url="http://fake")
     with openai.OpenAI(
-        base_url="http://fake/v1", api_key=KEY, http_client=http, max_retries=0
+        base_url="http://fake/v1",
+        api_key=KEY,
+        http_client=http,  # type: ignore[arg-type]
+        max_retries=0,
     ) as client:
         yield client
 
@@ -105,7 +108,7 @@ def test_output_compression_shrinks_jpeg_and_webp(sdk: openai.OpenAI) -> None:
     for fmt in ("jpeg", "webp"):
         sizes = [
             len(decoded((sdk.images.edit(image=png_file(), prompt="a hat", model="gpt-image-1",
-                                         output_format=fmt,  # type: ignore[arg-type]
+                                         output_format=fmt,
                                          output_compression=level).data or [])[0].b64_json))
             for level in (100, 10)
         ]  # fmt: skip

@@ -31,7 +31,7 @@ def portkey_sdk(profile: str = "hosted") -> openai.OpenAI:
     return openai.OpenAI(
         base_url="http://mock/v1",
         api_key=KEY,
-        http_client=http,
+        http_client=http,  # type: ignore[arg-type]
         max_retries=0,
         default_headers={"x-portkey-provider": "openai", "x-portkey-api-key": PORTKEY_KEY},
     )
@@ -202,7 +202,7 @@ def test_a_provider_without_edits_gets_the_form_at_its_base_url(client: InProces
         "/v1/images/edits", headers=headers, files={"image": PNG}, data={"prompt": "a hat"}
     )
     request = client.calls()[-1]["upstream"][0]["request"]
-    assert request["url"] == "https://api.stability.ai"
+    assert request["url"] == "https://api.stability.ai/"
     assert dict(request["headers"])["accept"] == "application/json"
     assert answer.headers["x-portkey-provider"] == "stability-ai"
 
