@@ -2,8 +2,8 @@
 suite (real gateway vs mock) and ``mock-portkey drift`` (a recording vs the mock).
 
 Normalised away: ``created`` (and stream events' ``created_at``) timestamps, image bytes
-(kept as their decoded format and size), multipart boundaries, the host:port of loopback URLs and the query strings of ``url`` values
-(signed URLs). Everything else counts.
+(kept as their decoded format and size), multipart boundaries, the host:port of loopback
+URLs and the query strings of ``url`` values (signed URLs). Everything else counts.
 """
 
 from __future__ import annotations
