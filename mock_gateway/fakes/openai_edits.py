@@ -61,7 +61,7 @@ from mock_gateway.wire.multipart import MultipartError, decode_form
 if TYPE_CHECKING:
     from mock_gateway.fakes.openai import FakeOpenAI
 
-__all__ = ["EditRequest", "answer_edit", "read_edit"]
+__all__ = ["EditRequest", "answer_edit", "read_edit", "read_edit_form"]
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _DATA_URL = re.compile(r"data:(image/[\w.+-]+);base64,(.*)", re.DOTALL)
@@ -100,11 +100,10 @@ def _typed(name: str, text: str) -> Any:
     return text  # anything else stays a string: the contract then names the expected type
 
 
-def _from_form(body: bytes, content_type: str) -> EditRequest:
-    try:
-        parts = decode_form(body, content_type)
-    except MultipartError as error:
-        raise _invalid(EDIT_MESSAGES["bad_form"].format(problem=error), None, None) from None
+def read_edit_form(body: bytes, content_type: str) -> EditRequest:
+    """A multipart edit request, its fields typed as the contract reads them;
+    ``MultipartError`` if the form is malformed (``mock-portkey check`` uses it too)."""
+    parts = decode_form(body, content_type)
     fields: dict[str, Any] = {}
     images: list[_File] = []
     mask = None
@@ -168,9 +167,12 @@ def _from_json(body: bytes) -> EditRequest:
 def read_edit(request: UpstreamRequest) -> EditRequest:
     """The edit request in ``request`` (multipart or JSON); raises ``_Reject`` as OpenAI would."""
     content_type = request.header("content-type") or ""
-    if content_type.lower().startswith("multipart/form-data"):
-        return _from_form(request.body, content_type)
-    return _from_json(request.body)
+    if not content_type.lower().startswith("multipart/form-data"):
+        return _from_json(request.body)
+    try:
+        return read_edit_form(request.body, content_type)
+    except MultipartError as error:
+        raise _invalid(EDIT_MESSAGES["bad_form"].format(problem=error), None, None) from None
 
 
 # -- validation -----------------------------------------------------------------------------
