@@ -9,8 +9,10 @@ gateway behaviours rather than the three examples one thinks of::
 
 Requests (``image_requests``, ``stability_v1_requests``, ``stability_v2beta_requests``) are
 ``ImageRequest`` values that know what the real API answers them; ``valid=False`` gives
-requests it refuses, with the ``reason``. ``portkey_configs`` gives ``x-portkey-config``
-objects; ``gateway_responses`` answers with real, small images and every error envelope;
+requests it refuses, with the ``reason``. ``image_edit_requests`` gives OpenAI image edits
+(``ImageEditRequest``: multipart with small real images, valid or refused).
+``portkey_configs`` gives ``x-portkey-config`` objects; ``gateway_responses`` answers with
+real, small images and every error envelope;
 ``scenarios`` sequences of upstream behaviours that ``Scenario.apply(portkey_mock)`` replays.
 Every one validates against its contract in ``contracts/`` (a test guards it). Needs
 Hypothesis: ``python -m pip install 'mock-portkey-gateway[hypothesis]'``.
@@ -28,6 +30,7 @@ except ImportError as error:  # pragma: no cover - exercised only without Hypoth
 
 from mock_gateway._strategies.common import ImageRequest
 from mock_gateway._strategies.configs import PortkeyConfig, portkey_configs
+from mock_gateway._strategies.edits import ImageEditRequest, image_edit_requests
 from mock_gateway._strategies.proxy import stability_v1_requests, stability_v2beta_requests
 from mock_gateway._strategies.responses import GatewayResponse, gateway_responses
 from mock_gateway._strategies.scenarios import BEHAVIOURS, Behaviour, Scenario, scenarios
@@ -37,10 +40,12 @@ __all__ = [
     "BEHAVIOURS",
     "Behaviour",
     "GatewayResponse",
+    "ImageEditRequest",
     "ImageRequest",
     "PortkeyConfig",
     "Scenario",
     "gateway_responses",
+    "image_edit_requests",
     "image_requests",
     "portkey_configs",
     "scenarios",
