@@ -30,6 +30,7 @@ from mock_gateway.control.routes import (
     control_reset,
 )
 from mock_gateway.fakes.blobs import BLOB_PREFIX
+from mock_gateway.gateway.edits import images_edits
 from mock_gateway.gateway.errors import gateway_failure, not_found
 from mock_gateway.gateway.hosted import HostedFeatures
 from mock_gateway.gateway.proxy import proxy, proxy_unvalidated
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, **options: Unpack[SettingsOptio
         # The gateway's routes first: Starlette tries routes in order, and no other path
         # starts with /v1/, so this saves a dozen failed matches on every gateway request.
         Route("/v1/images/generations", images_generations, methods=["POST"]),
+        Route("/v1/images/edits", images_edits, methods=["POST"]),
         Route("/v1/proxy/{path:path}", proxy_unvalidated, methods=["POST"]),
         *unmodelled_routes(),  # the gateway's other routes: 501 x-mock-unsupported
         Route("/v1/{path:path}", proxy, methods=proxy_methods),

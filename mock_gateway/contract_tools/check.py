@@ -127,9 +127,27 @@ def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] 
         model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
         models = contract("openai/images-request.json")["$defs"]
         return "openai/images-request.json", model if model in models else None
+    if path.endswith("/images/edits") and isinstance(body, dict):
+        from mock_gateway.fakes.openai_edits_data import EDIT_CONTRACT, EDIT_MODELS
+
+        model = body.get("model", "gpt-image-1.5")
+        return EDIT_CONTRACT, model if model in EDIT_MODELS else None
     if re.search(r"/generation/[^/]+/text-to-image$", path):
         return "stability/v1-text-to-image-request.json", None
     return None
+
+
+def _edit_form(exchange: _Exchange) -> dict[str, Any] | None:
+    """A multipart edit request as its contract reads it (text parts typed, files described)."""
+    from mock_gateway.fakes.openai_edits import read_edit_form
+
+    content_type = exchange.headers.get("content-type", "")
+    if not exchange.body or not content_type.lower().startswith("multipart/form-data"):
+        return None
+    try:
+        return read_edit_form(exchange.body, content_type).fields
+    except ValueError:  # MultipartError: not a form the contract can read
+        return None
 
 
 def _json_or_none(data: bytes | None) -> Any:
@@ -153,6 +171,8 @@ def _check_exchange(file: str, where: str, exchange: _Exchange) -> Iterator[Find
                 problem.message,
             )
     body = _json_or_none(exchange.body)
+    if body is None and exchange.path.endswith("/images/edits"):
+        body = _edit_form(exchange)
     request = _request_contract(exchange, body)
     if request is not None and body is not None:
         name, definition = request

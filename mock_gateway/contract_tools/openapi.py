@@ -184,6 +184,60 @@ def _unified() -> dict[str, Any]:
     }
 
 
+def _edits() -> dict[str, Any]:
+    binary = {"type": "string", "contentMediaType": "application/octet-stream"}
+    text = {"type": "string"}
+    fields = ("prompt", "model", "n", "size", "quality", "background", "output_format",
+              "output_compression", "input_fidelity", "response_format", "user", "stream",
+              "partial_images")  # fmt: skip
+    form = {
+        "type": "object",
+        "required": ["prompt"],
+        "properties": {
+            "image": binary,
+            "image[]": {"type": "array", "items": binary},
+            "mask": binary,
+            **{name: text for name in fields},
+        },
+    }
+    stream = {
+        "type": "string",
+        "description": "Events; each data line: openai/images-stream-event.json",
+    }
+    return {
+        "post": {
+            "summary": "Edit images (unified; the form is passed to the provider whole)",
+            "description": (
+                "multipart/form-data as the OpenAI SDK sends it; the per-model rules, over the "
+                "form read as an object, are the contract openai/images-edit-request.json. "
+                "A JSON body is the gateway's 500. The provider's answer comes back unchanged."
+            ),
+            "parameters": _HEADERS,
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": form}}},
+            "responses": {
+                "200": {
+                    "description": "OpenAI's images, or (stream=true) its server-sent events",
+                    "content": {
+                        "application/json": {"schema": _ref("openai/images-response.json")},
+                        "text/event-stream": {"schema": stream},
+                    },
+                },
+                "4XX": _json(
+                    "openai/error.json",
+                    "portkey/gateway-failure.json",
+                    "portkey/timeout-error.json",
+                    description="OpenAI's error (unwrapped), or the gateway's validator",
+                ),
+                "5XX": _json(
+                    "openai/error.json",
+                    "portkey/gateway-failure.json",
+                    description="OpenAI's, or the gateway's (a JSON body, oss-npm's 2xx)",
+                ),
+            },
+        }
+    }
+
+
 def _stability_v1() -> dict[str, Any]:
     ok = _json(
         "stability/v1-text-to-image-response.json",
@@ -337,6 +391,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/v1/images/generations": _unified(),
+            "/v1/images/edits": _edits(),
             "/v1/generation/{engine_id}/text-to-image": _stability_v1(),
             "/v1/v2beta/stable-image/generate/{endpoint}": _stability_v2(),
             "/v1/engines/list": engines,

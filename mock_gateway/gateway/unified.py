@@ -111,6 +111,17 @@ def _from_cache(request: Request, outcome: Outcome, body: bytes) -> Response:
     return raw(body, 200, {"content-type": "application/json", **out})
 
 
+def _streaming_mode(
+    request: Request, body: bytes, status: int, headers: dict[str, str]
+) -> Response:
+    """``stream: true`` puts the gateway in streaming mode whatever the provider does: a 200
+    passes through raw, not re-serialised, and no transform runs (gateway-image-edits.md §5)."""
+    if state_of(request).profile.proxy_immutable_headers_bug:
+        hint(IMMUTABLE_HEADERS_HINT)  # `new Response(readable, response)`: measured 500
+        return reply(gateway_exception("Something went wrong"))
+    return raw(body, status, headers)
+
+
 def _render(request: Request, outcome: Outcome) -> Response:
     if outcome.reply is not None:
         return reply(outcome.reply)
@@ -130,6 +141,8 @@ def _render(request: Request, outcome: Outcome) -> Response:
     if early is not None:
         return early
     media = answer.media_type
+    if outcome.params.get("stream") is True and answer.status in (200, 246):
+        return _streaming_mode(request, answer.body, answer.status, out)
     if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
             hint(IMMUTABLE_HEADERS_HINT)
