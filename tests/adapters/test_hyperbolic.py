@@ -47,7 +47,7 @@ def test_the_unified_route_meets_hyperbolics_validation_raw() -> None:
 def test_openai_shaped_errors_are_wrapped() -> None:
     mock = gateway()
     body = '{"error":{"message":"bad","type":"t","param":"p","code":"c"}}'
-    mock.queue(Fault.malformed(body, status=400, content_type="application/json"))
+    mock.queue(Fault.respond(400, body, "application/json"))
     with client(mock, "hyperbolic") as http:
         answer = http.post("/v1/images/generations", json={"prompt": "a"})
     assert answer.json() == {

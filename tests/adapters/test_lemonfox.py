@@ -58,7 +58,7 @@ def test_errors_lose_param_and_code() -> None:
 
 def test_a_null_error_is_the_gateway_exception() -> None:
     mock = gateway()
-    mock.queue(Fault.malformed('{"error":null}', status=400, content_type="application/json"))
+    mock.queue(Fault.respond(400, '{"error":null}', "application/json"))
     with client(mock, "lemonfox-ai") as http:
         answer = http.post("/v1/images/generations", json={"prompt": "a cat"})
     assert answer.status_code == 500

@@ -75,7 +75,7 @@ def test_every_error_is_the_gateway_exception() -> None:
 
 def test_html_is_the_gateway_exception_too() -> None:
     mock = gateway()
-    mock.queue(Fault.malformed("<html>down</html>", status=502))
+    mock.queue(Fault.respond(502, "<html>down</html>"))
     with client(mock, "nscale") as http:
         answer = http.post("/v1/images/generations", json={"model": SDXL, "prompt": "a"})
     assert answer.status_code == 500 and answer.json() == EXCEPTION

@@ -47,9 +47,9 @@ def test_the_outdated_path_meets_siliconflows_404_raw() -> None:
 def test_native_success_passes_through_and_openai_errors_are_wrapped() -> None:
     mock = gateway()
     native = '{"images":[{"url":"https://sc.example/x.png"}],"seed":1}'
-    mock.queue(Fault.malformed(native, status=200, content_type="application/json"))
+    mock.queue(Fault.respond(200, native, "application/json"))
     wrapped = '{"error":{"message":"bad","type":"t"}}'
-    mock.queue(Fault.malformed(wrapped, status=400, content_type="application/json"))
+    mock.queue(Fault.respond(400, wrapped, "application/json"))
     mock.fail_next(429)
     with client(mock, "siliconflow") as http:
         ok, bad, limited = (

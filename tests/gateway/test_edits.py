@@ -137,7 +137,7 @@ def test_no_provider_is_the_validators_400(client: InProcessClient) -> None:
 
 def test_retries_resend_the_whole_form(client: InProcessClient) -> None:
     config = {"provider": "openai", "api_key": KEY, "retry": {"attempts": 3}}
-    client.post("/_mock/faults", json={"fault": "status", "status": 503, "times": 2})
+    client.post("/_mock/faults", json={"fault": "fail", "status": 503, "times": 2})
     answer = client.post(
         "/v1/images/edits",
         headers={"x-portkey-config": json.dumps(config)},
