@@ -8,6 +8,9 @@ One server holds both providers; their paths do not collide:
 
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
+- Bedrock: any path with a ``/model/`` segment (``POST /model/{modelId}/invoke``), and any
+  path under ``/bedrock`` (a custom host such as ``http://127.0.0.1:PORT/bedrock`` also takes
+  the gateway's bare-base-URL call for ``stream: true``);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
   ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
   paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
@@ -47,8 +50,13 @@ __all__ = ["create_upstream_app", "provider_for_path"]
 
 
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability."""
-    return "openai" if "/images/" in path + "/" else "stability-ai"
+    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, Bedrock for a
+    ``/model/`` segment or a path under ``/bedrock``, else Stability."""
+    if "/images/" in path + "/":
+        return "openai"
+    if "/model/" in path or path == "/bedrock" or path.startswith("/bedrock/"):
+        return "bedrock"  # InvokeModel; /bedrock is a custom host for Bedrock's bare base URL
+    return "stability-ai"
 
 
 class _Dropped(Exception):

@@ -52,7 +52,19 @@ def _openai(state: MockState) -> FakeProvider:
     )
 
 
-FAKES: dict[str, FakeFactory] = {"stability-ai": _stability, "openai": _openai}
+def _bedrock(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.bedrock import FakeBedrock
+
+    return FakeBedrock(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
+FAKES: dict[str, FakeFactory] = {
+    "stability-ai": _stability,
+    "openai": _openai,
+    "bedrock": _bedrock,
+}
 
 
 def register_fake(provider: str, factory: FakeFactory) -> None:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
-from mock_gateway.adapters.base import AdapterCrash
+from mock_gateway.adapters.base import AdapterCrash, GatewayRefusal
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.cache import ASSUMED, HIT
 from mock_gateway.gateway.config_runner import run_config
@@ -71,6 +71,8 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
             )
         except AdapterCrash:
             return gateway_exception("Something went wrong")
+        except GatewayRefusal as refusal:  # the provider config's own GatewayError
+            return gateway_exception(refusal.message, status=refusal.status)
         if leaf.forward_headers:
             forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
             upstream = UpstreamRequest(
