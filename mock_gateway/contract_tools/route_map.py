@@ -29,6 +29,9 @@ _PROXY = (
     "stability/engines-list-response.json",
     "openai/images-response.json",
     "openai/error.json",
+    "bedrock/v1-invoke-response.json",
+    "bedrock/v2-invoke-response.json",
+    "bedrock/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
 )
@@ -37,6 +40,7 @@ _PROXY = (
 _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "stability-ai": ("portkey/images-response-stability.json",),
     "openai": ("openai/images-response.json",),
+    "bedrock": ("portkey/images-response-bedrock.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).
