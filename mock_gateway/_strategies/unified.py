@@ -13,6 +13,11 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from mock_gateway._strategies.bedrock import (
+    BEDROCK_MODELS,
+    bedrock_breaks,
+    bedrock_requests,
+)
 from mock_gateway._strategies.common import (
     PORTKEY_KEY,
     Break,
@@ -45,7 +50,7 @@ UNIFIED = "portkey/images-request.json"
 V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
-_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
+_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "bedrock": BEDROCK_MODELS}
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -338,19 +343,23 @@ def _openai_breaks(model: str) -> list[Break]:
 
 # -- the public strategy ----------------------------------------------------------------------
 
-_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai}
-_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks}
+_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
+             "bedrock": bedrock_requests}  # fmt: skip
+_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks,
+           "bedrock": bedrock_breaks}  # fmt: skip
 
 
 def _family(provider: str, model: str) -> str:
-    if provider == "openai":
-        return "openai"
+    if provider in ("openai", "bedrock"):
+        return provider
     return "v1" if model in V1_MODELS else "v2"
 
 
 @cache
 def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
+    if family == "bedrock":  # its wrong-key break is its own (an AWS access key)
+        return broken(bedrock_requests(model), bedrock_breaks(model))
     refused = "invalid_api_key" if provider == "openai" else "unauthorized"
     wrong_key = Break(
         "a provider key the provider refuses",
@@ -394,8 +403,9 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"`` or ``"openai"`` (default: both). ``model``: one model
-    of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models);
+    ``provider``: ``"stability-ai"``, ``"openai"`` or ``"bedrock"`` (default: all). ``model``:
+    one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's
+    models; Bedrock's ``stability.*`` ids);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.

@@ -242,7 +242,7 @@ def _authorize(request: UpstreamRequest) -> None:
         raise _Reject(403, "MissingAuthenticationTokenException", MESSAGES["missing_auth"])
     if authorization.startswith("Bearer "):
         key = authorization.removeprefix("Bearer ").strip()
-        if key in _NOT_KEYS or "invalid" in key:
+        if key in _NOT_KEYS or "invalid" in key.lower():
             raise _Reject(403, "UnrecognizedClientException", MESSAGES["invalid_token"])
         return
     parsed = parse_authorization(authorization)
@@ -271,5 +271,5 @@ def _authorize(request: UpstreamRequest) -> None:
     if sha is not None and sha != payload_hash(request.body):
         raise _Reject(403, "InvalidSignatureException", MESSAGES["content_sha"])
     token = request.header("x-amz-security-token") or ""
-    if parsed.access_key in _NOT_KEYS or "invalid" in parsed.access_key or "invalid" in token:
+    if parsed.access_key in _NOT_KEYS or "invalid" in f"{parsed.access_key} {token}".lower():
         raise _Reject(403, "UnrecognizedClientException", MESSAGES["invalid_token"])
