@@ -200,6 +200,11 @@ def test_stream_true_calls_the_bare_base_url(mock: PortkeyMock, client: httpx.Cl
     mock.malformed_next('{"images":["x"]}', status=200)
     empty = client.post("/v1/images/generations", json=body)
     assert (empty.status_code, empty.content) == (200, b"")
+    strict = PortkeyMock(create_app(profile="oss", strict_responses=True))
+    strict.malformed_next('{"images":["x"]}', status=200)
+    with httpx.Client(transport=strict.transport(), base_url=strict.url, headers=HEADERS) as http:
+        answer = http.post("/v1/images/generations", json=body)
+    assert (answer.status_code, answer.content, strict.state.errors) == (200, b"", [])
 
 
 def test_the_content_filter_is_a_200_invalid_response(client: httpx.Client) -> None:
@@ -234,6 +239,14 @@ def test_api_key_auth_sends_bearer_and_no_signature(
     sent = _sent(mock)
     assert sent.header("x-amz-date") is None
     assert (sent.header("authorization") or "").startswith("Bearer ")
+
+
+def test_the_inspector_names_bedrock_and_its_model(client: httpx.Client, mock: PortkeyMock) -> None:
+    from mock_gateway.control.inspector.view import attempt_model, call_provider
+
+    client.post("/v1/images/generations", json={"model": SD35, "prompt": "a cat"})
+    call = mock.calls[-1]
+    assert (call_provider(call), attempt_model(call.attempts[0])) == ("bedrock", SD35)
 
 
 # -- the proxy route -------------------------------------------------------------------------
