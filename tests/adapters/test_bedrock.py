@@ -19,7 +19,9 @@ import pytest
 from mock_gateway import LiveServer, PortkeyMock, create_app
 from mock_gateway.adapters import bedrock
 from mock_gateway.fakes.images import image_dimensions
+from mock_gateway.fakes.provider_app import provider_for_path
 from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.wire.redact import is_secret_name
 from mock_gateway.wire.sigv4 import signature_headers
 from tests.hostile.test_secrets import everything_shown
 
@@ -267,6 +269,17 @@ def test_the_proxy_route_signs_the_native_call(mock: PortkeyMock, client: httpx.
 # -- secrets ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["x-portkey-aws-secret-access-key", "x-portkey-aws-session-token", "x-amz-security-token",
+     "aws_secret_access_key", "awsSecretAccessKey", "aws_session_token", "awsSessionToken",
+     "authorization"],
+)  # fmt: skip
+def test_redaction_knows_every_aws_credential_name(name: str) -> None:
+    assert is_secret_name(name)
+    assert not is_secret_name("x-amz-date") and not is_secret_name("x-amz-content-sha256")
+
+
 def test_the_secret_key_and_token_are_never_shown(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -306,6 +319,14 @@ def _boto3(endpoint: str, key: str = "AKIDEXAMPLE") -> Any:
         aws_access_key_id=key, aws_secret_access_key=SECRET, aws_session_token="tok",
         config=Config(retries={"total_max_attempts": 1}),
     )  # fmt: skip
+
+
+def test_the_upstream_role_routes_bedrocks_paths_to_the_fake_bedrock() -> None:
+    assert provider_for_path(f"/model/{SD35}/invoke") == "bedrock"
+    assert provider_for_path(f"/bedrock/model/{SD35}/invoke") == "bedrock"
+    assert provider_for_path("/bedrock") == "bedrock"  # stream:true's bare base URL
+    assert provider_for_path("/v1/generation/sdxl/text-to-image") == "stability-ai"
+    assert provider_for_path("/v1/images/generations") == "openai"
 
 
 @pytest.mark.socket
