@@ -62,7 +62,7 @@ CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
     ("gateway exception", "POST", "/v1/images/generations", {"x-portkey-provider": "anthropic"}, {}),
     ("unmodelled provider", "POST", "/v1/images/generations", {"x-portkey-provider": "segmind"}, {}),
     ("fault 429", "POST", "/v1/images/generations", {**STAB, "x-mock-status": "429", "x-mock-retry-after": "1"}, SDXL),
-    ("fault malformed", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "malformed"}, SDXL),
+    ("fault respond", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "respond"}, SDXL),
     ("fault drop, openai", "POST", "/v1/images/generations", {**OAI, "x-mock-fault": "drop"}, {"prompt": "a"}),
     ("fault drop, stability", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "drop"}, SDXL),
     ("fault timeout", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "timeout", "x-portkey-request-timeout": "5"}, SDXL),

@@ -178,6 +178,16 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
                 sdxl += [("height", height), ("width", width)]
             return url, sdxl + ([("style_preset", body["style"])] if "style" in body else [])
         return url, [(k, body[k]) for k in _V2_FIELDS if k in body]
+    if request.provider in ("azure-openai", "azure-ai"):  # model defaults to dall-e-3
+        # azure-openai.md §1.1: the resource's deployment; azure-ai-inference.md §1.1: the
+        # foundry URL, as given, plus /images/generations.
+        base = request.headers.get("x-portkey-azure-foundry-url") or (
+            "https://res1.openai.azure.com/openai/deployments/"
+            + request.headers["x-portkey-azure-deployment-id"]
+        )
+        url = f"{base}/images/generations?api-version=2024-10-21"
+        return url, [(k, {"model": "dall-e-3", **body}[k]) for k in _OPENAI_FIELDS
+                     if k in body or k == "model"]  # fmt: skip
     if request.model in ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6"):
         mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}])]
         if "n" in body:

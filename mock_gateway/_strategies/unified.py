@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from mock_gateway._strategies.azure import AZURE_MODELS, azure_breaks, azure_requests
 from mock_gateway._strategies.bedrock import (
     BEDROCK_MODELS,
     bedrock_breaks,
@@ -31,6 +32,7 @@ from mock_gateway._strategies.common import (
     provider_keys,
     setting,
 )
+from mock_gateway._strategies.openai_like import OPENAI_LIKE, openai_like_requests
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contract_tools.contracts import contract
 from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT, RETIRED
@@ -50,11 +52,17 @@ UNIFIED = "portkey/images-request.json"
 V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
-_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "bedrock": BEDROCK_MODELS}
+_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
+_AZURE = ("azure-openai", "azure-ai")  # the deployment's model (_strategies/azure.py)
+_MODELS |= {provider: AZURE_MODELS for provider in _AZURE}
+_MODELS["bedrock"] = BEDROCK_MODELS
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
-_SERVED = {name: tuple(m for m in models if m not in RETIRED) for name, models in _MODELS.items()}
+_SERVED = {
+    name: tuple(m for m in models if name in _AZURE or m not in RETIRED)  # Azure serves DALL·E 3
+    for name, models in _MODELS.items()
+}
 
 
 def sd16_sizes() -> list[tuple[int, int]]:
@@ -350,14 +358,24 @@ _BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks,
 
 
 def _family(provider: str, model: str) -> str:
-    if provider in ("openai", "bedrock"):
+    if provider in (*_AZURE, "bedrock"):
         return provider
+    if provider == "openai":
+        return "openai"
     return "v1" if model in V1_MODELS else "v2"
+
+
+def _valid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
+    if provider in _AZURE:
+        return azure_requests(provider, model)
+    return _BUILDERS[_family(provider, model)](model)
 
 
 @cache
 def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
+    if provider in _AZURE:
+        return broken(azure_requests(provider, model), azure_breaks(provider, model))
     if family == "bedrock":  # its wrong-key break is its own (an AWS access key)
         return broken(bedrock_requests(model), bedrock_breaks(model))
     refused = "invalid_api_key" if provider == "openai" else "unauthorized"
@@ -371,7 +389,7 @@ def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
 
 
 def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
-    check_choice("image_requests", "provider", provider, list(_MODELS))
+    check_choice("image_requests", "provider", provider, [*_MODELS, *OPENAI_LIKE])
     if model is not None:
         owners = [name for name, models in _MODELS.items() if model in models]
         if not owners or (provider is not None and provider not in owners):
@@ -403,15 +421,22 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"``, ``"openai"`` or ``"bedrock"`` (default: all). ``model``:
-    one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's
-    models; Bedrock's ``stability.*`` ids);
+    ``provider``: ``"stability-ai"``, ``"openai"``, ``"azure-openai"`` or ``"azure-ai"``
+    (default: those four and ``"bedrock"``), or, when named, one of the OpenAI-compatible providers
+    (``recraft-ai``, ``deepbricks``, ``lemonfox-ai``, ``nscale``; ``hyperbolic`` and
+    ``siliconflow`` with ``valid=False`` only: no unified request reaches them successfully
+    through the gateway 1.15.2).
+    ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``;
+    OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``; Bedrock's
+    ``stability.*`` ids);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
     """
     check_bool("image_requests", "valid", valid)
+    if provider in OPENAI_LIKE:
+        return openai_like_requests(provider, model, valid=valid)
     pairs = _resolve(provider, model)
     if valid:
-        return st.one_of([_BUILDERS[_family(p, m)](m) for p, m in pairs])
+        return st.one_of([_valid(p, m) for p, m in pairs])
     return st.one_of([_invalid(p, m) for p, m in pairs])

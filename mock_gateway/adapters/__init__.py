@@ -11,12 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mock_gateway.adapters import bedrock, openai, stability
+from mock_gateway.adapters import (
+    azure_ai,
+    azure_openai,
+    bedrock,
+    deepbricks,
+    hyperbolic,
+    lemonfox,
+    nscale,
+    openai,
+    recraft,
+    siliconflow,
+    stability,
+)
 from mock_gateway.adapters.base import Adapter
 
 __all__ = ["ADAPTERS", "Adapter", "register", "registered", "unregister"]
 
-ADAPTERS: dict[str, Adapter] = {module.PROVIDER: module for module in (stability, openai, bedrock)}
+ADAPTERS: dict[str, Adapter] = {
+    module.PROVIDER: module for module in (stability, openai, azure_openai, azure_ai, bedrock)
+}
+# The OpenAI-compatible providers: one parameterised adapter each (adapters/openai_like.py).
+ADAPTERS.update(
+    (module.ADAPTER.PROVIDER, module.ADAPTER)
+    for module in (recraft, deepbricks, lemonfox, nscale, hyperbolic, siliconflow)
+)
 
 
 def register(adapter: Adapter) -> None:

@@ -18,11 +18,13 @@ from mock_gateway.fakes.images import Base64Text
 from mock_gateway.gateway.errors import dumps
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.multipart import FormField
 
 __all__ = [
     "UNDICI_HEADERS",
     "Adapter",
     "AdapterCrash",
+    "EditUpstream",
     "GatewayRefusal",
     "bearer",
     "client_json",
@@ -121,6 +123,23 @@ def unsigned(request: UpstreamRequest, options: Mapping[str, Any]) -> UpstreamRe
     """``Adapter.sign`` for a provider that signs nothing."""
     del options
     return request
+
+
+class EditUpstream(Protocol):
+    """An adapter's optional ``edit_upstream`` member: the upstream request for the unified
+    ``POST /v1/images/edits`` (the client's form parts, passed whole as the gateway does).
+    The gateway maps edits for ``openai``, ``azure-openai`` and ``azure-ai``; a provider
+    without the member gets the form posted to its base URL (gateway/edits.py)."""
+
+    def __call__(
+        self,
+        form: list[FormField],
+        *,
+        api_key: str | None,
+        base_url: str,
+        boundary: str,
+        options: Mapping[str, Any],
+    ) -> UpstreamRequest: ...
 
 
 def client_json(body: Any) -> bytes:

@@ -46,6 +46,7 @@ __all__ = [
     "proxy_headers",
     "proxy_path",
     "sign",
+    "stream_body",
     "to_upstream",
 ]
 
@@ -229,6 +230,14 @@ def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: 
     # Anything else, the v2 filtered {"finish_reasons": [...]} included, is a 200 "Invalid
     # response received from bedrock" (measured br-filtered, br-weird200).
     return invalid_provider_response(PROVIDER, data)
+
+
+def stream_body(body: bytes) -> bytes:
+    """What the gateway streams back for ``stream: true`` and a 200: its Bedrock stream reader
+    (readAWSStream) finds no AWS event-stream frames in a JSON body, so nothing (measured
+    br-stream-true: an empty 200)."""
+    del body
+    return b""
 
 
 def client_json(body: Any) -> bytes:

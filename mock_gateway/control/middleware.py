@@ -15,11 +15,12 @@ from mock_gateway.fakes.blobs import current_origin, origin_of
 from mock_gateway.gateway.request_context import reply
 from mock_gateway.hints import HINT_HEADER, collecting, header_value
 from mock_gateway.journal import Call
-from mock_gateway.offload import OFF_LOOP_BODY, run_off_loop
+from mock_gateway.offload import OFF_LOOP_BODY, OFF_LOOP_REQUESTS, run_off_loop
 from mock_gateway.state import MockState
 from mock_gateway.wire.limits import (
     ClientGone,
     RequestRefused,
+    declared_length,
     read_body,
 )
 
@@ -44,6 +45,33 @@ async def _watch(
             return
 
 
+def _big_json(scope: Scope) -> bool:
+    """Whether the request declares a JSON (or untyped) body big enough to be run off the loop
+    (``offload.py``): known from its head, before a byte of the body is read."""
+    size = declared_length(scope["headers"])
+    if size is None or size <= OFF_LOOP_BODY:
+        return False
+    types = [value for name, value in scope["headers"] if name == b"content-type"]
+    media = types[0].split(b";")[0].strip().lower() if types else b""
+    return media in (b"", b"application/json")
+
+
+class _Turns:
+    """One big JSON request at a time, per event loop: the others wait for their turn before
+    their bodies are read, so a crowd of big bodies waits in the kernel's socket buffers
+    (uvicorn stops reading a connection whose app is not receiving) rather than in our heap."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._semaphore = asyncio.Semaphore(OFF_LOOP_REQUESTS)
+
+    def take(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # an app reused on a new loop (tests): a fresh semaphore
+            self._loop, self._semaphore = loop, asyncio.Semaphore(OFF_LOOP_REQUESTS)
+        return self._semaphore
+
+
 def _json_like(call: Call) -> bool:
     """Whether the body may be read as JSON: typed so, untyped, or starting like JSON."""
     media = (call.header("content-type") or "").split(";")[0].strip().lower()
@@ -56,6 +84,7 @@ class JournalMiddleware:
     def __init__(self, app: ASGIApp, state: MockState) -> None:
         self.app = app
         self.state = state
+        self._turns = _Turns()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or (scope["path"] + "/").startswith("/_mock/"):
@@ -71,6 +100,15 @@ class JournalMiddleware:
             body=b"",
         )
         scope["mock.attempts"] = call.attempts
+        if _big_json(scope):
+            async with self._turns.take():
+                await self._serve(call, scope, receive, send)
+        else:
+            await self._serve(call, scope, receive, send)
+
+    async def _serve(self, call: Call, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the body, run the app and keep what it answered."""
+        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         hints = collecting()  # why it answered so, where the answer cannot say (hints.py)
         # DALL·E's URLs must point at the host and port this client used to reach us.
         current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))

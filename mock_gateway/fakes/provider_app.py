@@ -8,6 +8,12 @@ One server holds both providers; their paths do not collide:
 
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
+- Azure OpenAI: ``/openai/...`` and ``/deployments/...`` (``/openai/deployments/{id}/images/
+  generations``, ``/openai/v1/images/generations``);
+- the OpenAI-compatible providers, whose paths would collide with OpenAI's, each under its
+  slug: ``/recraft-ai/v1/images/generations``, ``/deepbricks/...``, ``/lemonfox-ai/...``,
+  ``/nscale/...``, ``/hyperbolic/v1/image/generation``, ``/siliconflow/v1/...`` (custom host
+  ``http://HOST:PORT/<slug>/v1``, ``/<slug>`` for hyperbolic, whose base has no ``/v1``);
 - Bedrock: any path with a ``/model/`` segment (``POST /model/{modelId}/invoke``), and any
   path under ``/bedrock`` (a custom host such as ``http://127.0.0.1:PORT/bedrock`` also takes
   the gateway's bare-base-URL call for ``stream: true``);
@@ -19,8 +25,7 @@ One server holds both providers; their paths do not collide:
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
+from typing import Unpack
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -39,24 +44,37 @@ from mock_gateway.control.routes import (
 )
 from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
-from mock_gateway.gateway.registry import Registry
-from mock_gateway.journal import Attempt, Journal
+from mock_gateway.journal import Attempt
+from mock_gateway.settings import Settings, SettingsOptions
 from mock_gateway.state import MockState, provider_answer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.redact import redact_headers
 
-__all__ = ["create_upstream_app", "provider_for_path"]
+__all__ = ["SLUG_PREFIXED", "create_upstream_app", "provider_for_path"]
+
+
+# Providers served under /<slug>/ (their own paths collide with OpenAI's).
+SLUG_PREFIXED = frozenset(
+    {"recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "hyperbolic", "siliconflow"}
+)
+
+# Azure OpenAI with or without its /openai base segment (a custom host replaces the base).
+_AZURE_OPENAI = ("/openai/", "/deployments/")
 
 
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, Bedrock for a
-    ``/model/`` segment or a path under ``/bedrock``, else Stability."""
-    if "/images/" in path + "/":
-        return "openai"
-    if "/model/" in path or path == "/bedrock" or path.startswith("/bedrock/"):
+    """Which fake answers ``path``: a prefixed provider by its first segment, Azure OpenAI's
+    paths (``/openai/...`` and ``/deployments/...``), Bedrock's (a ``/model/`` segment, or
+    under ``/bedrock``), else ``openai`` if it has an
+    ``/images/`` segment, else Stability."""
+    first = path.split("/", 2)[1] if path.startswith("/") else ""
+    if first in SLUG_PREFIXED:
+        return first
+    if path.startswith(_AZURE_OPENAI):
+        return "azure-openai"
+    if first == "bedrock" or "/model/" in path:
         return "bedrock"  # InvokeModel; /bedrock is a custom host for Bedrock's bare base URL
-    return "stability-ai"
+    return "openai" if "/images/" in path + "/" else "stability-ai"
 
 
 class _Dropped(Exception):
@@ -116,31 +134,16 @@ async def _native(request: Request) -> Response:
 
 
 def create_upstream_app(
-    *,
-    seed: int = 0,
-    clock: Callable[[], float] = time.time,
-    journal_cap: int = 10_000,
-    blocked_words: tuple[str, ...] = ("mock-blocked",),
-    filtered_words: tuple[str, ...] = ("mock-filtered",),
-    url_ttl: float = 3600.0,
-    profile: str = DEFAULT_PROFILE,
-    allowed_hosts: tuple[str, ...] = (),
+    settings: Settings | None = None, **options: Unpack[SettingsOptions]
 ) -> Starlette:
     """The fake providers' native APIs, with ``/_mock/`` control routes (see module doc).
 
-    ``profile`` matters only for what the providers themselves do (OpenAI's retired DALL·E).
+    Options as ``create_app``'s (``mock_gateway.Settings``); the gateway-only ones are
+    ignored. ``profile`` matters only for what the providers themselves do (OpenAI's retired
+    DALL·E).
     """
-
-    state = MockState(
-        get_profile(profile),
-        seed=seed,
-        clock=clock,
-        journal=Journal(cap=journal_cap),
-        blocked_words=tuple(word.lower() for word in blocked_words),
-        filtered_words=tuple(word.lower() for word in filtered_words),
-        url_ttl=url_ttl,
-        registry=Registry(),
-    )
+    settings = Settings.from_options(dict(options), base=settings)
+    state = MockState.from_settings(settings)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [
         Route("/_mock/health", control_health, methods=["GET"]),
@@ -155,5 +158,5 @@ def create_upstream_app(
     app.state.mock = state
     app.state.role = "upstream"
     app.add_middleware(JournalMiddleware, state=state)
-    app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
+    app.add_middleware(ControlGuard, allowed_hosts=settings.allowed_hosts)  # /_mock/ only
     return app

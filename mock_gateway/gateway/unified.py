@@ -35,7 +35,7 @@ from mock_gateway.gateway.request_context import (
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
-from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire import safejson
 
 __all__ = ["images_generations"]
@@ -83,12 +83,45 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
     return build
 
 
+def _settle(request: Request) -> Any:
+    """``run_config``'s settle: the 500 gateway exception when the adapter's response
+    transform throws (nscale's error bodies), decided per target so a fallback stops there."""
+    created = state_of(request).created
+
+    def settle(
+        provider: str, answer: UpstreamResponse, params: Mapping[str, Any]
+    ) -> GatewayReply | None:
+        media = answer.media_type
+        if answer.meta.get("mock_unsupported") or "timeout_ms" in answer.meta:
+            return None  # answered without the transform (early_answer)
+        if media.startswith("image/") or media == "application/octet-stream":
+            return None
+        try:
+            ADAPTERS[provider].client_body(answer, params, created())
+        except AdapterCrash:
+            return gateway_exception("Something went wrong")
+        return None
+
+    return settle
+
+
 def _from_cache(request: Request, outcome: Outcome, body: bytes) -> Response:
     """A hit: the stored bytes as JSON with status 200 (SOURCE: 1.15.2 CacheService
     createResponseObject), and the x-portkey-* headers of the target that answered."""
     trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
     out = portkey_headers(outcome.provider, trace, index=outcome.path, cache_status=HIT)
     return raw(body, 200, {"content-type": "application/json", **out})
+
+
+def _streaming_mode(
+    request: Request, body: bytes, status: int, headers: dict[str, str]
+) -> Response:
+    """``stream: true`` puts the gateway in streaming mode whatever the provider does: a 200
+    passes through raw, not re-serialised, and no transform runs (gateway-image-edits.md §5)."""
+    if state_of(request).profile.proxy_immutable_headers_bug:
+        hint(IMMUTABLE_HEADERS_HINT)  # `new Response(readable, response)`: measured 500
+        return reply(gateway_exception("Something went wrong"))
+    return raw(body, status, headers)
 
 
 def _render(request: Request, outcome: Outcome) -> Response:
@@ -110,15 +143,23 @@ def _render(request: Request, outcome: Outcome) -> Response:
     if early is not None:
         return early
     media = answer.media_type
+    if outcome.params.get("stream") is True and answer.status in (200, 246):
+        # An adapter's optional `stream_body`: what the provider's stream reader makes of the
+        # body (Bedrock's reads AWS event-stream frames: none in a JSON body, so nothing).
+        streamed = getattr(ADAPTERS[outcome.provider], "stream_body", None)
+        body = answer.body if streamed is None else streamed(answer.body)
+        return _streaming_mode(request, body, answer.status, out)
     if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
             hint(IMMUTABLE_HEADERS_HINT)
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     adapter = ADAPTERS[outcome.provider]
-    data = adapter.client_json(
-        adapter.client_body(answer, outcome.params, state_of(request).created())
-    )
+    try:
+        body = adapter.client_body(answer, outcome.params, state_of(request).created())
+    except AdapterCrash:  # a TypeError in the response transform (e.g. nscale's errors)
+        return reply(gateway_exception("Something went wrong"))
+    data = adapter.client_json(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
@@ -152,6 +193,7 @@ async def images_generations(request: Request) -> Response:
             build=_builder(request, params),
             fault=fault,
             cache_endpoint="imageGenerate",
+            settle=_settle(request),
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above

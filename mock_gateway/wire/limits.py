@@ -29,6 +29,7 @@ __all__ = [
     "MAX_HEADER_BYTES",
     "MAX_PAGE",
     "PAGE_BYTES",
+    "declared_length",
     "RequestRefused",
     "page_params",
     "read_body",
@@ -68,7 +69,8 @@ class ClientGone(Exception):
         self.received = received
 
 
-def _declared(headers: list[tuple[bytes, bytes]]) -> int | None:
+def declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """The request's ``content-length``, or ``None`` (chunked, or malformed)."""
     for name, value in headers:
         if name == b"content-length":
             try:
@@ -92,7 +94,7 @@ async def read_body(
     if header_bytes > MAX_HEADER_BYTES:
         message = f"request headers of {header_bytes} bytes are over Node's {MAX_HEADER_BYTES}"
         raise RequestRefused(431, message, b"")
-    declared = _declared(headers)
+    declared = declared_length(headers)
     if declared is not None and declared > limit:
         raise RequestRefused(413, _too_large(declared, limit), b"", declared)
     chunks: list[bytes] = []

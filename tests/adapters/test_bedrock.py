@@ -199,11 +199,11 @@ def test_stream_true_calls_the_bare_base_url(mock: PortkeyMock, client: httpx.Cl
     assert answer.status_code == 404
     assert answer.json()["error"]["message"] == "bedrock error: null"
     # Had Bedrock answered 200, the client would get an empty 200 (measured br-stream-true).
-    mock.malformed_next('{"images":["x"]}', status=200)
+    mock.respond_next(200, '{"images":["x"]}', "application/json")
     empty = client.post("/v1/images/generations", json=body)
     assert (empty.status_code, empty.content) == (200, b"")
     strict = PortkeyMock(create_app(profile="oss", strict_responses=True))
-    strict.malformed_next('{"images":["x"]}', status=200)
+    strict.respond_next(200, '{"images":["x"]}', "application/json")
     with httpx.Client(transport=strict.transport(), base_url=strict.url, headers=HEADERS) as http:
         answer = http.post("/v1/images/generations", json=body)
     assert (answer.status_code, answer.content, strict.state.errors) == (200, b"", [])
@@ -351,7 +351,7 @@ def test_boto3_raises_bedrocks_exceptions(upstream: LiveServer) -> None:
     runtime = _boto3(upstream.url)
     with pytest.raises(runtime.exceptions.ValidationException, match="required key \\[prompt\\]"):
         runtime.invoke_model(modelId=SD35, body=json.dumps({"seed": 1}))
-    httpx.post(upstream.url + "/_mock/faults", json={"fault": "status", "status": 429})
+    httpx.post(upstream.url + "/_mock/faults", json={"fault": "fail", "status": 429})
     with pytest.raises(runtime.exceptions.ThrottlingException):
         runtime.invoke_model(modelId=SD35, body=json.dumps({"prompt": "a cat"}))
     refused = _boto3(upstream.url, key="AKIDINVALID".lower())

@@ -6,12 +6,13 @@ import asyncio
 import json
 import socket
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
 import pytest
 
-from mock_gateway import Fault, create_app
+from mock_gateway import PortkeyMock, create_app
 from mock_gateway.gateway.retry import MOCK_MAX_RETRIES
 from mock_gateway.server import LiveServer
 
@@ -45,7 +46,7 @@ def test_the_byte_budget_counts_heads_as_well_as_bodies() -> None:
 
 def test_the_byte_budget_counts_every_upstream_attempt() -> None:
     app = create_app(profile="oss", journal_bytes=10**9, time_scale=0)
-    app.state.mock.faults.add(Fault.error(503), times=3)
+    PortkeyMock(app).fail_next(503, times=3)
     retry = json.dumps({"provider": "stability-ai", "api_key": "sk-1", "retry": {"attempts": 3}})
     response = asyncio.run(_post(app, {"x-portkey-config": retry}))
     assert response.status_code == 200
@@ -60,7 +61,7 @@ def test_attempts_per_target_are_bounded_for_every_profile(profile: str, most: i
     # Before: with the OSS profile a huge `attempts` retried for ever (7,000 attempts/s once
     # a retry-after zeroed the backoff), each attempt appended to the journal.
     app = create_app(profile=profile, time_scale=0)
-    app.state.mock.faults.add(Fault.error(500), times=10**9)
+    PortkeyMock(app).fail_next(500, times=10**9)
     for attempts in ("1e9", "1e400", "1" + "0" * 30):
         config = (
             '{"provider":"stability-ai","api_key":"sk-1","retry":{"attempts":' + attempts + "}}"
@@ -152,3 +153,55 @@ def test_a_body_of_very_many_items_is_journaled_as_text_only() -> None:
     first, second = (call.to_json()["request"]["body"] for call in app.state.mock.journal.calls())
     assert first["text"].encode() == big and "json" not in first and "json_omitted" in first
     assert second["json"] == BODY
+
+
+def test_big_json_bodies_wait_unread_for_their_turn() -> None:
+    # 64 clients' 1.4 MB bodies were all read into the heap while they waited for the one
+    # off-loop worker (RSS 313 MiB for 1.4 MB bodies): a waiting body must stay in the socket.
+    app = create_app(profile="oss")
+    big = b'{"prompt": "x", "model": "core", "pad": "' + b"p" * 400_000 + b'"}'
+    reads: list[str] = []
+    first_read = asyncio.Event()
+    release = asyncio.Event()
+
+    def client(name: str) -> Any:
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                reads.append(name)
+                if name == "first":
+                    first_read.set()
+                    await release.wait()  # the first body trickles in until released
+                return {"type": "http.request", "body": big, "more_body": False}
+            await asyncio.Event().wait()  # never disconnects
+            return {"type": "http.disconnect"}
+
+        return receive
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        return None
+
+    def scope() -> dict[str, Any]:
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(big))]
+        headers += [(k.encode(), v.encode()) for k, v in STABILITY.items()]
+        return {
+            "type": "http", "method": "POST", "path": UNIFIED, "raw_path": UNIFIED.encode(),
+            "query_string": b"", "headers": headers, "scheme": "http", "http_version": "1.1",
+            "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1), "root_path": "",
+        }  # fmt: skip
+
+    async def both() -> None:
+        first = asyncio.create_task(app(scope(), client("first"), send))
+        await first_read.wait()
+        second = asyncio.create_task(app(scope(), client("second"), send))
+        await asyncio.sleep(0.2)
+        assert reads == ["first"]  # the second body is not read while the first is in hand
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, second), 30)
+        assert reads == ["first", "second"]
+
+    asyncio.run(both())
+    assert [call.status for call in app.state.mock.journal.calls()] == [200, 200]
