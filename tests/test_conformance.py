@@ -20,6 +20,13 @@ OAI = {
     "authorization": "Bearer sk-k",
     "content-type": "application/json",
 }
+BR = {
+    "x-portkey-provider": "bedrock",
+    "x-portkey-aws-access-key-id": "AKIDEXAMPLE",
+    "x-portkey-aws-secret-access-key": "secret-0123456789",
+    "content-type": "application/json",
+}
+BR_V2 = "/v1/model/stability.sd3-5-large-v1:0/invoke"
 V1 = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
 FORM_TYPE = "multipart/form-data; boundary=b0"
 FORM = '--b0\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na cat\r\n--b0--\r\n'
@@ -40,6 +47,14 @@ CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
     ("unified openai error", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "a", "response_format": "url"}),
     ("unified openai moderation", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "mock-blocked"}),
     ("unified openai 401", "POST", "/v1/images/generations", {**OAI, "authorization": "Bearer invalid"}, {"prompt": "a"}),
+    ("unified bedrock v1", "POST", "/v1/images/generations", BR, {"model": "stability.stable-diffusion-xl-v1", "prompt": "a"}),
+    ("unified bedrock v2", "POST", "/v1/images/generations", BR, {"model": "stability.stable-image-core-v1:1", "prompt": "a"}),
+    ("unified bedrock error", "POST", "/v1/images/generations", BR, {"model": "stability.sd3-5-large-v1:0"}),
+    ("unified bedrock filtered", "POST", "/v1/images/generations", BR, {"model": "stability.sd3-5-large-v1:0", "prompt": "mock-blocked"}),
+    ("unified bedrock no model", "POST", "/v1/images/generations", BR, {"prompt": "a"}),
+    ("proxy bedrock v1", "POST", "/v1/model/stability.stable-diffusion-xl-v1/invoke", BR, {"text_prompts": [{"text": "a"}]}),
+    ("proxy bedrock v2", "POST", BR_V2, BR, {"prompt": "a"}),
+    ("proxy bedrock error", "POST", BR_V2, BR, {}),
     ("validator: content type", "POST", "/v1/images/generations", {**STAB, "content-type": "text/plain"}, {}),
     ("validator: no provider", "POST", "/v1/images/generations", {"content-type": "application/json"}, {}),
     ("validator: config errors", "POST", "/v1/images/generations", {"x-portkey-config": '{"provider":"nope","api_key":"k"}'}, {}),

@@ -164,6 +164,20 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         return "https://api.openai.com/v1/images/generations", [
             (k, body[k]) for k in _OPENAI_FIELDS if k in body
         ]
+    if request.provider == "bedrock":  # docs/facts/providers/bedrock.md §1.3
+        url = f"https://bedrock-runtime.us-east-1.amazonaws.com/model/{request.model}/invoke"
+        url = url.replace(":", "%3A").replace("https%3A", "https:")
+        if request.model == "stability.stable-diffusion-xl-v1":
+            sdxl: list[tuple[str, Any]] = [
+                ("text_prompts", [{"text": body["prompt"], "weight": 1}])
+            ]
+            if "n" in body:
+                sdxl.append(("samples", body["n"]))
+            if "size" in body:
+                width, height = (max(320, int(side)) for side in body["size"].lower().split("x"))
+                sdxl += [("height", height), ("width", width)]
+            return url, sdxl + ([("style_preset", body["style"])] if "style" in body else [])
+        return url, [(k, body[k]) for k in _V2_FIELDS if k in body]
     if request.provider in ("azure-openai", "azure-ai"):  # model defaults to dall-e-3
         # azure-openai.md §1.1: the resource's deployment; azure-ai-inference.md §1.1: the
         # foundry URL, as given, plus /images/generations.

@@ -264,7 +264,9 @@ def test_retired_models_are_drawn_only_when_named() -> None:
 
 def test_an_invalid_request_shrinks_with_its_reason_in_view() -> None:
     found = find(pst.image_requests(valid=False), lambda r: r.status == 404, settings=FIND)
-    assert "[invalid: a model" in repr(found) and len(repr(found)) < 200, repr(found)
+    # Which provider's 404 it shrinks to depends on the providers drawn (Stability's missing
+    # model, an Azure deployment the resource lacks); its reason is in view either way.
+    assert "[invalid: a " in repr(found) and len(repr(found)) < 200, repr(found)
 
 
 def test_scenarios_shrink_to_the_one_step_that_matters() -> None:

@@ -14,6 +14,11 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from mock_gateway._strategies.azure import AZURE_MODELS, azure_breaks, azure_requests
+from mock_gateway._strategies.bedrock import (
+    BEDROCK_MODELS,
+    bedrock_breaks,
+    bedrock_requests,
+)
 from mock_gateway._strategies.common import (
     PORTKEY_KEY,
     Break,
@@ -50,6 +55,7 @@ STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
 _AZURE = ("azure-openai", "azure-ai")  # the deployment's model (_strategies/azure.py)
 _MODELS |= {provider: AZURE_MODELS for provider in _AZURE}
+_MODELS["bedrock"] = BEDROCK_MODELS
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -345,12 +351,14 @@ def _openai_breaks(model: str) -> list[Break]:
 
 # -- the public strategy ----------------------------------------------------------------------
 
-_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai}
-_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks}
+_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
+             "bedrock": bedrock_requests}  # fmt: skip
+_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks,
+           "bedrock": bedrock_breaks}  # fmt: skip
 
 
 def _family(provider: str, model: str) -> str:
-    if provider in _AZURE:
+    if provider in (*_AZURE, "bedrock"):
         return provider
     if provider == "openai":
         return "openai"
@@ -368,6 +376,8 @@ def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
     if provider in _AZURE:
         return broken(azure_requests(provider, model), azure_breaks(provider, model))
+    if family == "bedrock":  # its wrong-key break is its own (an AWS access key)
+        return broken(bedrock_requests(model), bedrock_breaks(model))
     refused = "invalid_api_key" if provider == "openai" else "unauthorized"
     wrong_key = Break(
         "a provider key the provider refuses",
@@ -412,12 +422,13 @@ def image_requests(
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
     ``provider``: ``"stability-ai"``, ``"openai"``, ``"azure-openai"`` or ``"azure-ai"``
-    (default: all four), or, when named, one of the OpenAI-compatible providers
+    (default: those four and ``"bedrock"``), or, when named, one of the OpenAI-compatible providers
     (``recraft-ai``, ``deepbricks``, ``lemonfox-ai``, ``nscale``; ``hyperbolic`` and
     ``siliconflow`` with ``valid=False`` only: no unified request reaches them successfully
     through the gateway 1.15.2).
     ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``;
-    OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``);
+    OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``; Bedrock's
+    ``stability.*`` ids);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.

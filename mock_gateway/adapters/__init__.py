@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from mock_gateway.adapters import (
     azure_ai,
     azure_openai,
+    bedrock,
     deepbricks,
     hyperbolic,
     lemonfox,
@@ -28,7 +29,7 @@ from mock_gateway.adapters.base import Adapter
 __all__ = ["ADAPTERS", "Adapter", "register", "registered", "unregister"]
 
 ADAPTERS: dict[str, Adapter] = {
-    module.PROVIDER: module for module in (stability, openai, azure_openai, azure_ai)
+    module.PROVIDER: module for module in (stability, openai, azure_openai, azure_ai, bedrock)
 }
 # The OpenAI-compatible providers: one parameterised adapter each (adapters/openai_like.py).
 ADAPTERS.update(

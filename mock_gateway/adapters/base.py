@@ -25,6 +25,7 @@ __all__ = [
     "Adapter",
     "AdapterCrash",
     "EditUpstream",
+    "GatewayRefusal",
     "bearer",
     "client_json",
     "images_json",
@@ -44,6 +45,16 @@ UNDICI_HEADERS = (
 class AdapterCrash(TypeError):
     """A TypeError inside the gateway's provider transform: the route answers 500
     "Something went wrong", as the gateway's catch-all does."""
+
+
+class GatewayRefusal(Exception):
+    """A ``GatewayError`` thrown by the provider's config (e.g. Bedrock's "Model is required"):
+    the route answers ``{"status":"failure","message":...}`` with ``status`` and
+    ``x-portkey-gateway-exception``, and no upstream call is made."""
+
+    def __init__(self, message: str, status: int = 500) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
 
 
 class Adapter(Protocol):

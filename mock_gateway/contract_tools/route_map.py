@@ -41,6 +41,9 @@ _PROXY = (
     "openai/error.json",
     "azure-openai/images-response.json",
     "azure-openai/error.json",
+    "bedrock/v1-invoke-response.json",
+    "bedrock/v2-invoke-response.json",
+    "bedrock/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
     # The OpenAI-compatible providers' own answers (fakes/openai_like.py, hyperbolic.py,
@@ -72,6 +75,7 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     # Passed through raw, errors included, when they carry no OpenAI `error` object.
     "hyperbolic": ("hyperbolic/images-response.json", "hyperbolic/error.json"),
     "siliconflow": ("siliconflow/images-response.json", "siliconflow/error.json"),
+    "bedrock": ("portkey/images-response-bedrock.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # POST /v1/images/edits passes the provider's answer back unchanged (gateway-image-edits.md

@@ -14,6 +14,9 @@ One server holds both providers; their paths do not collide:
   slug: ``/recraft-ai/v1/images/generations``, ``/deepbricks/...``, ``/lemonfox-ai/...``,
   ``/nscale/...``, ``/hyperbolic/v1/image/generation``, ``/siliconflow/v1/...`` (custom host
   ``http://HOST:PORT/<slug>/v1``, ``/<slug>`` for hyperbolic, whose base has no ``/v1``);
+- Bedrock: any path with a ``/model/`` segment (``POST /model/{modelId}/invoke``), and any
+  path under ``/bedrock`` (a custom host such as ``http://127.0.0.1:PORT/bedrock`` also takes
+  the gateway's bare-base-URL call for ``stream: true``);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
   ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
   paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
@@ -61,13 +64,16 @@ _AZURE_OPENAI = ("/openai/", "/deployments/")
 
 def provider_for_path(path: str) -> str:
     """Which fake answers ``path``: a prefixed provider by its first segment, Azure OpenAI's
-    paths (``/openai/...`` and ``/deployments/...``), else ``openai`` if it has an
+    paths (``/openai/...`` and ``/deployments/...``), Bedrock's (a ``/model/`` segment, or
+    under ``/bedrock``), else ``openai`` if it has an
     ``/images/`` segment, else Stability."""
     first = path.split("/", 2)[1] if path.startswith("/") else ""
     if first in SLUG_PREFIXED:
         return first
     if path.startswith(_AZURE_OPENAI):
         return "azure-openai"
+    if first == "bedrock" or "/model/" in path:
+        return "bedrock"  # InvokeModel; /bedrock is a custom host for Bedrock's bare base URL
     return "openai" if "/images/" in path + "/" else "stability-ai"
 
 

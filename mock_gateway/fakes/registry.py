@@ -98,11 +98,20 @@ def _openai_like(provider: str) -> FakeFactory:
     return build
 
 
+def _bedrock(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.bedrock import FakeBedrock
+
+    return FakeBedrock(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
 FAKES: dict[str, FakeFactory] = {
     "stability-ai": _stability,
     "openai": _openai,
     "azure-openai": _azure_openai,
     "azure-ai": _azure_ai,
+    "bedrock": _bedrock,
 }
 FAKES.update(
     (provider, _openai_like(provider))

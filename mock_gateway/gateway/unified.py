@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
-from mock_gateway.adapters.base import AdapterCrash
+from mock_gateway.adapters.base import AdapterCrash, GatewayRefusal
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.cache import ASSUMED, HIT
 from mock_gateway.gateway.config_runner import run_config
@@ -71,6 +71,8 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
             )
         except AdapterCrash:
             return gateway_exception("Something went wrong")
+        except GatewayRefusal as refusal:  # the provider config's own GatewayError
+            return gateway_exception(refusal.message, status=refusal.status)
         if leaf.forward_headers:
             forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
             upstream = UpstreamRequest(
@@ -142,7 +144,11 @@ def _render(request: Request, outcome: Outcome) -> Response:
         return early
     media = answer.media_type
     if outcome.params.get("stream") is True and answer.status in (200, 246):
-        return _streaming_mode(request, answer.body, answer.status, out)
+        # An adapter's optional `stream_body`: what the provider's stream reader makes of the
+        # body (Bedrock's reads AWS event-stream frames: none in a JSON body, so nothing).
+        streamed = getattr(ADAPTERS[outcome.provider], "stream_body", None)
+        body = answer.body if streamed is None else streamed(answer.body)
+        return _streaming_mode(request, body, answer.status, out)
     if media.startswith("image/") or media == "application/octet-stream":
         if state_of(request).profile.proxy_immutable_headers_bug:
             hint(IMMUTABLE_HEADERS_HINT)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -38,6 +38,10 @@ __all__ = [
 
 CASES_FILE = Path(__file__).with_name("cases.json")
 _BOUNDARY = re.compile(r"boundary=[-\w]+")
+# SigV4 (Bedrock): the signing time, and the signature made with it, differ run to run; the
+# signer itself is checked against measured signatures (tests/adapters/test_bedrock.py).
+_AMZ_TIME = re.compile(r"\b\d{8}T\d{6}Z\b|(?<=Credential=)([^/]*/)\d{8}(?=/)")
+_SIGNATURE = re.compile(r"Sign(?:ature=|\.\.\.)\S+")  # whole, or as the journal shortens it
 _TRANSPORT = frozenset({"host", "connection"})
 
 
@@ -234,9 +238,10 @@ class Observation:
 
 
 def _target(url: str) -> str:
-    """The request target (path and query) of an absolute URL."""
+    """The request target (path and query) of an absolute URL, its path decoded as the fake
+    upstream's journal records it (ASGI's decoded path: Bedrock's %3A arrives as ':')."""
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return unquote(parts.path) + (f"?{parts.query}" if parts.query else "")
 
 
 def _upstream(
@@ -247,6 +252,9 @@ def _upstream(
         if name in _TRANSPORT:
             continue
         value = _BOUNDARY.sub("boundary=<boundary>", value)
+        if name in ("x-amz-date", "authorization"):
+            value = _AMZ_TIME.sub(lambda m: (m.group(1) or "") + "<time>", value)
+            value = _SIGNATURE.sub("Signature=<signature>", value)
         merged[name] = f"{merged[name]}, {value}" if name in merged else value
     content_type = dict(headers).get("content-type", "")
     return {

@@ -16,7 +16,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.fakes.blobs import BLOB_PREFIX, BlobStore
@@ -253,6 +253,8 @@ def attempt_model(attempt: Attempt) -> str:
         return segments[index] if index < len(segments) else ""
     if "stable-image" in segments:  # v2beta: /v2beta/stable-image/generate/{core|ultra|sd3}
         return segments[-1]
+    if len(segments) >= 3 and segments[-3] == "model":  # Bedrock: /model/{modelId}/invoke
+        return unquote(segments[-2])
     return ""
 
 
