@@ -23,6 +23,7 @@ __all__ = [
     "UNDICI_HEADERS",
     "Adapter",
     "AdapterCrash",
+    "AdapterGatewayError",
     "bearer",
     "client_json",
     "images_json",
@@ -42,6 +43,19 @@ UNDICI_HEADERS = (
 class AdapterCrash(TypeError):
     """A TypeError inside the gateway's provider transform: the route answers 500
     "Something went wrong", as the gateway's catch-all does."""
+
+    status = 500
+    reply = "Something went wrong"
+
+
+class AdapterGatewayError(AdapterCrash):
+    """A ``GatewayError(message, status)`` the provider's config throws (e.g. Vertex's
+    getEndpoint: "Model is required", 400): answered as ``{"status":"failure","message"}``
+    with ``x-portkey-gateway-exception: true``, which stops a fallback chain."""
+
+    def __init__(self, message: str, status: int = 500) -> None:
+        super().__init__(message)
+        self.reply, self.status = message, status
 
 
 class Adapter(Protocol):

@@ -1,11 +1,12 @@
-"""The fake providers on their own (``role="upstream"``): Stability's and OpenAI's native APIs.
+"""The fake providers on their own (``role="upstream"``): each provider's native API.
 
 Any gateway can be pointed at this app (``custom_host``), the open-source Portkey gateway
 included. It answers with the same fakes, faults and journal the mock gateway uses
 in-process; each call's ``upstream`` holds the one attempt the provider answered.
 
-One server holds both providers; their paths do not collide:
+One server holds every provider; their paths do not collide:
 
+- Vertex AI: ``/v1/projects/{project}/locations/{region}/...`` (Imagen's ``:predict``);
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
@@ -16,6 +17,7 @@ One server holds both providers; their paths do not collide:
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 
@@ -46,8 +48,20 @@ from mock_gateway.wire.redact import redact_headers
 __all__ = ["create_upstream_app", "provider_for_path"]
 
 
+# Other providers' own paths, checked first: (pattern, provider). Each is a shape the
+# provider's gateway URL has after any custom host, and no Stability or OpenAI path has.
+_OWN_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Vertex AI: /v1/projects/{p}/locations/{l}/... (its :predict, and the stream-bug route)
+    (re.compile(r"(?:/.*)?/v1/projects/[^/]+/locations/[^/]+(?:/.*)?"), "vertex-ai"),
+)
+
+
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability."""
+    """Which fake answers ``path``: a provider whose own path shape it has (Vertex's
+    ``/v1/projects/...``), else ``openai`` if it has an ``/images/`` segment, else Stability."""
+    for pattern, provider in _OWN_PATHS:
+        if pattern.fullmatch(path):
+            return provider
     return "openai" if "/images/" in path + "/" else "stability-ai"
 
 

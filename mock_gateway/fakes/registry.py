@@ -52,7 +52,19 @@ def _openai(state: MockState) -> FakeProvider:
     )
 
 
-FAKES: dict[str, FakeFactory] = {"stability-ai": _stability, "openai": _openai}
+def _vertex(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.vertex import FakeVertex
+
+    return FakeVertex(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
+FAKES: dict[str, FakeFactory] = {
+    "stability-ai": _stability,
+    "openai": _openai,
+    "vertex-ai": _vertex,
+}
 
 
 def register_fake(provider: str, factory: FakeFactory) -> None:

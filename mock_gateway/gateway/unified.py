@@ -69,8 +69,8 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
                 has_body=has_body,
                 options=leaf.options,
             )
-        except AdapterCrash:
-            return gateway_exception("Something went wrong")
+        except AdapterCrash as crash:  # a TypeError, or a GatewayError with its own status
+            return gateway_exception(crash.reply, status=crash.status)
         if leaf.forward_headers:
             forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
             upstream = UpstreamRequest(
