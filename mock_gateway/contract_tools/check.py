@@ -62,6 +62,8 @@ _SHAPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"message", "ok"}), "portkey/not-found.json"),
     (frozenset({"html-message"}), "portkey/html-message.json"),
     (frozenset({"artifacts"}), "stability/v1-text-to-image-response.json"),
+    (frozenset({"predictions"}), "vertex/predict-response.json"),
+    (frozenset({"instances"}), "vertex/predict-request.json"),
     (frozenset({"text_prompts"}), "stability/v1-text-to-image-request.json"),
     (frozenset({"image", "finish_reason"}), "stability/v2beta-generate-response.json"),
     (frozenset({"id", "name", "errors"}), "stability/v2beta-error.json"),
@@ -92,11 +94,13 @@ def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] 
     """The request contract (and $defs entry) for a recorded request, by route and model."""
     path, provider = exchange.path, exchange.headers.get("x-portkey-provider")
     if path.endswith("/images/generations"):
-        if provider == "stability-ai":
-            return "portkey/images-request.json", "stability-ai"
+        if provider in ("stability-ai", "vertex-ai"):
+            return "portkey/images-request.json", provider
         model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
         models = contract("openai/images-request.json")["$defs"]
         return "openai/images-request.json", model if model in models else None
+    if re.search(r"/publishers/google/models/[^/]+:predict$", path):
+        return "vertex/predict-request.json", None
     if re.search(r"/generation/[^/]+/text-to-image$", path):
         return "stability/v1-text-to-image-request.json", None
     return None

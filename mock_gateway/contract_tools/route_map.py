@@ -29,6 +29,8 @@ _PROXY = (
     "stability/engines-list-response.json",
     "openai/images-response.json",
     "openai/error.json",
+    "vertex/predict-response.json",
+    "vertex/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
 )
@@ -37,6 +39,7 @@ _PROXY = (
 _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "stability-ai": ("portkey/images-response-stability.json",),
     "openai": ("openai/images-response.json",),
+    "vertex-ai": ("vertex/unified-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).

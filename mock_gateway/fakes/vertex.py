@@ -156,10 +156,7 @@ class FakeVertex:
         # place. ASSUMED: an answer with no image at all is `{}`.
         if not with_reasons:
             return json_response(200, {}, keep=True, data=_pretty({}))
-        reason = {
-            "raiFilteredReason": "Your current safety filter threshold filtered out 1 generated images."
-        }
-        body = {"predictions": [dict(reason) for _ in range(count)]}
+        body = {"predictions": [{"raiFilteredReason": MESSAGES["filtered"]} for _ in range(count)]}
         return json_response(200, body, keep=True, data=_pretty(body))
 
 

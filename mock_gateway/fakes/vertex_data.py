@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
         "This prompt contains sensitive words that violate Google's Responsible AI practices. "
         "Try rephrasing the prompt."
     ),
+    "filtered": "Your current safety filter threshold filtered out 1 generated images.",
     "model_not_found": "Publisher Model `{name}` not found.",
     "not_found_path": "The requested URL {path} was not found on this server.",
 }
