@@ -164,6 +164,8 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         return "https://api.openai.com/v1/images/generations", [
             (k, body[k]) for k in _OPENAI_FIELDS if k in body
         ]
+    if request.provider == "vertex-ai":
+        return _expected_vertex(request)
     if request.model in ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6"):
         mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}])]
         if "n" in body:
@@ -176,6 +178,32 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         return url, mapped
     url = f"https://api.stability.ai/v2beta/stable-image/generate/{request.model}"
     return url, [{"name": k, "value": str(body[k])} for k in _V2_FIELDS if k in body]
+
+
+def _expected_vertex(request: pst.ImageRequest) -> tuple[str, Any]:
+    """google-vertex-ai.md §1.2-1.3: project and region in the URL; camelCase options into
+    `parameters` (n -> sampleCount, quality -> outputOptions.compressionQuality, mimeType ->
+    outputOptions.mimeType), only when one of them is sent."""
+    body, headers = request.body, request.headers
+    region, project = headers["x-portkey-vertex-region"], headers["x-portkey-vertex-project-id"]
+    url = (f"https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}"
+           f"/publishers/google/models/{request.model}:predict")  # fmt: skip
+    parameters: dict[str, Any] = {}
+    if "n" in body:
+        parameters["sampleCount"] = body["n"]
+    if body.get("quality"):
+        quality = body["quality"]
+        level = quality if isinstance(quality, int) else 100 if quality == "hd" else 75
+        parameters["outputOptions"] = {"compressionQuality": level}
+    for name in ("aspectRatio", "negativePrompt", "personGeneration", "safetySetting"):
+        if name in body:
+            parameters[name] = body[name]
+    if "mimeType" in body:
+        parameters.setdefault("outputOptions", {})["mimeType"] = body["mimeType"]
+    mapped: list[tuple[str, Any]] = [("instances", [{"prompt": body["prompt"]}])]
+    sent = {"n", "quality", "aspectRatio", "negativePrompt", "personGeneration", "safetySetting",
+            "mimeType"} & set(body)  # fmt: skip
+    return url, mapped + ([("parameters", parameters)] if sent else [])
 
 
 @given(ANY_VALID)

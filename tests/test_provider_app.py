@@ -51,6 +51,8 @@ def state(client: InProcessClient) -> MockState:
         ("/v2beta/stable-image/generate/core", "stability-ai"),
         ("/v1/engines/list", "stability-ai"),
         ("/anything/else", "stability-ai"),
+        ("/v1/projects/p/locations/us-central1/publishers/google/models/m:predict", "vertex-ai"),
+        ("/v1/projects/p/locations/us-central1", "vertex-ai"),  # the stream-bug route
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:

@@ -26,6 +26,7 @@ from mock_gateway._strategies.common import (
     provider_keys,
     setting,
 )
+from mock_gateway._strategies.vertex import VERTEX_MODELS, vertex_breaks, vertex_requests
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contract_tools.contracts import contract
 from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT, RETIRED
@@ -45,7 +46,7 @@ UNIFIED = "portkey/images-request.json"
 V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
-_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
+_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS}
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -338,20 +339,24 @@ def _openai_breaks(model: str) -> list[Break]:
 
 # -- the public strategy ----------------------------------------------------------------------
 
-_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai}
-_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks}
+_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
+             "vertex": vertex_requests}  # fmt: skip
+_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks, "vertex": vertex_breaks}
+# The 401 error name each family's refused key gets (Stability's `name`, OpenAI's and
+# Vertex's `code`).
+_REFUSED = {"openai": "invalid_api_key", "vertex": "UNAUTHENTICATED"}
 
 
 def _family(provider: str, model: str) -> str:
-    if provider == "openai":
-        return "openai"
+    if provider in ("openai", "vertex-ai"):
+        return provider.removesuffix("-ai")
     return "v1" if model in V1_MODELS else "v2"
 
 
 @cache
 def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
-    refused = "invalid_api_key" if provider == "openai" else "unauthorized"
+    refused = _REFUSED.get(family, "unauthorized")
     wrong_key = Break(
         "a provider key the provider refuses",
         401,
@@ -394,8 +399,9 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"`` or ``"openai"`` (default: both). ``model``: one model
-    of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models);
+    ``provider``: ``"stability-ai"``, ``"openai"`` or ``"vertex-ai"`` (default: all). ``model``:
+    one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's
+    models; Vertex's Imagen models);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.

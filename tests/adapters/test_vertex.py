@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
 
 from mock_gateway import PortkeyMock, create_app
+from mock_gateway import strategies as pst
 from mock_gateway.adapters.vertex import base_url, client_body, map_params, to_upstream
 from mock_gateway.contract_tools.route_map import check_body, response_contracts
 from mock_gateway.fakes.images import image_dimensions
@@ -205,3 +207,32 @@ def test_googles_documented_rest_call_against_the_upstream_role() -> None:
         assert refused.status_code == 401
         assert refused.json()["error"]["status"] == "UNAUTHENTICATED"
     assert [call.attempts[0].target for call in upstream.calls] == ["vertex-ai"] * 2
+
+
+_STRATEGY_MOCK = PortkeyMock(create_app())
+
+
+@settings(max_examples=40, deadline=None)
+@given(pst.image_requests(provider="vertex-ai"))
+def test_drawn_vertex_requests_get_their_images(request: pst.ImageRequest) -> None:
+    with httpx.Client(transport=_STRATEGY_MOCK.transport(), base_url=_STRATEGY_MOCK.url) as client:
+        answer = request.send(client)
+    assert answer.status_code == 200, answer.text[:300]
+    data = answer.json()["data"]
+    assert len(data) == request.image_count
+    for item in data:
+        image = base64.b64decode(item["b64_json"])
+        assert image.startswith(b"\x89PNG" if request.image_format == "png" else b"\xff\xd8")
+        assert image_dimensions(image) == request.image_size
+
+
+@settings(max_examples=40, deadline=None)
+@given(pst.image_requests(provider="vertex-ai", valid=False))
+def test_drawn_bad_vertex_requests_get_the_answer_they_promise(request: pst.ImageRequest) -> None:
+    with httpx.Client(transport=_STRATEGY_MOCK.transport(), base_url=_STRATEGY_MOCK.url) as client:
+        answer = request.send(client)
+    assert answer.status_code == request.status, (request.reason, answer.text[:300])
+    if request.error_name is not None:
+        assert answer.json()["error"]["code"] == request.error_name
+    else:
+        assert answer.json() == {"status": "failure", "message": "Model is required"}
