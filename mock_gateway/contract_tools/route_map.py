@@ -31,6 +31,8 @@ _PROXY = (
     "openai/error.json",
     "vertex/predict-response.json",
     "vertex/error.json",
+    "segmind/txt2img-response.json",
+    "segmind/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
 )
@@ -40,6 +42,7 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "stability-ai": ("portkey/images-response-stability.json",),
     "openai": ("openai/images-response.json",),
     "vertex-ai": ("vertex/unified-response.json",),
+    "segmind": ("segmind/unified-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).

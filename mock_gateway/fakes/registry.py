@@ -60,10 +60,19 @@ def _vertex(state: MockState) -> FakeProvider:
     )
 
 
+def _segmind(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.segmind import FakeSegmind
+
+    return FakeSegmind(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
 FAKES: dict[str, FakeFactory] = {
     "stability-ai": _stability,
     "openai": _openai,
     "vertex-ai": _vertex,
+    "segmind": _segmind,
 }
 
 
