@@ -166,6 +166,8 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         ]
     if request.provider == "vertex-ai":
         return _expected_vertex(request)
+    if request.provider == "segmind":
+        return _expected_segmind(request)
     if request.model in ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6"):
         mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}])]
         if "n" in body:
@@ -204,6 +206,22 @@ def _expected_vertex(request: pst.ImageRequest) -> tuple[str, Any]:
     sent = {"n", "quality", "aspectRatio", "negativePrompt", "personGeneration", "safetySetting",
             "mimeType"} & set(body)  # fmt: skip
     return url, mapped + ([("parameters", parameters)] if sent else [])
+
+
+def _expected_segmind(request: pst.ImageRequest) -> tuple[str, Any]:
+    """segmind.md §1.1-1.2: the model in the URL; n -> samples, size -> img_height/img_width,
+    steps -> num_inference_steps (default 20), base64 always true; the rest dropped."""
+    body = request.body
+    mapped: list[tuple[str, Any]] = [("prompt", body["prompt"])]
+    if "n" in body:
+        mapped.append(("samples", body["n"]))
+    if "size" in body:
+        width, height = (int(side) for side in body["size"].split("x"))
+        mapped += [("img_height", height), ("img_width", width)]
+    mapped.append(("num_inference_steps", body.get("steps", 20)))
+    mapped += [(k, body[k]) for k in ("negative_prompt", "guidance_scale", "seed") if k in body]
+    mapped.append(("base64", True))
+    return f"https://api.segmind.com/v1/{request.model}", mapped
 
 
 @given(ANY_VALID)

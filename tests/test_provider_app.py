@@ -53,6 +53,9 @@ def state(client: InProcessClient) -> MockState:
         ("/anything/else", "stability-ai"),
         ("/v1/projects/p/locations/us-central1/publishers/google/models/m:predict", "vertex-ai"),
         ("/v1/projects/p/locations/us-central1", "vertex-ai"),  # the stream-bug route
+        ("/v1/sdxl1.0-txt2img", "segmind"),
+        ("/v1/undefined", "segmind"),  # the gateway's URL without a model
+        ("/v1/images", "openai"),
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:

@@ -26,6 +26,7 @@ from mock_gateway._strategies.common import (
     provider_keys,
     setting,
 )
+from mock_gateway._strategies.segmind import SEGMIND_MODELS, segmind_breaks, segmind_requests
 from mock_gateway._strategies.vertex import VERTEX_MODELS, vertex_breaks, vertex_requests
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contract_tools.contracts import contract
@@ -46,7 +47,8 @@ UNIFIED = "portkey/images-request.json"
 V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
-_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS}
+_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS,
+           "segmind": SEGMIND_MODELS}  # fmt: skip
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -340,15 +342,17 @@ def _openai_breaks(model: str) -> list[Break]:
 # -- the public strategy ----------------------------------------------------------------------
 
 _BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
-             "vertex": vertex_requests}  # fmt: skip
-_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks, "vertex": vertex_breaks}
+             "vertex": vertex_requests, "segmind": segmind_requests}  # fmt: skip
+_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks, "vertex": vertex_breaks,
+           "segmind": segmind_breaks}  # fmt: skip
 # The 401 error name each family's refused key gets (Stability's `name`, OpenAI's and
 # Vertex's `code`).
-_REFUSED = {"openai": "invalid_api_key", "vertex": "UNAUTHENTICATED"}
+_REFUSED: dict[str, str | None] = {"openai": "invalid_api_key", "vertex": "UNAUTHENTICATED",
+                                   "segmind": None}  # fmt: skip
 
 
 def _family(provider: str, model: str) -> str:
-    if provider in ("openai", "vertex-ai"):
+    if provider in ("openai", "vertex-ai", "segmind"):
         return provider.removesuffix("-ai")
     return "v1" if model in V1_MODELS else "v2"
 
@@ -399,9 +403,9 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"``, ``"openai"`` or ``"vertex-ai"`` (default: all). ``model``:
-    one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's
-    models; Vertex's Imagen models);
+    ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"`` or ``"segmind"`` (default:
+    all). ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``,
+    ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's slugs);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
