@@ -68,11 +68,20 @@ def _segmind(state: MockState) -> FakeProvider:
     )
 
 
+def _fireworks(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.fireworks import FakeFireworks
+
+    return FakeFireworks(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
 FAKES: dict[str, FakeFactory] = {
     "stability-ai": _stability,
     "openai": _openai,
     "vertex-ai": _vertex,
     "segmind": _segmind,
+    "fireworks-ai": _fireworks,
 }
 
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from starlette.requests import Request
 
+from mock_gateway.adapters import ADAPTERS
+from mock_gateway.adapters.base import AdapterCrash
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.cache import HIT, MISS, plan_cache
 from mock_gateway.gateway.config_strategies import Outcome, RouteContext, route
-from mock_gateway.gateway.errors import GatewayReply
+from mock_gateway.gateway.errors import GatewayReply, gateway_exception
 from mock_gateway.gateway.request_context import (
     attempts_of,
     client_headers,
@@ -41,6 +43,22 @@ def _metadata(request: Request) -> Mapping[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _transform_crash(
+    provider: str, response: UpstreamResponse, params: Mapping[str, Any]
+) -> GatewayReply | None:
+    """The gateway's answer when the provider's error transform throws (Fireworks' on an
+    error body it cannot read): a GatewayError-like 500 that stops a fallback chain
+    (docs/facts/providers/fireworks-ai.md §1.4). Only error answers are tried: no success
+    transform the mock models throws."""
+    if response.status == 200 or response.meta:
+        return None
+    try:
+        ADAPTERS[provider].client_body(response, params, 0)
+    except AdapterCrash as crash:
+        return gateway_exception(crash.reply, status=crash.status)
+    return None
 
 
 async def run_config(
@@ -96,6 +114,9 @@ async def run_config(
             )
 
         response, retries = await with_retries(send, leaf.retry or {}, state.profile, timeline.wait)
+        crash = _transform_crash(provider, response, leaf_params) if images else None
+        if crash is not None:
+            return Outcome(leaf.path, provider, reply=crash)
         return Outcome(
             leaf.path,
             provider,
