@@ -168,6 +168,8 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         return _expected_vertex(request)
     if request.provider == "segmind":
         return _expected_segmind(request)
+    if request.provider == "fireworks-ai":
+        return _expected_fireworks(request)
     if request.model in ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6"):
         mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}])]
         if "n" in body:
@@ -222,6 +224,28 @@ def _expected_segmind(request: pst.ImageRequest) -> tuple[str, Any]:
     mapped += [(k, body[k]) for k in ("negative_prompt", "guidance_scale", "seed") if k in body]
     mapped.append(("base64", True))
     return f"https://api.segmind.com/v1/{request.model}", mapped
+
+
+def _expected_fireworks(request: pst.ImageRequest) -> tuple[str, Any]:
+    """fireworks-ai.md §1.1-1.2: the model in the URL and the body; size clamped 512..1024,
+    n 1..10, seed 0..4294967295, steps 10..150; cfg_scale and safety_check as they are."""
+    body = request.body
+    mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}]),
+                                     ("model", body["model"])]  # fmt: skip
+    if "size" in body:
+        width, height = (min(1024, max(512, int(side))) for side in body["size"].split("x"))
+        mapped += [("height", height), ("width", width)]
+    if "cfg_scale" in body:
+        mapped.append(("cfg_scale", body["cfg_scale"]))
+    if "n" in body:
+        mapped.append(("samples", min(10, max(1, body["n"]))))
+    if "seed" in body:
+        mapped.append(("seed", body["seed"]))
+    if "steps" in body:
+        mapped.append(("steps", min(150, max(10, body["steps"]))))
+    if "safety_check" in body:
+        mapped.append(("safety_check", body["safety_check"]))
+    return f"https://api.fireworks.ai/inference/v1/image_generation/{body['model']}", mapped
 
 
 @given(ANY_VALID)

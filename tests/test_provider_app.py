@@ -56,6 +56,8 @@ def state(client: InProcessClient) -> MockState:
         ("/v1/sdxl1.0-txt2img", "segmind"),
         ("/v1/undefined", "segmind"),  # the gateway's URL without a model
         ("/v1/images", "openai"),
+        ("/inference/v1/image_generation/accounts/fireworks/models/SSD-1B", "fireworks-ai"),
+        ("/image_generation/undefined", "fireworks-ai"),
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:

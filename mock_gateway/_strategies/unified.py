@@ -26,6 +26,11 @@ from mock_gateway._strategies.common import (
     provider_keys,
     setting,
 )
+from mock_gateway._strategies.fireworks import (
+    FIREWORKS_MODELS,
+    fireworks_breaks,
+    fireworks_requests,
+)
 from mock_gateway._strategies.segmind import SEGMIND_MODELS, segmind_breaks, segmind_requests
 from mock_gateway._strategies.vertex import VERTEX_MODELS, vertex_breaks, vertex_requests
 from mock_gateway.adapters.stability import V1_MODELS
@@ -48,7 +53,7 @@ V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS,
-           "segmind": SEGMIND_MODELS}  # fmt: skip
+           "segmind": SEGMIND_MODELS, "fireworks-ai": FIREWORKS_MODELS}  # fmt: skip
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -342,17 +347,22 @@ def _openai_breaks(model: str) -> list[Break]:
 # -- the public strategy ----------------------------------------------------------------------
 
 _BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
-             "vertex": vertex_requests, "segmind": segmind_requests}  # fmt: skip
+             "vertex": vertex_requests, "segmind": segmind_requests,
+             "fireworks": fireworks_requests}  # fmt: skip
 _BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks, "vertex": vertex_breaks,
-           "segmind": segmind_breaks}  # fmt: skip
+           "segmind": segmind_breaks, "fireworks": fireworks_breaks}  # fmt: skip
 # The 401 error name each family's refused key gets (Stability's `name`, OpenAI's and
-# Vertex's `code`).
-_REFUSED: dict[str, str | None] = {"openai": "invalid_api_key", "vertex": "UNAUTHENTICATED",
-                                   "segmind": None}  # fmt: skip
+# Vertex's `code`, Fireworks' `type`; Segmind's error has none).
+_REFUSED: dict[str, str | None] = {
+    "openai": "invalid_api_key",
+    "vertex": "UNAUTHENTICATED",
+    "segmind": None,
+    "fireworks": "invalid_request_error",
+}
 
 
 def _family(provider: str, model: str) -> str:
-    if provider in ("openai", "vertex-ai", "segmind"):
+    if provider in ("openai", "vertex-ai", "segmind", "fireworks-ai"):
         return provider.removesuffix("-ai")
     return "v1" if model in V1_MODELS else "v2"
 
@@ -403,9 +413,10 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"`` or ``"segmind"`` (default:
-    all). ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``,
-    ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's slugs);
+    ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"``, ``"segmind"`` or
+    ``"fireworks-ai"`` (default: all). ``model``: one model of the catalogue (Stability v1
+    engines, ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's
+    slugs; Fireworks' ``accounts/fireworks/models/...``);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.

@@ -33,6 +33,8 @@ _PROXY = (
     "vertex/error.json",
     "segmind/txt2img-response.json",
     "segmind/error.json",
+    "fireworks/image-generation-response.json",
+    "fireworks/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
 )
@@ -43,6 +45,7 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "openai": ("openai/images-response.json",),
     "vertex-ai": ("vertex/unified-response.json",),
     "segmind": ("segmind/unified-response.json",),
+    "fireworks-ai": ("fireworks/unified-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).
