@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mock_gateway.adapters import fireworks, openai, segmind, stability, vertex
+from mock_gateway.adapters import fireworks, openai, segmind, stability, vertex, workers_ai
 from mock_gateway.adapters.base import Adapter
 
 __all__ = ["ADAPTERS", "Adapter", "register", "registered", "unregister"]
 
 ADAPTERS: dict[str, Adapter] = {
-    module.PROVIDER: module for module in (stability, openai, vertex, segmind, fireworks)
+    module.PROVIDER: module
+    for module in (stability, openai, vertex, segmind, fireworks, workers_ai)
 }
 
 

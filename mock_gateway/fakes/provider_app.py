@@ -7,6 +7,7 @@ in-process; each call's ``upstream`` holds the one attempt the provider answered
 One server holds every provider; their paths do not collide:
 
 - Vertex AI: ``/v1/projects/{project}/locations/{region}/...`` (Imagen's ``:predict``);
+- Workers AI: ``/client/v4/accounts/{account}/ai/run/@cf/...``;
 - Fireworks: ``/inference/v1/image_generation/accounts/fireworks/models/{id}``;
 - Segmind: ``/v1/{model-slug}`` (one segment after ``/v1``, e.g. ``/v1/sdxl1.0-txt2img``);
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
@@ -55,6 +56,8 @@ __all__ = ["create_upstream_app", "provider_for_path"]
 _OWN_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Vertex AI: /v1/projects/{p}/locations/{l}/... (its :predict, and the stream-bug route)
     (re.compile(r"(?:/.*)?/v1/projects/[^/]+/locations/[^/]+(?:/.*)?"), "vertex-ai"),
+    # Workers AI: .../ai/run/{model}, or a custom host's /@cf/... (model ids start with @)
+    (re.compile(r"(?:/.*?)?/@(?:cf|hf)/.+|(?:/.*)?/ai/run/.+"), "workers-ai"),
     # Fireworks: .../image_generation/{model} (its model ids have slashes)
     (re.compile(r"(?:/.*)?/image_generation/.+"), "fireworks-ai"),
     # Segmind: /v1/{model-slug}, one segment after /v1 (Stability's and OpenAI's have two+)

@@ -76,12 +76,21 @@ def _fireworks(state: MockState) -> FakeProvider:
     )
 
 
+def _workers_ai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.workers_ai import FakeWorkersAI
+
+    return FakeWorkersAI(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
 FAKES: dict[str, FakeFactory] = {
     "stability-ai": _stability,
     "openai": _openai,
     "vertex-ai": _vertex,
     "segmind": _segmind,
     "fireworks-ai": _fireworks,
+    "workers-ai": _workers_ai,
 }
 
 

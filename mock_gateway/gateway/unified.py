@@ -114,9 +114,11 @@ def _render(request: Request, outcome: Outcome) -> Response:
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     adapter = ADAPTERS[outcome.provider]
-    data = adapter.client_json(
-        adapter.client_body(answer, outcome.params, state_of(request).created())
-    )
+    try:
+        body = adapter.client_body(answer, outcome.params, state_of(request).created())
+    except AdapterCrash as crash:  # the provider's response transform throws (Workers AI's
+        return reply(gateway_exception(crash.reply, status=crash.status))  # `result: null`)
+    data = adapter.client_json(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).
