@@ -58,6 +58,9 @@ def state(client: InProcessClient) -> MockState:
         ("/v1/images", "openai"),
         ("/inference/v1/image_generation/accounts/fireworks/models/SSD-1B", "fireworks-ai"),
         ("/image_generation/undefined", "fireworks-ai"),
+        ("/client/v4/accounts/a/ai/run/@cf/black-forest-labs/flux-1-schnell", "workers-ai"),
+        ("/@cf/stabilityai/stable-diffusion-xl-base-1.0", "workers-ai"),  # custom host alone
+        ("/client/v4/accounts/a/ai/run/undefined", "workers-ai"),
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:

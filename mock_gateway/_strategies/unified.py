@@ -33,6 +33,11 @@ from mock_gateway._strategies.fireworks import (
 )
 from mock_gateway._strategies.segmind import SEGMIND_MODELS, segmind_breaks, segmind_requests
 from mock_gateway._strategies.vertex import VERTEX_MODELS, vertex_breaks, vertex_requests
+from mock_gateway._strategies.workers_ai import (
+    WORKERS_AI_MODELS,
+    workers_ai_breaks,
+    workers_ai_requests,
+)
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contract_tools.contracts import contract
 from mock_gateway.fakes.openai_data import MODELS, REQUEST_CONTRACT, RETIRED
@@ -53,7 +58,11 @@ V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS,
-           "segmind": SEGMIND_MODELS, "fireworks-ai": FIREWORKS_MODELS}  # fmt: skip
+           "segmind": SEGMIND_MODELS, "fireworks-ai": FIREWORKS_MODELS,
+           "workers-ai": WORKERS_AI_MODELS}  # fmt: skip
+# Providers drawn only when named: Workers AI's models start with "@", which hosted Portkey
+# (the default profile) reads as a Model Catalog slug, so its requests need profile oss.
+_NAMED_ONLY = frozenset({"workers-ai"})
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -348,9 +357,10 @@ def _openai_breaks(model: str) -> list[Break]:
 
 _BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
              "vertex": vertex_requests, "segmind": segmind_requests,
-             "fireworks": fireworks_requests}  # fmt: skip
+             "fireworks": fireworks_requests, "workers": workers_ai_requests}  # fmt: skip
 _BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks, "vertex": vertex_breaks,
-           "segmind": segmind_breaks, "fireworks": fireworks_breaks}  # fmt: skip
+           "segmind": segmind_breaks, "fireworks": fireworks_breaks,
+           "workers": workers_ai_breaks}  # fmt: skip
 # The 401 error name each family's refused key gets (Stability's `name`, OpenAI's and
 # Vertex's `code`, Fireworks' `type`; Segmind's error has none).
 _REFUSED: dict[str, str | None] = {
@@ -358,11 +368,12 @@ _REFUSED: dict[str, str | None] = {
     "vertex": "UNAUTHENTICATED",
     "segmind": None,
     "fireworks": "invalid_request_error",
+    "workers": None,
 }
 
 
 def _family(provider: str, model: str) -> str:
-    if provider in ("openai", "vertex-ai", "segmind", "fireworks-ai"):
+    if provider in ("openai", "vertex-ai", "segmind", "fireworks-ai", "workers-ai"):
         return provider.removesuffix("-ai")
     return "v1" if model in V1_MODELS else "v2"
 
@@ -392,7 +403,7 @@ def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
             )
             _unknown_model(model, provider, known)
         provider = provider or owners[0]
-    providers = [provider] if provider else list(_MODELS)
+    providers = [provider] if provider else [p for p in _MODELS if p not in _NAMED_ONLY]
     if model is None:
         return [(p, m) for p in providers for m in _SERVED[p]]
     return [(p, m) for p in providers for m in _MODELS[p] if m == model]
@@ -413,10 +424,13 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"``, ``"segmind"`` or
-    ``"fireworks-ai"`` (default: all). ``model``: one model of the catalogue (Stability v1
-    engines, ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's
-    slugs; Fireworks' ``accounts/fireworks/models/...``);
+    ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"``, ``"segmind"``,
+    ``"fireworks-ai"`` or ``"workers-ai"`` (default: all). ``model``: one model of the
+    catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's
+    Imagen models; Segmind's slugs; Fireworks' ``accounts/fireworks/models/...``; Workers AI's
+    JSON-answering ``@cf/...`` models, drawn only when ``provider="workers-ai"`` is named: the
+    hosted profile reads a model starting with ``@`` as a Model Catalog slug, so send them to
+    a mock with profile ``oss``);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.

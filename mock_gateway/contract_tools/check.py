@@ -94,7 +94,7 @@ def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] 
     """The request contract (and $defs entry) for a recorded request, by route and model."""
     path, provider = exchange.path, exchange.headers.get("x-portkey-provider")
     if path.endswith("/images/generations"):
-        if provider in ("stability-ai", "vertex-ai", "segmind", "fireworks-ai"):
+        if provider in ("stability-ai", "vertex-ai", "segmind", "fireworks-ai", "workers-ai"):
             return "portkey/images-request.json", provider
         model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
         models = contract("openai/images-request.json")["$defs"]

@@ -35,6 +35,8 @@ _PROXY = (
     "segmind/error.json",
     "fireworks/image-generation-response.json",
     "fireworks/error.json",
+    "workers-ai/run-response.json",
+    "workers-ai/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
 )
@@ -46,6 +48,7 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "vertex-ai": ("vertex/unified-response.json",),
     "segmind": ("segmind/unified-response.json",),
     "fireworks-ai": ("fireworks/unified-response.json",),
+    "workers-ai": ("workers-ai/unified-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).
