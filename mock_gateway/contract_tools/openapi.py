@@ -114,6 +114,10 @@ def _unified() -> dict[str, Any]:
                 "200": _json(
                     "portkey/images-response-stability.json",
                     "openai/images-response.json",
+                    "vertex/unified-response.json",
+                    "segmind/unified-response.json",
+                    "fireworks/unified-response.json",
+                    "workers-ai/unified-response.json",
                     description="Images, in the shape of the provider that answered",
                 ),
                 **_GATEWAY_ERRORS,
