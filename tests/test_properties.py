@@ -25,11 +25,17 @@ from tests.pngcheck import decode_png
 
 MOCK = PortkeyMock(create_app(clock=lambda: FIXED_NOW))
 CLIENT = httpx.Client(transport=MOCK.transport(), base_url=MOCK.url)
+# Providers image_requests() draws only when named (Workers AI needs profile oss: its own tests).
+NAMED = ("vertex-ai", "segmind", "fireworks-ai")
 ANY_VALID = st.one_of(
-    pst.image_requests(), pst.stability_v1_requests(), pst.stability_v2beta_requests()
+    pst.image_requests(),
+    *(pst.image_requests(provider=provider) for provider in NAMED),
+    pst.stability_v1_requests(),
+    pst.stability_v2beta_requests(),
 )
 ANY_INVALID = st.one_of(
     pst.image_requests(valid=False),
+    *(pst.image_requests(provider=provider, valid=False) for provider in NAMED),
     pst.stability_v1_requests(valid=False),
     pst.stability_v2beta_requests(valid=False),
 )

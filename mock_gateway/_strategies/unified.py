@@ -60,9 +60,10 @@ STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
 _MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS,
            "segmind": SEGMIND_MODELS, "fireworks-ai": FIREWORKS_MODELS,
            "workers-ai": WORKERS_AI_MODELS}  # fmt: skip
-# Providers drawn only when named: Workers AI's models start with "@", which hosted Portkey
-# (the default profile) reads as a Model Catalog slug, so its requests need profile oss.
-_NAMED_ONLY = frozenset({"workers-ai"})
+# Providers drawn only when named (or one of their models is), so that a property written
+# before they were modelled keeps its space. Workers AI's models also start with "@", which
+# hosted Portkey (the default profile) reads as a Model Catalog slug: they need profile oss.
+_NAMED_ONLY = frozenset({"vertex-ai", "segmind", "fireworks-ai", "workers-ai"})
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
@@ -425,12 +426,11 @@ def image_requests(
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
     ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"``, ``"segmind"``,
-    ``"fireworks-ai"`` or ``"workers-ai"`` (default: all). ``model``: one model of the
-    catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's
-    Imagen models; Segmind's slugs; Fireworks' ``accounts/fireworks/models/...``; Workers AI's
-    JSON-answering ``@cf/...`` models, drawn only when ``provider="workers-ai"`` is named: the
-    hosted profile reads a model starting with ``@`` as a Model Catalog slug, so send them to
-    a mock with profile ``oss``);
+    ``"fireworks-ai"`` or ``"workers-ai"`` (default: ``stability-ai`` and ``openai``; the
+    others only when named). ``model``: one model of the catalogue (Stability v1 engines,
+    ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's slugs; Fireworks' ``accounts/fireworks/models/...``; Workers AI's
+    JSON-answering ``@cf/...`` models: the hosted profile reads a model starting with ``@`` as
+    a Model Catalog slug, so send them to a mock with profile ``oss``);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
