@@ -428,9 +428,9 @@ def image_requests(
     ``provider``: ``"stability-ai"``, ``"openai"``, ``"vertex-ai"``, ``"segmind"``,
     ``"fireworks-ai"`` or ``"workers-ai"`` (default: ``stability-ai`` and ``openai``; the
     others only when named). ``model``: one model of the catalogue (Stability v1 engines,
-    ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's slugs; Fireworks' ``accounts/fireworks/models/...``; Workers AI's
-    JSON-answering ``@cf/...`` models: the hosted profile reads a model starting with ``@`` as
-    a Model Catalog slug, so send them to a mock with profile ``oss``);
+    ``core``, ``ultra``, ``sd3``; OpenAI's models; Vertex's Imagen models; Segmind's slugs;
+    Fireworks' ``accounts/fireworks/models/...``; Workers AI's JSON-answering ``@cf/...``
+    models, which the hosted profile reads as Model Catalog slugs: send them to profile oss);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
