@@ -57,6 +57,16 @@ def state(client: InProcessClient) -> MockState:
         ("/hyperbolic/v1/image/generation", "hyperbolic"),
         ("/siliconflow/v1/Kwai-Kolors/Kolors/text-to-image", "siliconflow"),
         ("/recraft-aix/v1/images/generations", "openai"),  # a slug is a whole segment
+        ("/v1/projects/p/locations/us-central1/publishers/google/models/m:predict", "vertex-ai"),
+        ("/v1/projects/p/locations/us-central1", "vertex-ai"),  # the stream-bug route
+        ("/v1/sdxl1.0-txt2img", "segmind"),
+        ("/v1/undefined", "segmind"),  # the gateway's URL without a model
+        ("/v1/images", "openai"),
+        ("/inference/v1/image_generation/accounts/fireworks/models/SSD-1B", "fireworks-ai"),
+        ("/image_generation/undefined", "fireworks-ai"),
+        ("/client/v4/accounts/a/ai/run/@cf/black-forest-labs/flux-1-schnell", "workers-ai"),
+        ("/@cf/stabilityai/stable-diffusion-xl-base-1.0", "workers-ai"),  # custom host alone
+        ("/client/v4/accounts/a/ai/run/undefined", "workers-ai"),
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:

@@ -16,20 +16,35 @@ from mock_gateway.adapters import (
     azure_openai,
     bedrock,
     deepbricks,
+    fireworks,
     hyperbolic,
     lemonfox,
     nscale,
     openai,
     recraft,
+    segmind,
     siliconflow,
     stability,
+    vertex,
+    workers_ai,
 )
 from mock_gateway.adapters.base import Adapter
 
 __all__ = ["ADAPTERS", "Adapter", "register", "registered", "unregister"]
 
 ADAPTERS: dict[str, Adapter] = {
-    module.PROVIDER: module for module in (stability, openai, azure_openai, azure_ai, bedrock)
+    module.PROVIDER: module
+    for module in (
+        stability,
+        openai,
+        azure_openai,
+        azure_ai,
+        bedrock,
+        vertex,
+        segmind,
+        fireworks,
+        workers_ai,
+    )
 }
 # The OpenAI-compatible providers: one parameterised adapter each (adapters/openai_like.py).
 ADAPTERS.update(

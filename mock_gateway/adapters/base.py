@@ -24,6 +24,7 @@ __all__ = [
     "UNDICI_HEADERS",
     "Adapter",
     "AdapterCrash",
+    "AdapterGatewayError",
     "EditUpstream",
     "GatewayRefusal",
     "bearer",
@@ -46,15 +47,22 @@ class AdapterCrash(TypeError):
     """A TypeError inside the gateway's provider transform: the route answers 500
     "Something went wrong", as the gateway's catch-all does."""
 
+    status = 500
+    reply = "Something went wrong"
 
-class GatewayRefusal(Exception):
-    """A ``GatewayError`` thrown by the provider's config (e.g. Bedrock's "Model is required"):
-    the route answers ``{"status":"failure","message":...}`` with ``status`` and
-    ``x-portkey-gateway-exception``, and no upstream call is made."""
+
+class AdapterGatewayError(AdapterCrash):
+    """A ``GatewayError(message, status)`` the provider's config throws (e.g. Vertex's
+    getEndpoint: "Model is required", 400): answered as ``{"status":"failure","message"}``
+    with ``x-portkey-gateway-exception: true``, which stops a fallback chain."""
 
     def __init__(self, message: str, status: int = 500) -> None:
         super().__init__(message)
-        self.message, self.status = message, status
+        self.reply, self.status = message, status
+
+
+# Bedrock's name for the same thing (kept: adapters/bedrock.py raises it).
+GatewayRefusal = AdapterGatewayError
 
 
 class Adapter(Protocol):

@@ -69,6 +69,8 @@ _SHAPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"detail"}), "hyperbolic/error.json"),
     (frozenset({"code", "message", "data"}), "siliconflow/error.json"),
     (frozenset({"created", "data", "credits"}), "recraft-ai/images-response.json"),
+    (frozenset({"predictions"}), "vertex/predict-response.json"),
+    (frozenset({"instances"}), "vertex/predict-request.json"),
     (frozenset({"text_prompts"}), "stability/v1-text-to-image-request.json"),
     (frozenset({"image", "finish_reason"}), "stability/v2beta-generate-response.json"),
     (frozenset({"id", "name", "errors"}), "stability/v2beta-error.json"),
@@ -120,7 +122,15 @@ def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] 
     """The request contract (and $defs entry) for a recorded request, by route and model."""
     path, provider = exchange.path, exchange.headers.get("x-portkey-provider")
     if path.endswith("/images/generations"):
-        if provider in ("stability-ai", "azure-openai", "azure-ai"):
+        if provider in (
+            "stability-ai",
+            "azure-openai",
+            "azure-ai",
+            "vertex-ai",
+            "segmind",
+            "fireworks-ai",
+            "workers-ai",
+        ):
             return "portkey/images-request.json", provider
         if provider in _OPENAI_LIKE:  # the unified body; the gateway drops unknown keys
             return "portkey/images-request.json", None
@@ -132,6 +142,8 @@ def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] 
 
         model = body.get("model", "gpt-image-1.5")
         return EDIT_CONTRACT, model if model in EDIT_MODELS else None
+    if re.search(r"/publishers/google/models/[^/]+:predict$", path):
+        return "vertex/predict-request.json", None
     if re.search(r"/generation/[^/]+/text-to-image$", path):
         return "stability/v1-text-to-image-request.json", None
     return None

@@ -44,6 +44,14 @@ _PROXY = (
     "bedrock/v1-invoke-response.json",
     "bedrock/v2-invoke-response.json",
     "bedrock/error.json",
+    "vertex/predict-response.json",
+    "vertex/error.json",
+    "segmind/txt2img-response.json",
+    "segmind/error.json",
+    "fireworks/image-generation-response.json",
+    "fireworks/error.json",
+    "workers-ai/run-response.json",
+    "workers-ai/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
     # The OpenAI-compatible providers' own answers (fakes/openai_like.py, hyperbolic.py,
@@ -76,6 +84,10 @@ _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "hyperbolic": ("hyperbolic/images-response.json", "hyperbolic/error.json"),
     "siliconflow": ("siliconflow/images-response.json", "siliconflow/error.json"),
     "bedrock": ("portkey/images-response-bedrock.json",),
+    "vertex-ai": ("vertex/unified-response.json",),
+    "segmind": ("segmind/unified-response.json",),
+    "fireworks-ai": ("fireworks/unified-response.json",),
+    "workers-ai": ("workers-ai/unified-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
 # POST /v1/images/edits passes the provider's answer back unchanged (gateway-image-edits.md

@@ -1,11 +1,15 @@
-"""The fake providers on their own (``role="upstream"``): Stability's and OpenAI's native APIs.
+"""The fake providers on their own (``role="upstream"``): each provider's native API.
 
 Any gateway can be pointed at this app (``custom_host``), the open-source Portkey gateway
 included. It answers with the same fakes, faults and journal the mock gateway uses
 in-process; each call's ``upstream`` holds the one attempt the provider answered.
 
-One server holds both providers; their paths do not collide:
+One server holds every provider; their paths do not collide:
 
+- Vertex AI: ``/v1/projects/{project}/locations/{region}/...`` (Imagen's ``:predict``);
+- Workers AI: ``/client/v4/accounts/{account}/ai/run/@cf/...``;
+- Fireworks: ``/inference/v1/image_generation/accounts/fireworks/models/{id}``;
+- Segmind: ``/v1/{model-slug}`` (one segment after ``/v1``, e.g. ``/v1/sdxl1.0-txt2img``);
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
 - Azure OpenAI: ``/openai/...`` and ``/deployments/...`` (``/openai/deployments/{id}/images/
@@ -25,6 +29,7 @@ One server holds both providers; their paths do not collide:
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Unpack
 
 from starlette.applications import Starlette
@@ -62,11 +67,26 @@ SLUG_PREFIXED = frozenset(
 _AZURE_OPENAI = ("/openai/", "/deployments/")
 
 
+# Other providers' own paths, checked first: (pattern, provider). Each is a shape the
+# provider's gateway URL has after any custom host, and no Stability or OpenAI path has.
+_OWN_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Vertex AI: /v1/projects/{p}/locations/{l}/... (its :predict, and the stream-bug route)
+    (re.compile(r"(?:/.*)?/v1/projects/[^/]+/locations/[^/]+(?:/.*)?"), "vertex-ai"),
+    # Workers AI: .../ai/run/{model}, or a custom host's /@cf/... (model ids start with @)
+    (re.compile(r"(?:/.*?)?/@(?:cf|hf)/.+|(?:/.*)?/ai/run/.+"), "workers-ai"),
+    # Fireworks: .../image_generation/{model} (its model ids have slashes)
+    (re.compile(r"(?:/.*)?/image_generation/.+"), "fireworks-ai"),
+    # Segmind: /v1/{model-slug}, one segment after /v1 (Stability's and OpenAI's have two+)
+    (re.compile(r"(?:/.*)?/v1/(?!images$)[^/]+"), "segmind"),
+)
+
+
 def provider_for_path(path: str) -> str:
     """Which fake answers ``path``: a prefixed provider by its first segment, Azure OpenAI's
     paths (``/openai/...`` and ``/deployments/...``), Bedrock's (a ``/model/`` segment, or
-    under ``/bedrock``), else ``openai`` if it has an
-    ``/images/`` segment, else Stability."""
+    under ``/bedrock``), a provider whose own path shape it has (Vertex's ``/v1/projects/...``,
+    Workers AI's ``/ai/run/...``, Fireworks' ``/image_generation/...``, Segmind's
+    ``/v1/{slug}``), else ``openai`` if it has an ``/images/`` segment, else Stability."""
     first = path.split("/", 2)[1] if path.startswith("/") else ""
     if first in SLUG_PREFIXED:
         return first
@@ -74,6 +94,9 @@ def provider_for_path(path: str) -> str:
         return "azure-openai"
     if first == "bedrock" or "/model/" in path:
         return "bedrock"  # InvokeModel; /bedrock is a custom host for Bedrock's bare base URL
+    for pattern, provider in _OWN_PATHS:
+        if pattern.fullmatch(path):
+            return provider
     return "openai" if "/images/" in path + "/" else "stability-ai"
 
 

@@ -55,6 +55,38 @@ def _openai(state: MockState) -> FakeProvider:
     )
 
 
+def _vertex(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.vertex import FakeVertex
+
+    return FakeVertex(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
+def _segmind(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.segmind import FakeSegmind
+
+    return FakeSegmind(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
+def _fireworks(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.fireworks import FakeFireworks
+
+    return FakeFireworks(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
+def _workers_ai(state: MockState) -> FakeProvider:
+    from mock_gateway.fakes.workers_ai import FakeWorkersAI
+
+    return FakeWorkersAI(
+        seed=state.seed, blocked_words=state.blocked_words, filtered_words=state.filtered_words
+    )
+
+
 def _azure_openai(state: MockState) -> FakeProvider:
     from mock_gateway.fakes.azure_openai import FakeAzureOpenAI
 
@@ -109,6 +141,10 @@ def _bedrock(state: MockState) -> FakeProvider:
 FAKES: dict[str, FakeFactory] = {
     "stability-ai": _stability,
     "openai": _openai,
+    "vertex-ai": _vertex,
+    "segmind": _segmind,
+    "fireworks-ai": _fireworks,
+    "workers-ai": _workers_ai,
     "azure-openai": _azure_openai,
     "azure-ai": _azure_ai,
     "bedrock": _bedrock,

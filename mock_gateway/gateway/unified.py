@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
-from mock_gateway.adapters.base import AdapterCrash, GatewayRefusal
+from mock_gateway.adapters.base import AdapterCrash
 from mock_gateway.faults import FaultError
 from mock_gateway.gateway.cache import ASSUMED, HIT
 from mock_gateway.gateway.config_runner import run_config
@@ -69,10 +69,8 @@ def _builder(request: Request, params: Mapping[str, Any]) -> Any:
                 has_body=has_body,
                 options=leaf.options,
             )
-        except AdapterCrash:
-            return gateway_exception("Something went wrong")
-        except GatewayRefusal as refusal:  # the provider config's own GatewayError
-            return gateway_exception(refusal.message, status=refusal.status)
+        except AdapterCrash as crash:  # a TypeError, or a GatewayError with its own status
+            return gateway_exception(crash.reply, status=crash.status)
         if leaf.forward_headers:
             forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
             upstream = UpstreamRequest(
@@ -98,8 +96,8 @@ def _settle(request: Request) -> Any:
             return None
         try:
             ADAPTERS[provider].client_body(answer, params, created())
-        except AdapterCrash:
-            return gateway_exception("Something went wrong")
+        except AdapterCrash as crash:
+            return gateway_exception(crash.reply, status=crash.status)
         return None
 
     return settle
@@ -157,8 +155,8 @@ def _render(request: Request, outcome: Outcome) -> Response:
     adapter = ADAPTERS[outcome.provider]
     try:
         body = adapter.client_body(answer, outcome.params, state_of(request).created())
-    except AdapterCrash:  # a TypeError in the response transform (e.g. nscale's errors)
-        return reply(gateway_exception("Something went wrong"))
+    except AdapterCrash as crash:  # the provider's response transform throws (Workers AI's
+        return reply(gateway_exception(crash.reply, status=crash.status))  # `result: null`)
     data = adapter.client_json(body)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an

@@ -339,4 +339,6 @@ def test_any_valid_request_sent_twice_is_answered_once(request: pst.ImageRequest
     ]
     assert [(a.status_code, status(a)) for a in answers] == [(200, "MISS"), (200, "HIT")]
     assert answers[1].content == answers[0].content
-    assert [len(call["upstream"]) for call in client.calls()] == [1, 0]
+    # The journal itself: a page of /_mock/calls holds at most 4 MiB (four Imagen JPEGs fill it).
+    journal = client.app.state.mock.journal.calls()
+    assert [len(call.attempts) for call in journal] == [1, 0]
