@@ -113,7 +113,7 @@ def test_without_node_the_conformance_suite_is_one_failure(tmp_path: Path) -> No
     assert run.returncode == 1, run.stdout
     tail = run.stdout.strip().splitlines()[-1]
     # The corpus checks pass; of the hundreds that need the gateway, one fails, the rest wait.
-    assert re.fullmatch(r"\d+ passed, \d{3} deselected, 1 error in .*", tail), tail
+    assert re.fullmatch(r"\d+ passed, \d+ deselected, 1 error in .*", tail), tail
     assert "Node.js is not installed (no `node` on PATH)" in run.stdout
     assert "more test(s) that need it were deselected" in run.stdout
 

@@ -129,14 +129,17 @@ def _openai_like_proxy() -> dict[str, Any]:
                     }
                 },
             },
+            # The gateway's own answers too (no provider: 500 "Provider  not found", ...).
             "responses": {
+                **_GATEWAY_ERRORS,
                 "200": _json(
                     *(f"{name}/images-response.json" for name in _OPENAI_LIKE),
                     description="The provider's own answer",
                 ),
                 "400": _json(
                     *(f"{name}/error.json" for name in _OPENAI_LIKE),
-                    description="The provider's own error",
+                    "portkey/gateway-failure.json",
+                    description="The provider's own error, or the gateway's validator",
                 ),
             },
         }
@@ -153,6 +156,7 @@ def _hyperbolic_proxy() -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref("hyperbolic/images-request.json")}},
             },
             "responses": {
+                **_GATEWAY_ERRORS,
                 "200": _json("hyperbolic/images-response.json", description="Images, base64"),
                 "422": _json("hyperbolic/error.json", description="Validation error"),
             },

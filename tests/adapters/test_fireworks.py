@@ -95,7 +95,7 @@ def test_an_unreadable_error_is_the_gateways_500_and_stops_the_fallback(mock: Po
     config = {"strategy": {"mode": "fallback"}, "targets": [
         {"provider": "fireworks-ai", "api_key": "fw-0123456789"},
         {"provider": "fireworks-ai", "api_key": "fw-0123456789"}]}  # fmt: skip
-    mock.malformed_next(status=502)
+    mock.respond_next(502, "<html><body><h1>502 Bad Gateway</h1></body></html>")
     with httpx.Client(transport=mock.transport(), base_url=mock.url) as client:
         answer = client.post("/v1/images/generations", json={"model": MODEL, "prompt": "a"},
                              headers={"x-portkey-config": json.dumps(config)})  # fmt: skip

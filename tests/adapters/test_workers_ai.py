@@ -95,7 +95,7 @@ def test_the_npm_build_answers_the_png_with_its_500(mock: PortkeyMock) -> None:
 
 
 def test_a_200_with_a_null_result_is_the_gateways_500(mock: PortkeyMock) -> None:
-    mock.queue(Fault.malformed('{"result":null,"success":true}', content_type="application/json"))
+    mock.queue(Fault.respond(200, '{"result":null,"success":true}', "application/json"))
     answer = _generate(mock, {"model": FLUX, "prompt": "a cat"})
     assert answer.status_code == 500
     assert answer.json() == {"status": "failure", "message": "Something went wrong"}

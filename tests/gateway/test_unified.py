@@ -276,15 +276,27 @@ def test_providers_without_images(
     assert response.headers["x-portkey-gateway-exception"] == "true"
 
 
-def test_unmodelled_image_providers_say_so(client: InProcessClient) -> None:
+def test_every_image_provider_the_gateway_routes_is_modelled() -> None:
     from mock_gateway.adapters import ADAPTERS
+    from mock_gateway.fakes.registry import FAKES
     from mock_gateway.gateway.providers import IMAGE_PROVIDERS
 
-    unmodelled = sorted(IMAGE_PROVIDERS - set(ADAPTERS))  # e.g. hyperbolic, nscale
-    response = generate(client, {"prompt": "a"}, {"x-portkey-provider": unmodelled[0]})
+    # Issue 17: the fifteen providers with imageGenerate in the gateway 1.15.2.
+    assert len(IMAGE_PROVIDERS) == 15
+    assert IMAGE_PROVIDERS - set(ADAPTERS) == set()
+    assert IMAGE_PROVIDERS - set(FAKES) == set()
+
+
+def test_an_unmodelled_image_provider_says_so(
+    client: InProcessClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mock_gateway.adapters import ADAPTERS
+
+    monkeypatch.delitem(ADAPTERS, "nscale")  # as if the mock had no adapter for it
+    response = generate(client, {"prompt": "a"}, {"x-portkey-provider": "nscale"})
     assert response.status_code == 501
     assert response.headers["x-mock-unsupported"] == "true"
-    assert unmodelled[0] in response.json()["message"]
+    assert "nscale" in response.json()["message"]
 
 
 def test_the_same_request_and_seed_give_the_same_bytes(make_client: ClientFactory) -> None:
