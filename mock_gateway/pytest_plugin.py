@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pluggy import Result
 
     from mock_gateway.handle import PortkeyMock
-    from mock_gateway.server import LiveServer
+    from mock_gateway.serving.server import LiveServer
 
 __all__ = ["portkey_mock", "portkey_mock_options", "portkey_mock_server"]
 
@@ -142,9 +142,9 @@ def portkey_mock_server(
             yield recorder
         return
     from mock_gateway.app import create_app
-    from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
     from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
-    from mock_gateway.server import LiveServer
+    from mock_gateway.serving.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
+    from mock_gateway.serving.server import LiveServer
     from mock_gateway.wire.limits import DEFAULT_MAX_BODY
 
     app = create_app(

@@ -16,7 +16,7 @@ from mock_gateway.gateway.request import REQUEST_KEY, GatewayRequest, url_parts
 from mock_gateway.gateway.request_context import reply
 from mock_gateway.hints import HINT_HEADER, collecting, header_value
 from mock_gateway.journal import Call
-from mock_gateway.offload import OFF_LOOP_BODY, OFF_LOOP_REQUESTS, run_off_loop
+from mock_gateway.serving.offload import OFF_LOOP_BODY, OFF_LOOP_REQUESTS, run_off_loop
 from mock_gateway.state import MockState
 from mock_gateway.wire.limits import (
     ClientGone,
