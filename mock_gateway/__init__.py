@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mock_gateway.handle import PortkeyMock, ServerError
     from mock_gateway.journal import Attempt, Call, CallList
     from mock_gateway.serving.server import LiveServer, ServerStartError
+    from mock_gateway.settings import Settings
 
 __all__ = [
     "Attempt",
@@ -37,6 +38,7 @@ __all__ = [
     "Registry",
     "ServerError",
     "ServerStartError",
+    "Settings",
     "__version__",
     "create_app",
     "png_dimensions",
@@ -56,6 +58,7 @@ _WHERE = {
     "LiveServer": "mock_gateway.serving.server",
     "Profile": "mock_gateway.gateway.profiles",
     "ServerStartError": "mock_gateway.serving.server",
+    "Settings": "mock_gateway.settings",
     "create_app": "mock_gateway.app",
     "png_dimensions": "mock_gateway.fakes.images",
     "render_png": "mock_gateway.fakes.images",

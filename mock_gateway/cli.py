@@ -6,14 +6,18 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, DEPRECATED_NAMES, PROFILES
-from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
+from mock_gateway.gateway.profiles import DEPRECATED_NAMES, PROFILES
 from mock_gateway.serving.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
-from mock_gateway.wire.limits import DEFAULT_MAX_BODY
+from mock_gateway.settings import ROLES, Settings
 
-__all__ = ["main", "parse_args", "run"]
+if TYPE_CHECKING:
+    from mock_gateway.gateway.registry import Registry
+
+__all__ = ["main", "parse_args", "run", "settings_from_args"]
+
+_DEFAULTS = Settings()  # every app option's default, written once (mock_gateway.settings)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -25,17 +29,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--port", type=int, default=8787, help="port (default 8787; 0 = any free)")
     serve.add_argument(
         "--profile",
-        default=DEFAULT_PROFILE,
+        default=_DEFAULTS.profile,
         choices=sorted([*PROFILES, *DEPRECATED_NAMES]),
-        help=f"gateway flavour to imitate (default {DEFAULT_PROFILE})",
+        help=f"gateway flavour to imitate (default {_DEFAULTS.profile})",
     )
     serve.add_argument(
         "--role",
-        default="gateway",
-        choices=("gateway", "upstream"),
+        default=_DEFAULTS.role,
+        choices=ROLES,
         help="gateway (default), or upstream: the fake Stability and OpenAI APIs themselves",
     )
-    serve.add_argument("--seed", type=int, default=0, help="seed for ids and random seeds")
+    serve.add_argument(
+        "--seed", type=int, default=_DEFAULTS.seed, help="seed for ids and random seeds"
+    )
     serve.add_argument(
         "--registry",
         metavar="FILE",
@@ -44,9 +50,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--time-scale",
         type=float,
-        default=1.0,
+        default=_DEFAULTS.time_scale,
         help="multiply the gateway's retry waits and a timeout fault's hold "
-        "(1: faithful, the default; 0.01: 100x faster)",
+        f"(default {_DEFAULTS.time_scale:g}: faithful; 0.01: 100x faster)",
     )
     serve.add_argument(
         "--strict-responses",
@@ -56,8 +62,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     serve.add_argument(
         "--url-ttl",
         type=float,
-        default=3600.0,
-        help="seconds a DALL·E image URL stays valid (default 3600)",
+        default=_DEFAULTS.url_ttl,
+        help=f"seconds a DALL·E image URL stays valid (default {_DEFAULTS.url_ttl:g})",
     )
     serve.add_argument(
         "--open",
@@ -70,7 +76,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         dest="blocked_words",
         metavar="WORD",
         help="prompts containing WORD are refused by the content filter "
-        "(repeatable; default mock-blocked)",
+        f"(repeatable; default {' '.join(_DEFAULTS.blocked_words)})",
     )
     serve.add_argument(
         "--filtered-word",
@@ -78,31 +84,32 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         dest="filtered_words",
         metavar="WORD",
         help="Stability blurs images for prompts containing WORD "
-        "(repeatable; default mock-filtered)",
+        f"(repeatable; default {' '.join(_DEFAULTS.filtered_words)})",
     )
     serve.add_argument(
         "--journal-cap",
         type=int,
-        default=DEFAULT_JOURNAL_CAP,
+        default=_DEFAULTS.journal_cap,
         metavar="N",
-        help=f"calls the journal keeps before dropping the oldest (default {DEFAULT_JOURNAL_CAP})",
+        help="calls the journal keeps before dropping the oldest "
+        f"(default {_DEFAULTS.journal_cap})",
     )
     serve.add_argument(
         "--journal-bytes",
         type=int,
-        default=DEFAULT_JOURNAL_BYTES,
+        default=_DEFAULTS.journal_bytes,
         metavar="N",
         help="bytes the journal keeps (heads, bodies, upstream attempts) before dropping "
         "the oldest "
-        f"(default {DEFAULT_JOURNAL_BYTES // 2**20} MiB)",
+        f"(default {_DEFAULTS.journal_bytes // 2**20} MiB)",
     )
     serve.add_argument(
         "--max-body-bytes",
         type=int,
-        default=DEFAULT_MAX_BODY,
+        default=_DEFAULTS.max_body_bytes,
         metavar="N",
         help="a request body over N bytes gets a 413 before it is read whole "
-        f"(default {DEFAULT_MAX_BODY // 2**20} MiB)",
+        f"(default {_DEFAULTS.max_body_bytes // 2**20} MiB)",
     )
     serve.add_argument(
         "--max-connections",
@@ -245,6 +252,27 @@ def _drift(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 1 if report.failed else 0
 
 
+def settings_from_args(args: argparse.Namespace, registry: Registry | None = None) -> Settings:
+    """The app options of ``mock-portkey serve``'s command line (a repeatable option left
+    out keeps the ``Settings`` default)."""
+    return Settings(
+        role=args.role,
+        registry=registry,
+        profile=args.profile,
+        seed=args.seed,
+        url_ttl=args.url_ttl,
+        strict_responses=args.strict_responses,
+        time_scale=args.time_scale,
+        blocked_words=tuple(args.blocked_words or _DEFAULTS.blocked_words),
+        filtered_words=tuple(args.filtered_words or _DEFAULTS.filtered_words),
+        journal_cap=args.journal_cap,
+        journal_bytes=args.journal_bytes,
+        max_body_bytes=args.max_body_bytes,
+        allowed_hosts=tuple(args.allowed_hosts or _DEFAULTS.allowed_hosts),
+        replay=tuple(args.replay),
+    )
+
+
 def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
@@ -311,22 +339,7 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             from mock_gateway.control.inspector.browser import open_when_ready
 
             open_when_ready(inspector, args.host, port, stderr=stderr)
-    app = create_app(
-        role=args.role,
-        registry=registry,
-        profile=args.profile,
-        seed=args.seed,
-        url_ttl=args.url_ttl,
-        strict_responses=args.strict_responses,
-        time_scale=args.time_scale,
-        blocked_words=tuple(args.blocked_words or ("mock-blocked",)),
-        filtered_words=tuple(args.filtered_words or ("mock-filtered",)),
-        journal_cap=args.journal_cap,
-        journal_bytes=args.journal_bytes,
-        max_body_bytes=args.max_body_bytes,
-        allowed_hosts=tuple(args.allowed_hosts or ()),
-        replay=args.replay,
-    )
+    app = create_app(settings_from_args(args, registry))
     try:
         config = server_config(
             app,

@@ -7,13 +7,18 @@ queue (``FaultQueue``: "the next N matching requests") or from ``x-mock-*`` requ
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from mock_gateway.hints import hint
+
 __all__ = [
+    "DEPRECATED_KINDS",
     "FAULT_KINDS",
     "MAX_RETRY_AFTER",
     "MAX_WAIT",
@@ -22,11 +27,39 @@ __all__ = [
     "FaultQueue",
     "fault_from_headers",
     "fault_problems",
+    "kind_notes",
     "queued_from_json",
 ]
 
-FaultKind = Literal["status", "delay", "timeout", "drop", "malformed", "content-filter"]
-FAULT_KINDS: tuple[str, ...] = ("status", "delay", "timeout", "drop", "malformed", "content-filter")
+# One name per fault: the kind string (JSON, x-mock-fault, Fault.kind) is the constructor's
+# name (Fault.fail), the handle's method less "_next" (fail_next) and the scenario step.
+FaultKind = Literal["fail", "latency", "timeout", "drop", "respond", "filter"]
+FAULT_KINDS: tuple[str, ...] = ("fail", "latency", "timeout", "drop", "respond", "filter")
+# The names before that (deprecated; accepted until the next release): old kind -> new.
+DEPRECATED_KINDS: dict[str, str] = {
+    "status": "fail",
+    "delay": "latency",
+    "malformed": "respond",
+    "content-filter": "filter",
+}
+_HTML_502 = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def kind_notes(kind: Any) -> tuple[Any, list[str]]:
+    """``kind`` under its current name, and a note if it was a deprecated one."""
+    if isinstance(kind, str) and kind in DEPRECATED_KINDS:
+        new = DEPRECATED_KINDS[kind]
+        return new, [f"fault {kind!r} is deprecated (goes in the next release): use {new!r}"]
+    return kind, []
+
+
+def _deprecated(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn the caller (``stacklevel`` frames up) that ``old`` is now ``new``."""
+    warnings.warn(
+        f"{old} is deprecated (goes in the next release); use {new}",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
 
 
 class FaultError(ValueError):
@@ -76,14 +109,14 @@ def fault_problems(fault: Fault) -> list[str]:
             f"fault {_short(fault.kind)} is unknown; choose one of: {', '.join(FAULT_KINDS)}"
         )
     status = fault.status
-    low = 400 if fault.kind == "status" else 200
-    if (status is None and fault.kind == "status") or (
+    low = 400 if fault.kind == "fail" else 200
+    if (status is None and fault.kind == "fail") or (
         status is not None
         and not (isinstance(status, int) and not isinstance(status, bool) and low <= status <= 599)
     ):
         problems.append(
             f"status must be an integer HTTP status from {low} to 599, got {_short(status)}"
-            + (" (e.g. Fault.error(429))" if fault.kind == "status" else "")
+            + (" (e.g. Fault.fail(429))" if fault.kind == "fail" else "")
         )
     for name, value, optional, maximum in (
         ("retry_after", fault.retry_after, True, MAX_RETRY_AFTER),
@@ -125,7 +158,7 @@ def queued_from_json(data: Any) -> tuple[Fault, dict[str, Any]]:
     """``POST /_mock/faults``'s body: the fault, and where it applies (``FaultQueue.add``'s
     keywords); one ``FaultError`` naming every wrong field."""
     if not isinstance(data, Mapping):
-        raise FaultError('send a JSON object such as {"fault": "status", "status": 429}')
+        raise FaultError('send a JSON object such as {"fault": "fail", "status": 429}')
     where = {name: data.get(name) for name in ("path", "provider", "target")}
     where["times"] = data.get("times", 1)
     problems = _placement_problems(**where)
@@ -142,40 +175,47 @@ _HEADER_VALUE = re.compile(r"[\x20-\x7e]*")
 
 @dataclass(frozen=True)
 class Fault:
-    """One upstream misbehaviour.
+    """One upstream misbehaviour; each kind has a constructor of the same name.
 
-    - ``status``: the provider answers ``status`` with its own error body (plus ``retry-after``).
-    - ``delay``: the provider answers normally, ``delay`` seconds late.
+    - ``fail``: the provider answers ``status`` with its own error body (plus ``retry-after``).
+    - ``latency``: the provider answers normally, ``delay`` seconds late.
     - ``timeout``: the provider never answers. With a request timeout the gateway answers 408;
       without one it waits ``hold`` seconds (times the app's ``time_scale``, as retry waits),
       then the connection drops.
     - ``drop``: the upstream connection closes before any answer.
-    - ``malformed``: the provider answers ``status`` with ``body`` (text/html by default).
-    - ``content-filter``: the provider's content filter fires (Stability: ``CONTENT_FILTERED``).
+    - ``respond``: the provider answers ``status`` (200 if none) with ``body`` as
+      ``content_type`` (an empty one sends no content type): any answer, a malformed one too.
+    - ``filter``: the provider's content filter fires (Stability: ``CONTENT_FILTERED``).
 
-    ``delay`` applies to every kind.
+    ``delay`` applies to every kind. The kinds' earlier names (``status``, ``delay``,
+    ``malformed``, ``content-filter``) still work, with a ``DeprecationWarning``.
     """
 
     kind: FaultKind
     status: int | None = None
     retry_after: float | None = None
     delay: float = 0.0
-    body: str = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    body: str = _HTML_502
     content_type: str = "text/html"
     hold: float = 30.0
 
     def __post_init__(self) -> None:
+        kind, notes = kind_notes(self.kind)
+        if notes:
+            # Past __post_init__ and the dataclass's __init__: the caller's line.
+            _deprecated(f"Fault({self.kind!r})", f"Fault({kind!r})", stacklevel=4)
+            object.__setattr__(self, "kind", kind)
         _raise(fault_problems(self))
 
     @classmethod
-    def error(cls, status: int, *, retry_after: float | None = None, delay: float = 0.0) -> Fault:
-        """The provider answers ``status`` with its own error body."""
-        return cls("status", status=status, retry_after=retry_after, delay=delay)
+    def fail(cls, status: int, *, retry_after: float | None = None, delay: float = 0.0) -> Fault:
+        """The provider answers ``status`` with its own error body (429, 500, 503, ...)."""
+        return cls("fail", status=status, retry_after=retry_after, delay=delay)
 
     @classmethod
     def latency(cls, seconds: float) -> Fault:
         """The provider answers normally, ``seconds`` late."""
-        return cls("delay", delay=seconds)
+        return cls("latency", delay=seconds)
 
     @classmethod
     def timeout(cls, *, hold: float = 30.0) -> Fault:
@@ -183,33 +223,77 @@ class Fault:
         return cls("timeout", hold=hold)
 
     @classmethod
-    def dropped(cls) -> Fault:
+    def drop(cls) -> Fault:
         """The upstream connection closes before an answer."""
         return cls("drop")
+
+    @classmethod
+    def respond(
+        cls,
+        status: int,
+        body: str | Mapping[str, Any] | list[Any],
+        content_type: str | None = None,
+        *,
+        delay: float = 0.0,
+    ) -> Fault:
+        """The provider answers ``status`` with this ``body``, whatever it is.
+
+        A dict or list is sent as JSON (``application/json`` unless ``content_type`` says
+        otherwise); a string as it is (``text/html`` unless said otherwise).
+        """
+        text, content_type = _body(body, content_type)
+        return cls("respond", status=status, body=text, content_type=content_type, delay=delay)
+
+    @classmethod
+    def filter(cls) -> Fault:
+        """The provider's content filter fires."""
+        return cls("filter")
+
+    # -- the earlier names, until the next release ------------------------------------------
+
+    @classmethod
+    def error(cls, status: int, *, retry_after: float | None = None, delay: float = 0.0) -> Fault:
+        """Deprecated: ``Fault.fail``."""
+        _deprecated("Fault.error()", "Fault.fail()")
+        return cls.fail(status, retry_after=retry_after, delay=delay)
+
+    @classmethod
+    def dropped(cls) -> Fault:
+        """Deprecated: ``Fault.drop``."""
+        _deprecated("Fault.dropped()", "Fault.drop()")
+        return cls.drop()
 
     @classmethod
     def malformed(
         cls, body: str | None = None, *, status: int = 200, content_type: str = "text/html"
     ) -> Fault:
-        """The provider answers a body the gateway cannot read."""
-        return cls("malformed", status=status, body=body or cls.body, content_type=content_type)
+        """Deprecated: ``Fault.respond(status, body, content_type)``."""
+        _deprecated("Fault.malformed()", "Fault.respond(status, body, content_type)")
+        return cls.respond(status, body or _HTML_502, content_type)
 
     @classmethod
     def content_filtered(cls) -> Fault:
-        """The provider's content filter fires."""
-        return cls("content-filter")
+        """Deprecated: ``Fault.filter``."""
+        _deprecated("Fault.content_filtered()", "Fault.filter()")
+        return cls.filter()
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Fault:
-        """From ``{"fault": "status", "status": 429, ...}`` as ``POST /_mock/faults`` takes it.
+        """From ``{"fault": "fail", "status": 429, ...}`` as ``POST /_mock/faults`` takes it.
 
-        ``FaultError`` names every wrong field at once.
+        A deprecated kind name is taken as its new one, without a warning (``kind_notes``
+        says so); ``FaultError`` names every wrong field at once. A JSON object or array
+        ``body`` (for ``respond``) is sent as JSON.
         """
         fields = {key: value for key, value in data.items() if key not in _PLACEMENT}
         unknown = sorted(set(fields) - set(_FIELDS))
         problems = [f"{name} is not a fault field" for name in unknown]
+        kind, _ = kind_notes(data.get("fault", ""))
+        known = {k: fields[k] for k in fields if k in _FIELDS}
+        if isinstance(known.get("body"), Mapping | list):
+            known["body"], known["content_type"] = _body(known["body"], known.get("content_type"))
         try:
-            fault = cls(data.get("fault", ""), **{k: fields[k] for k in fields if k in _FIELDS})
+            fault = cls(kind, **known)
         except FaultError as error:
             problems.append(str(error))
         _raise(problems)
@@ -220,6 +304,13 @@ class Fault:
         data = asdict(self)
         data["fault"] = data.pop("kind")
         return data
+
+
+def _body(body: Any, content_type: str | None) -> tuple[Any, str]:
+    """A ``respond`` body as text, and its content type (JSON for a dict or list)."""
+    if isinstance(body, Mapping | list):
+        return json.dumps(body), "application/json" if content_type is None else content_type
+    return body, "text/html" if content_type is None else content_type
 
 
 _PLACEMENT = ("fault", "times", "path", "provider", "target")
@@ -233,6 +324,7 @@ class _Queued:
     remaining: int = field(default=1)
     provider: str | None = None
     target: str | None = None
+    required: bool = True
 
     def matches(self, path: str, provider: str | None, target: str | None) -> bool:
         return (
@@ -257,15 +349,17 @@ class FaultQueue:
         path: str | None = None,
         provider: str | None = None,
         target: str | None = None,
+        required: bool = True,
     ) -> None:
         """Queue ``fault`` for the next ``times`` upstream attempts that match.
 
         ``path`` is a prefix of the client request's path; ``provider`` the provider called;
         ``target`` the config path of the target (``config.targets[0]``). None matches all.
+        ``required``: whether ``unused`` reports it if it is never used up.
         """
         _raise(_placement_problems(times, path, provider, target))
         with self._lock:
-            self._queue.append(_Queued(fault, path, times, provider, target))
+            self._queue.append(_Queued(fault, path, times, provider, target, required))
 
     def take(
         self, path: str, provider: str | None = None, target: str | None = None
@@ -294,6 +388,12 @@ class FaultQueue:
                 for e in self._queue
             ]
 
+    def unused(self) -> list[dict[str, Any]]:
+        """What is still queued and was required to be used (as ``pending`` shows it)."""
+        with self._lock:
+            required = [entry.required for entry in self._queue]
+        return [entry for entry, needed in zip(self.pending(), required, strict=False) if needed]
+
     def clear(self) -> None:
         """Forget every queued fault."""
         with self._lock:
@@ -319,16 +419,20 @@ def fault_from_headers(headers: Mapping[str, str]) -> Fault | None:
     """A fault for every attempt of this request, from ``x-mock-*`` headers (or ``None``).
 
     ``x-mock-status: 429`` (with ``x-mock-retry-after: 2``), ``x-mock-delay: 0.25`` (seconds),
-    ``x-mock-fault: timeout | drop | malformed | content-filter``.
+    ``x-mock-fault: timeout | drop | respond | filter``. A deprecated kind name
+    (``malformed``, ``content-filter``) is taken as its new one, with an ``x-mock-hint``.
     """
     kind, status = headers.get("x-mock-fault"), headers.get("x-mock-status")
     delay = _seconds(headers, "x-mock-delay") or 0.0
     if status is not None:
         if not (status.isascii() and status.isdigit() and len(status) <= 3):
             raise FaultError(f"x-mock-status must be an HTTP status, got {_shown(status)}")
-        return Fault.error(
+        return Fault.fail(
             int(status), retry_after=_seconds(headers, "x-mock-retry-after"), delay=delay
         )
     if kind is not None:
-        return Fault(kind, delay=delay)  # type: ignore[arg-type]  # checked in __post_init__
+        kind, notes = kind_notes(kind)
+        for note in notes:  # a server has no caller to warn: the answer says it
+            hint(f"x-mock-fault: {note}")
+        return Fault(kind, delay=delay)  # checked in __post_init__
     return Fault.latency(delay) if delay else None

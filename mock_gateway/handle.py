@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -20,8 +21,25 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from mock_gateway.serving.server import LiveServer
+    from mock_gateway.settings import Settings, SettingsOptions
 
 __all__ = ["PortkeyMock", "ServerError"]
+
+
+def _deprecated(old: str, new: str) -> None:
+    warnings.warn(
+        f"PortkeyMock.{old} is deprecated (goes in the next release); use {new}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    """One queued fault, for a failure message: its kind, what is set, where it applies."""
+    shown = {key: value for key, value in entry.items() if value is not None and key != "fault"}
+    defaults = Fault("drop").to_json()
+    parts = [f"{key}={value!r}" for key, value in shown.items() if defaults.get(key) != value]
+    return " ".join([str(entry["fault"]), *parts])
 
 
 class ServerError(AssertionError):
@@ -32,7 +50,8 @@ class PortkeyMock:
     """A running mock gateway, as a test sees it.
 
     ``url`` and ``base_url`` point at the live server; ``transport()`` reaches the same app
-    in-process. ``calls`` is the journal; the ``*_next`` methods queue upstream faults.
+    in-process. ``calls`` is the journal; the ``*_next`` methods queue upstream faults, one
+    per ``Fault`` constructor of the same name (``fail_next`` queues ``Fault.fail``).
     """
 
     __test__ = False  # not a test class, whatever pytest's collection rules say
@@ -43,16 +62,19 @@ class PortkeyMock:
 
     @classmethod
     @contextmanager
-    def serve(cls, **options: Any) -> Iterator[PortkeyMock]:
+    def serve(
+        cls, settings: Settings | None = None, **options: Unpack[SettingsOptions]
+    ) -> Iterator[PortkeyMock]:
         """A live mock gateway for the ``with`` block, for use outside pytest:
-        ``create_app(**options)`` under uvicorn on a free loopback port, stopped after it.
+        ``create_app(settings, **options)`` under uvicorn on a free loopback port, stopped
+        after it.
 
         ``with PortkeyMock.serve(profile="oss") as mock: ...`` (``mock.base_url`` for SDKs).
         """
         from mock_gateway.app import create_app
         from mock_gateway.serving.server import LiveServer
 
-        with LiveServer(create_app(**options)) as server:
+        with LiveServer(create_app(settings, **options)) as server:
             yield cls(server.app, server)
 
     @property
@@ -148,13 +170,18 @@ class PortkeyMock:
         path: str | None = None,
         provider: str | None = None,
         target: str | None = None,
+        required: bool = True,
     ) -> None:
         """Apply ``fault`` to the next ``times`` upstream attempts that match.
 
         ``path``: a prefix of the client request's path; ``provider``: the provider called
         (``"stability-ai"``); ``target``: the config path (``"config.targets[0]"``).
+        ``required=False``: ``assert_faults_used`` (and the fixture's teardown) lets it go
+        unused, as for a scenario's steps a client may never reach.
         """
-        self.state.faults.add(fault, times=times, path=path, provider=provider, target=target)
+        self.state.faults.add(
+            fault, times=times, path=path, provider=provider, target=target, required=required
+        )
 
     def fail_next(
         self,
@@ -162,37 +189,136 @@ class PortkeyMock:
         *,
         retry_after: float | None = None,
         times: int = 1,
-        **where: str | None,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
     ) -> None:
-        """The provider answers ``status`` with its own error body (429, 500, 503, ...).
+        """``Fault.fail``: the provider answers ``status`` with its own error body (429, 500,
+        503, ...). ``times``, ``path``, ``provider``, ``target``: as for ``queue``."""
+        fault = Fault.fail(status, retry_after=retry_after)
+        self.queue(fault, times=times, path=path, provider=provider, target=target)
 
-        ``where``: ``path``, ``provider`` or ``target``, as for ``queue``.
-        """
-        self.queue(Fault.error(status, retry_after=retry_after), times=times, **where)
+    def latency_next(
+        self,
+        seconds: float,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """``Fault.latency``: the provider answers ``seconds`` late (real seconds, so the
+        client's own timeouts fire)."""
+        fault = Fault.latency(seconds)
+        self.queue(fault, times=times, path=path, provider=provider, target=target)
 
-    def delay_next(self, seconds: float, *, times: int = 1, **where: str | None) -> None:
-        """The provider answers ``seconds`` late (``where``: path, provider, target)."""
-        self.queue(Fault.latency(seconds), times=times, **where)
+    def timeout_next(
+        self,
+        *,
+        hold: float = 30.0,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """``Fault.timeout``: the provider never answers: 408 once a request timeout passes;
+        without one, the gateway waits ``hold`` seconds on the app's ``time_scale`` clock
+        (30 ms under the fixture's 0.001), then the upstream connection drops (a 500)."""
+        fault = Fault.timeout(hold=hold)
+        self.queue(fault, times=times, path=path, provider=provider, target=target)
 
-    def timeout_next(self, *, hold: float = 30.0, times: int = 1, **where: str | None) -> None:
-        """The provider never answers: 408 once a request timeout passes; without one, the
-        gateway waits ``hold`` seconds on the app's ``time_scale`` clock (30 ms under the
-        fixture's default 0.001), then the upstream connection drops (a 500)."""
-        self.queue(Fault.timeout(hold=hold), times=times, **where)
+    def drop_next(
+        self,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """``Fault.drop``: the upstream connection drops before an answer."""
+        self.queue(Fault.drop(), times=times, path=path, provider=provider, target=target)
 
-    def drop_next(self, *, times: int = 1, **where: str | None) -> None:
-        """The upstream connection drops before an answer."""
-        self.queue(Fault.dropped(), times=times, **where)
+    def respond_next(
+        self,
+        status: int,
+        body: str | Mapping[str, Any] | list[Any],
+        content_type: str | None = None,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """``Fault.respond``: the provider answers ``status`` with this ``body`` (a dict or
+        list as JSON), readable by the gateway or not."""
+        fault = Fault.respond(status, body, content_type)
+        self.queue(fault, times=times, path=path, provider=provider, target=target)
+
+    def filter_next(
+        self,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """``Fault.filter``: the provider's content filter fires."""
+        self.queue(Fault.filter(), times=times, path=path, provider=provider, target=target)
+
+    def delay_next(
+        self,
+        seconds: float,
+        *,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
+    ) -> None:
+        """Deprecated (goes in the next release): ``latency_next``."""
+        _deprecated("delay_next()", "latency_next()")
+        self.latency_next(seconds, times=times, path=path, provider=provider, target=target)
 
     def malformed_next(
-        self, body: str | None = None, *, status: int = 200, times: int = 1, **where: str | None
+        self,
+        body: str | None = None,
+        *,
+        status: int = 200,
+        times: int = 1,
+        path: str | None = None,
+        provider: str | None = None,
+        target: str | None = None,
     ) -> None:
-        """The provider answers a body the gateway cannot read."""
-        self.queue(Fault.malformed(body, status=status), times=times, **where)
+        """Deprecated (goes in the next release): ``respond_next(status, body)``."""
+        _deprecated("malformed_next()", "respond_next(status, body)")
+        fault = Fault.respond(status, body or Fault.body)
+        self.queue(fault, times=times, path=path, provider=provider, target=target)
 
-    def filter_next(self, *, times: int = 1, **where: str | None) -> None:
-        """The provider's content filter fires."""
-        self.queue(Fault.content_filtered(), times=times, **where)
+    @property
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults still queued, as ``GET /_mock/faults`` shows them."""
+        return self.state.faults.pending()
+
+    def clear_faults(self) -> None:
+        """Forget every queued fault."""
+        self.state.faults.clear()
+
+    def assert_faults_used(self) -> None:
+        """Assert every queued fault was used up (those queued ``required=False`` aside).
+
+        The pytest fixture calls it at teardown of a test that passed (as respx's
+        ``assert_all_called``): a fault a test queued and no request met usually means the
+        test did not test what it meant to.
+        """
+        unused = self.state.faults.unused()
+        if not unused:
+            return
+        lines = "\n".join(f"  {_describe(entry)}" for entry in unused)
+        raise AssertionError(
+            f"{len(unused)} queued fault(s) never used:\n{lines}\n"
+            "(no upstream attempt matched them; drop them with portkey_mock.clear_faults(), "
+            "queue them with required=False, or turn the check off with "
+            "@pytest.mark.portkey_mock(assert_faults_used=False))"
+        )
 
     # -- assertions -----------------------------------------------------------------------
 

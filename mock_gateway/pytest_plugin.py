@@ -20,14 +20,19 @@ if TYPE_CHECKING:
     from mock_gateway.handle import PortkeyMock
     from mock_gateway.serving.server import LiveServer
 
-__all__ = ["portkey_mock", "portkey_mock_options", "portkey_mock_server"]
+__all__ = ["default_options", "portkey_mock", "portkey_mock_options", "portkey_mock_server"]
 
 _MARKER = (
-    "portkey_mock(profile='hosted', seed=0, env=False): configure the portkey_mock fixture "
-    "for this test (gateway profile, seed, and whether to point PORTKEY_PROXY and "
-    "OPENAI_BASE_URL at the mock)"
+    "portkey_mock(profile='hosted', seed=0, env=False, assert_faults_used=True): configure the "
+    "portkey_mock fixture for this test (gateway profile, seed, whether to point PORTKEY_PROXY "
+    "and OPENAI_BASE_URL at the mock, and whether its teardown fails on queued faults no "
+    "request used)"
 )
-_MARKER_OPTIONS = frozenset({"profile", "seed", "env"})
+_MARKER_OPTIONS = frozenset({"profile", "seed", "env", "assert_faults_used"})
+# The fixture's own options, besides Settings' (the app) and LiveServer's (the server).
+_FIXTURE_OPTIONS = {"env": False, "assert_faults_used": True}
+# Whether the test's own call failed (the teardown check then keeps quiet).
+_CALL_FAILED = pytest.StashKey[bool]()
 
 
 _SNAPSHOTS = "portkey_mock_snapshots"
@@ -68,6 +73,8 @@ def pytest_runtest_makereport(
     """On a failing test that used the fixture: where to look at its journal."""
     outcome = yield
     report = outcome.get_result()
+    if report.when == "call":  # a failed test (or an expected failure) says enough
+        item.stash[_CALL_FAILED] = report.failed or hasattr(report, "wasxfail")
     handle = getattr(item, "funcargs", {}).get("portkey_mock") if report.failed else None
     if handle is None or not hasattr(handle, "write_snapshot"):
         return
@@ -98,28 +105,59 @@ def _snapshot_dir(config: pytest.Config) -> Path:
     return base / "portkey-mock"
 
 
+def default_options() -> dict[str, Any]:
+    """Every key ``portkey_mock_options`` takes, with the fixture's default.
+
+    The app's options are ``mock_gateway.Settings``' (``FIXTURE_SETTINGS``: ``time_scale``
+    0.001, the rest as ``Settings()``); the server's are ``LiveServer``'s (``host``, ``port``,
+    ``allow_remote``, ``max_connections``, ``header_timeout``); and the fixture's own ``env``
+    and ``assert_faults_used``.
+    """
+    import inspect
+
+    from mock_gateway.serving.server import LiveServer
+    from mock_gateway.settings import FIXTURE_SETTINGS
+
+    server = {
+        name: parameter.default
+        for name, parameter in inspect.signature(LiveServer).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+    app = {name: getattr(FIXTURE_SETTINGS, name) for name in FIXTURE_SETTINGS.names()}
+    return {**app, **server, **_FIXTURE_OPTIONS}
+
+
+def _options(given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` over the defaults: a partial ``portkey_mock_options`` keeps the rest."""
+    defaults = default_options()
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise pytest.UsageError(
+            f"portkey_mock_options has unknown key(s) {unknown}; the keys are {sorted(defaults)}"
+        )
+    return {**defaults, **given}
+
+
 @pytest.fixture(scope="session")
 def portkey_mock_options() -> dict[str, Any]:
     """Session defaults for the mock; override this fixture in a conftest.py to change them.
+    The keys an override leaves out keep their defaults (``default_options()``, all of them):
 
-    Keys: ``profile`` (default ``hosted``), ``seed`` (0), ``env`` (False), ``host``
-    (``127.0.0.1``), ``port`` (0: a free port; a fixed N under pytest-xdist is N plus the
-    worker's number, so workers never collide), ``time_scale`` (0.001: the gateway's retry
-    waits and a timeout fault's hold pass 1000 times faster; 1.0 is real time; the journal
-    counts them in full), ``strict_responses`` (False: when True the server refuses, and the test
-    fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls) and
-    ``journal_bytes`` (16 MiB of heads and bodies) bound the journal, ``max_body_bytes``
-    (16 MiB) the request body, ``allow_remote`` (False) must be True for a ``host`` that is
-    not loopback, ``max_connections`` (1000) and ``header_timeout`` (10 s) guard the server's
-    connections.
+    - the app's (``mock_gateway.Settings``): ``profile`` (``hosted``), ``seed`` (0),
+      ``time_scale`` (**0.001** here, 1.0 in ``Settings``: the gateway's retry waits,
+      ``retry-after`` and a timeout fault's hold pass 1000 times faster; the journal counts
+      them in full), ``strict_responses`` (False: when True the server refuses, and the test
+      fails, on any answer that breaks its contract), ``journal_cap`` (10000 calls),
+      ``journal_bytes`` (16 MiB), ``max_body_bytes`` (16 MiB), ``registry``, ...;
+    - the server's (``LiveServer``): ``host`` (``127.0.0.1``), ``port`` (0: a free port; a
+      fixed N under pytest-xdist is N plus the worker's number, so workers never collide),
+      ``allow_remote`` (False; True for a ``host`` that is not loopback),
+      ``max_connections`` (1000), ``header_timeout`` (10 s);
+    - the fixture's: ``env`` (False: True points ``PORTKEY_PROXY`` and ``OPENAI_BASE_URL`` at
+      the mock), ``assert_faults_used`` (True: a passing test's teardown fails while faults
+      it queued are left unused).
     """
-    return {
-        "profile": "hosted",
-        "seed": 0,
-        "env": False,
-        "host": "127.0.0.1",
-        "strict_responses": False,
-    }
+    return default_options()
 
 
 def _port(port: int) -> int:
@@ -142,26 +180,18 @@ def portkey_mock_server(
             yield recorder
         return
     from mock_gateway.app import create_app
-    from mock_gateway.journal import DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_CAP
-    from mock_gateway.serving.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
     from mock_gateway.serving.server import LiveServer
-    from mock_gateway.wire.limits import DEFAULT_MAX_BODY
+    from mock_gateway.settings import Settings
 
-    app = create_app(
-        profile=portkey_mock_options.get("profile", "hosted"),
-        strict_responses=bool(portkey_mock_options.get("strict_responses", False)),
-        time_scale=float(portkey_mock_options.get("time_scale", 0.001)),
-        journal_cap=int(portkey_mock_options.get("journal_cap", DEFAULT_JOURNAL_CAP)),
-        journal_bytes=int(portkey_mock_options.get("journal_bytes", DEFAULT_JOURNAL_BYTES)),
-        max_body_bytes=int(portkey_mock_options.get("max_body_bytes", DEFAULT_MAX_BODY)),
-    )
+    options = _options(portkey_mock_options)
+    app = create_app(Settings.from_options({k: options[k] for k in Settings.names()}))
     server = LiveServer(
         app,
-        host=portkey_mock_options.get("host", "127.0.0.1"),
-        port=_port(int(portkey_mock_options.get("port", 0))),
-        allow_remote=bool(portkey_mock_options.get("allow_remote", False)),
-        max_connections=int(portkey_mock_options.get("max_connections", DEFAULT_MAX_CONNECTIONS)),
-        header_timeout=float(portkey_mock_options.get("header_timeout", DEFAULT_HEADER_TIMEOUT)),
+        host=options["host"],
+        port=_port(int(options["port"])),
+        allow_remote=bool(options["allow_remote"]),
+        max_connections=int(options["max_connections"]),
+        header_timeout=float(options["header_timeout"]),
     )
     server.start()
     try:
@@ -188,16 +218,20 @@ def portkey_mock(
             f"@pytest.mark.portkey_mock takes keyword options {sorted(_MARKER_OPTIONS)}, "
             f"got {sorted(unknown) or list(marker.args if marker else ())}"
         )
-    options = {**portkey_mock_options, **overrides}
+    options = {**_options(portkey_mock_options), **overrides}
     handle: Any = PortkeyMock(portkey_mock_server.app, portkey_mock_server)
     if hasattr(portkey_mock_server.app.state, "recorder"):  # pytest --portkey-record
         from mock_gateway.recording.session import RecordingHandle
 
         handle = RecordingHandle(portkey_mock_server, request.node.nodeid)
-    # A partial override of portkey_mock_options keeps the defaults of the keys it leaves out.
-    handle.reset(profile=options.get("profile", "hosted"), seed=options.get("seed", 0))
-    if options.get("env"):
+    handle.reset(profile=options["profile"], seed=options["seed"])
+    if options["env"]:
         for name, value in handle.env().items():
             monkeypatch.setenv(name, value)
     yield handle
     handle.check()
+    # As respx's assert_all_called: a fault queued and never met means the test did not test
+    # what it meant to. Not after a failed test (its own failure says more), nor recording.
+    failed = request.node.stash.get(_CALL_FAILED, True)
+    if options["assert_faults_used"] and not failed and hasattr(handle, "assert_faults_used"):
+        handle.assert_faults_used()

@@ -16,9 +16,10 @@ from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.fakes.registry import FAKES, FakeProvider
 from mock_gateway.faults import Fault, FaultQueue
 from mock_gateway.gateway.cache import ResponseCache
-from mock_gateway.gateway.profiles import Profile
+from mock_gateway.gateway.profiles import Profile, get_profile
 from mock_gateway.gateway.registry import Registry
 from mock_gateway.journal import Attempt, Journal
+from mock_gateway.settings import Settings
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.redact import redact_headers
 from mock_gateway.wire.safejson import encode_text
@@ -38,6 +39,7 @@ _DROPPED = "Message: fetch failed Cause: SocketError: other side closed Name: Ty
 
 
 _MAX_ADVANCE = 100 * 365.25 * 86400
+_DEFAULTS = Settings()  # the option defaults, written once in mock_gateway.settings
 
 
 def uuid4_text(bits: int) -> str:
@@ -76,27 +78,46 @@ class MockState:
     journal: Journal = field(default_factory=Journal)
     faults: FaultQueue = field(default_factory=FaultQueue)
     # A prompt containing one of these is refused by the provider's content filter.
-    blocked_words: tuple[str, ...] = ("mock-blocked",)
+    blocked_words: tuple[str, ...] = _DEFAULTS.blocked_words
     # Stability only: the image comes back blurred, marked CONTENT_FILTERED, with a 200.
-    filtered_words: tuple[str, ...] = ("mock-filtered",)
-    url_ttl: float = 3600.0
+    filtered_words: tuple[str, ...] = _DEFAULTS.filtered_words
+    url_ttl: float = _DEFAULTS.url_ttl
     # Multiplies the gateway's own waits (retry backoff, retry-after, and a timeout fault's
     # hold when no request timeout is set): 1.0 is faithful, 0.01 makes a 1 s + 2 s + 4 s
-    # backoff take 70 ms. Provider latency (delay faults) and request timeouts stay real, as
+    # backoff take 70 ms. Provider latency (latency faults) and request timeouts stay real, as
     # client code perceives them. The journal records the faithful times.
-    time_scale: float = 1.0
+    time_scale: float = _DEFAULTS.time_scale
     # Hosted Portkey's records (API keys, virtual keys, @slug providers, saved configs).
     registry: Registry = field(default_factory=Registry)
     # Exceptions raised by our own code while serving; the pytest fixture re-raises them.
     errors: list[BaseException] = field(default_factory=list)
     # A request body over this many bytes gets the mock's 413 (mock_gateway.wire.limits).
-    max_body_bytes: int = 16 * 1024 * 1024
+    max_body_bytes: int = _DEFAULTS.max_body_bytes
     # Seconds a client may take to send its body before a 408 (mock_gateway.wire.limits).
     body_timeout: float = 30.0
 
     # Seconds added to ``clock`` by ``advance_clock``: the mock's time control for what it
     # keeps over time (the cache's max_age, DALL·E URLs' lifetime, ``created``).
     clock_offset: float = 0.0
+    # The options the app was built with (``create_app``); ``reset`` goes back to them.
+    settings: Settings = field(default=_DEFAULTS, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MockState:
+        """One app's state, as ``settings`` describe it (``create_app``, the upstream app)."""
+        return cls(
+            get_profile(settings.profile),
+            seed=settings.seed,
+            clock=settings.clock,
+            journal=Journal(cap=settings.journal_cap, max_bytes=settings.journal_bytes),
+            blocked_words=tuple(word.lower() for word in settings.blocked_words),
+            filtered_words=tuple(word.lower() for word in settings.filtered_words),
+            url_ttl=settings.url_ttl,
+            time_scale=settings.time_scale,
+            registry=settings.registry or Registry(),
+            max_body_bytes=settings.max_body_bytes,
+            settings=settings,
+        )
 
     def __post_init__(self) -> None:
         # Random per instance, not derived from the seed: another server with the same seed
@@ -154,9 +175,10 @@ class MockState:
         return cast("FakeOpenAI", self.fakes["openai"])
 
     def reset(self, *, profile: Profile | None = None, seed: int | None = None) -> None:
-        """Back to the state the server was started in: the journal, faults, errors, cache and
-        URLs forgotten, the clock put back, every seeded sequence restarted, the configured
-        registry restored."""
+        """Back to the state the app was built in (``settings``): the journal, faults, errors,
+        cache and URLs forgotten, the clock put back, the fakes rebuilt and every seeded
+        sequence restarted, the configured registry restored, the options kept; optionally
+        switch ``profile`` or ``seed`` (kept by later resets)."""
         if profile is not None:
             self.profile = profile
         if seed is not None:
@@ -236,7 +258,7 @@ class MockState:
         if fault.kind == "timeout":
             # No request timeout: the gateway itself waits on the silent provider until the
             # mock drops it; that wait is the gateway's, so it follows time_scale as retry
-            # waits do (the journal counts it in full). delay_next() stays real time.
+            # waits do (the journal counts it in full). latency_next() stays real time.
             await timeline.wait(fault.hold * 1000)
         else:
             await asyncio.sleep(wait)
@@ -252,12 +274,12 @@ def provider_answer(
     """What the provider answers under ``fault`` once any wait is over (not timeout or drop)."""
     if fault is None:
         return fake.handle(request)
-    if fault.kind == "status" and fault.status is not None:
+    if fault.kind == "fail" and fault.status is not None:
         return fake.error_response(request, fault.status, retry_after=fault.retry_after)
-    if fault.kind == "malformed":
+    if fault.kind == "respond":
         # An empty content type sends none at all.
         typed: tuple[tuple[str, str], ...] = (("content-type", fault.content_type),)
         return UpstreamResponse(
             fault.status or 200, typed if fault.content_type else (), encode_text(fault.body)
         )
-    return fake.handle(request, filtered=fault.kind == "content-filter")
+    return fake.handle(request, filtered=fault.kind == "filter")

@@ -20,10 +20,29 @@ OAI = {
     "authorization": "Bearer sk-k",
     "content-type": "application/json",
 }
+BR = {
+    "x-portkey-provider": "bedrock",
+    "x-portkey-aws-access-key-id": "AKIDEXAMPLE",
+    "x-portkey-aws-secret-access-key": "secret-0123456789",
+    "content-type": "application/json",
+}
+BR_V2 = "/v1/model/stability.sd3-5-large-v1:0/invoke"
 V1 = "/v1/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
 FORM_TYPE = "multipart/form-data; boundary=b0"
 FORM = '--b0\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na cat\r\n--b0--\r\n'
 SDXL = {"model": "stable-diffusion-xl-1024-v1-0", "prompt": "a", "size": "1024x1024"}
+VERTEX = {"x-portkey-provider": "vertex-ai", "authorization": "Bearer ya29.t",
+          "x-portkey-vertex-project-id": "p", "x-portkey-vertex-region": "us-central1",
+          "content-type": "application/json"}  # fmt: skip
+PREDICT = "/v1/v1/projects/p/locations/us-central1/publishers/google/models/imagen-3.0-generate-002:predict"
+SEGMIND = {"x-portkey-provider": "segmind", "authorization": "sg-k",
+           "content-type": "application/json"}  # fmt: skip
+FIREWORKS = {"x-portkey-provider": "fireworks-ai", "authorization": "Bearer fw-k",
+             "content-type": "application/json"}  # fmt: skip
+FW_MODEL = "accounts/fireworks/models/stable-diffusion-xl-1024-v1-0"
+WORKERS = {"x-portkey-provider": "workers-ai", "authorization": "Bearer cf-k",
+           "x-portkey-workers-ai-account-id": "a", "content-type": "application/json"}  # fmt: skip
+FLUX = "@cf/black-forest-labs/flux-1-schnell"
 
 # (name, method, path, headers, body): every answer kind each route has.
 CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
@@ -40,14 +59,22 @@ CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
     ("unified openai error", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "a", "response_format": "url"}),
     ("unified openai moderation", "POST", "/v1/images/generations", OAI, {"model": "gpt-image-1", "prompt": "mock-blocked"}),
     ("unified openai 401", "POST", "/v1/images/generations", {**OAI, "authorization": "Bearer invalid"}, {"prompt": "a"}),
+    ("unified bedrock v1", "POST", "/v1/images/generations", BR, {"model": "stability.stable-diffusion-xl-v1", "prompt": "a"}),
+    ("unified bedrock v2", "POST", "/v1/images/generations", BR, {"model": "stability.stable-image-core-v1:1", "prompt": "a"}),
+    ("unified bedrock error", "POST", "/v1/images/generations", BR, {"model": "stability.sd3-5-large-v1:0"}),
+    ("unified bedrock filtered", "POST", "/v1/images/generations", BR, {"model": "stability.sd3-5-large-v1:0", "prompt": "mock-blocked"}),
+    ("unified bedrock no model", "POST", "/v1/images/generations", BR, {"prompt": "a"}),
+    ("proxy bedrock v1", "POST", "/v1/model/stability.stable-diffusion-xl-v1/invoke", BR, {"text_prompts": [{"text": "a"}]}),
+    ("proxy bedrock v2", "POST", BR_V2, BR, {"prompt": "a"}),
+    ("proxy bedrock error", "POST", BR_V2, BR, {}),
     ("validator: content type", "POST", "/v1/images/generations", {**STAB, "content-type": "text/plain"}, {}),
     ("validator: no provider", "POST", "/v1/images/generations", {"content-type": "application/json"}, {}),
     ("validator: config errors", "POST", "/v1/images/generations", {"x-portkey-config": '{"provider":"nope","api_key":"k"}'}, {}),
     ("unreadable body", "POST", "/v1/images/generations", STAB, "{"),
     ("gateway exception", "POST", "/v1/images/generations", {"x-portkey-provider": "anthropic"}, {}),
-    ("unmodelled provider", "POST", "/v1/images/generations", {"x-portkey-provider": "segmind"}, {}),
+    ("unmodelled provider", "POST", "/v1/images/generations", {"x-portkey-provider": "hyperbolic"}, {}),
     ("fault 429", "POST", "/v1/images/generations", {**STAB, "x-mock-status": "429", "x-mock-retry-after": "1"}, SDXL),
-    ("fault malformed", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "malformed"}, SDXL),
+    ("fault respond", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "respond"}, SDXL),
     ("fault drop, openai", "POST", "/v1/images/generations", {**OAI, "x-mock-fault": "drop"}, {"prompt": "a"}),
     ("fault drop, stability", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "drop"}, SDXL),
     ("fault timeout", "POST", "/v1/images/generations", {**STAB, "x-mock-fault": "timeout", "x-portkey-request-timeout": "5"}, SDXL),
@@ -61,6 +88,23 @@ CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
     ("proxy without provider", "POST", "/v1/proxy/x", {"content-type": "application/json"}, {}),
     ("proxy timeout", "POST", V1, {**STAB, "x-mock-fault": "timeout", "x-portkey-request-timeout": "5"}, {}),
     ("unrouted", "POST", "/v2/images", {}, None),
+    ("unified vertex", "POST", "/v1/images/generations", VERTEX, {"model": "imagen-3.0-generate-002", "prompt": "a", "n": 1}),
+    ("unified vertex error", "POST", "/v1/images/generations", VERTEX, {"model": "imagen-3.0-generate-002", "prompt": "a", "n": 9}),
+    ("proxy vertex", "POST", PREDICT, VERTEX, {"instances": [{"prompt": "a"}], "parameters": {"sampleCount": 1}}),
+    ("proxy vertex error", "POST", PREDICT, VERTEX, {"instances": []}),
+    ("unified segmind", "POST", "/v1/images/generations", SEGMIND, {"model": "sdxl1.0-txt2img", "prompt": "a", "size": "512x512"}),
+    ("proxy segmind base64", "POST", "/v1/sdxl1.0-txt2img", SEGMIND, {"prompt": "a", "base64": True, "img_width": 512, "img_height": 512}),
+    ("proxy segmind error", "POST", "/v1/sdxl1.0-txt2img", SEGMIND, {"prompt": "a", "samples": 9}),
+    ("unified fireworks", "POST", "/v1/images/generations", FIREWORKS, {"model": FW_MODEL, "prompt": "a", "size": "512x512"}),
+    ("proxy fireworks", "POST", f"/v1/image_generation/{FW_MODEL}", FIREWORKS, {"text_prompts": [{"text": "a"}], "height": 512, "width": 512}),
+    ("proxy fireworks error", "POST", f"/v1/image_generation/{FW_MODEL}", FIREWORKS, {"samples": 1}),
+    ("proxy workers-ai", "POST", f"/v1/{FLUX}", WORKERS, {"prompt": "a"}),
+    ("proxy workers-ai error", "POST", f"/v1/{FLUX}", WORKERS, {"prompt": "a", "steps": 99}),
+]  # fmt: skip
+# Workers AI's @cf/... models are Model Catalog slugs to the hosted profile: its unified
+# answer is sent to a mock with profile oss.
+OSS_CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
+    ("unified workers-ai", "POST", "/v1/images/generations", WORKERS, {"model": FLUX, "prompt": "a"}),
 ]  # fmt: skip
 
 
@@ -92,9 +136,10 @@ def test_every_answer_is_within_its_contract(
 
 
 def test_the_corpus_exercises_every_response_contract() -> None:
-    client = InProcessClient(create_app())
+    hosted, oss = InProcessClient(create_app()), InProcessClient(create_app(profile="oss"))
     used: set[str] = set()
-    for _, method, path, headers, body in CORPUS:
+    runs = [(hosted, case) for case in CORPUS] + [(oss, case) for case in OSS_CORPUS]
+    for client, (_, method, path, headers, body) in runs:
         response = _send(client, method, path, headers, body)
         if not response.headers.get("content-type", "").startswith("application/json"):
             continue

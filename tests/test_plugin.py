@@ -45,6 +45,26 @@ def test_faults_from_python(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=9)
 
 
+def test_unused_faults_fail_the_teardown_of_a_passing_test(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "import pytest\n\n\n@pytest.fixture(scope='session')\n"
+        "def portkey_mock_options():\n    return {'strict_responses': True}\n"
+    )
+    result = run_case(pytester, "unused_faults")
+    result.assert_outcomes(passed=6, failed=1, errors=1, xfailed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_unused_faults_fail_the_teardown*",
+            "*1 queued fault(s) never used:",
+            "*fail status=503 times=1 path='/v1/nowhere'",
+            "*assert_faults_used=False*",
+        ]
+    )
+    assert "test_a_failing_test_is_not_told" not in "".join(
+        line for line in result.stdout.lines if "ERROR at teardown" in line
+    )
+
+
 def _free_ports(count: int) -> int:
     """A port with the ``count - 1`` ports after it free too (best effort)."""
     for _ in range(50):

@@ -25,11 +25,17 @@ from tests.pngcheck import decode_png
 
 MOCK = PortkeyMock(create_app(clock=lambda: FIXED_NOW))
 CLIENT = httpx.Client(transport=MOCK.transport(), base_url=MOCK.url)
+# Providers image_requests() draws only when named (Workers AI needs profile oss: its own tests).
+NAMED = ("vertex-ai", "segmind", "fireworks-ai")
 ANY_VALID = st.one_of(
-    pst.image_requests(), pst.stability_v1_requests(), pst.stability_v2beta_requests()
+    pst.image_requests(),
+    *(pst.image_requests(provider=provider) for provider in NAMED),
+    pst.stability_v1_requests(),
+    pst.stability_v2beta_requests(),
 )
 ANY_INVALID = st.one_of(
     pst.image_requests(valid=False),
+    *(pst.image_requests(provider=provider, valid=False) for provider in NAMED),
     pst.stability_v1_requests(valid=False),
     pst.stability_v2beta_requests(valid=False),
 )
@@ -67,7 +73,10 @@ def test_every_invalid_request_gets_the_real_error_never_a_500(request: pst.Imag
     answer = request.send(CLIENT)
     assert answer.status_code == request.status, answer.text[:400]
     body = answer.json()
-    if request.path == "/v1/images/generations":  # wrapped as generateErrorResponse does
+    if request.path == "/v1/images/generations" and "status" in body:
+        validate("portkey/gateway-failure.json", body)  # the gateway's own (Vertex: no model)
+        assert request.error_name is None
+    elif request.path == "/v1/images/generations":  # wrapped as generateErrorResponse does
         validate("portkey/provider-error.json", body)
         assert body["provider"] == request.provider
         assert request.error_name in (None, body["error"]["type"], body["error"]["code"])
@@ -164,6 +173,36 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         return "https://api.openai.com/v1/images/generations", [
             (k, body[k]) for k in _OPENAI_FIELDS if k in body
         ]
+    if request.provider == "bedrock":  # docs/facts/providers/bedrock.md §1.3
+        url = f"https://bedrock-runtime.us-east-1.amazonaws.com/model/{request.model}/invoke"
+        url = url.replace(":", "%3A").replace("https%3A", "https:")
+        if request.model == "stability.stable-diffusion-xl-v1":
+            sdxl: list[tuple[str, Any]] = [
+                ("text_prompts", [{"text": body["prompt"], "weight": 1}])
+            ]
+            if "n" in body:
+                sdxl.append(("samples", body["n"]))
+            if "size" in body:
+                width, height = (max(320, int(side)) for side in body["size"].lower().split("x"))
+                sdxl += [("height", height), ("width", width)]
+            return url, sdxl + ([("style_preset", body["style"])] if "style" in body else [])
+        return url, [(k, body[k]) for k in _V2_FIELDS if k in body]
+    if request.provider in ("azure-openai", "azure-ai"):  # model defaults to dall-e-3
+        # azure-openai.md §1.1: the resource's deployment; azure-ai-inference.md §1.1: the
+        # foundry URL, as given, plus /images/generations.
+        base = request.headers.get("x-portkey-azure-foundry-url") or (
+            "https://res1.openai.azure.com/openai/deployments/"
+            + request.headers["x-portkey-azure-deployment-id"]
+        )
+        url = f"{base}/images/generations?api-version=2024-10-21"
+        return url, [(k, {"model": "dall-e-3", **body}[k]) for k in _OPENAI_FIELDS
+                     if k in body or k == "model"]  # fmt: skip
+    if request.provider == "vertex-ai":
+        return _expected_vertex(request)
+    if request.provider == "segmind":
+        return _expected_segmind(request)
+    if request.provider == "fireworks-ai":
+        return _expected_fireworks(request)
     if request.model in ("stable-diffusion-xl-1024-v1-0", "stable-diffusion-v1-6"):
         mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}])]
         if "n" in body:
@@ -176,6 +215,70 @@ def _expected_upstream(request: pst.ImageRequest) -> tuple[str, Any]:
         return url, mapped
     url = f"https://api.stability.ai/v2beta/stable-image/generate/{request.model}"
     return url, [{"name": k, "value": str(body[k])} for k in _V2_FIELDS if k in body]
+
+
+def _expected_vertex(request: pst.ImageRequest) -> tuple[str, Any]:
+    """google-vertex-ai.md §1.2-1.3: project and region in the URL; camelCase options into
+    `parameters` (n -> sampleCount, quality -> outputOptions.compressionQuality, mimeType ->
+    outputOptions.mimeType), only when one of them is sent."""
+    body, headers = request.body, request.headers
+    region, project = headers["x-portkey-vertex-region"], headers["x-portkey-vertex-project-id"]
+    url = (f"https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}"
+           f"/publishers/google/models/{request.model}:predict")  # fmt: skip
+    parameters: dict[str, Any] = {}
+    if "n" in body:
+        parameters["sampleCount"] = body["n"]
+    if body.get("quality"):
+        quality = body["quality"]
+        level = quality if isinstance(quality, int) else 100 if quality == "hd" else 75
+        parameters["outputOptions"] = {"compressionQuality": level}
+    for name in ("aspectRatio", "negativePrompt", "personGeneration", "safetySetting"):
+        if name in body:
+            parameters[name] = body[name]
+    if "mimeType" in body:
+        parameters.setdefault("outputOptions", {})["mimeType"] = body["mimeType"]
+    mapped: list[tuple[str, Any]] = [("instances", [{"prompt": body["prompt"]}])]
+    sent = {"n", "quality", "aspectRatio", "negativePrompt", "personGeneration", "safetySetting",
+            "mimeType"} & set(body)  # fmt: skip
+    return url, mapped + ([("parameters", parameters)] if sent else [])
+
+
+def _expected_segmind(request: pst.ImageRequest) -> tuple[str, Any]:
+    """segmind.md §1.1-1.2: the model in the URL; n -> samples, size -> img_height/img_width,
+    steps -> num_inference_steps (default 20), base64 always true; the rest dropped."""
+    body = request.body
+    mapped: list[tuple[str, Any]] = [("prompt", body["prompt"])]
+    if "n" in body:
+        mapped.append(("samples", body["n"]))
+    if "size" in body:
+        width, height = (int(side) for side in body["size"].split("x"))
+        mapped += [("img_height", height), ("img_width", width)]
+    mapped.append(("num_inference_steps", body.get("steps", 20)))
+    mapped += [(k, body[k]) for k in ("negative_prompt", "guidance_scale", "seed") if k in body]
+    mapped.append(("base64", True))
+    return f"https://api.segmind.com/v1/{request.model}", mapped
+
+
+def _expected_fireworks(request: pst.ImageRequest) -> tuple[str, Any]:
+    """fireworks-ai.md §1.1-1.2: the model in the URL and the body; size clamped 512..1024,
+    n 1..10, seed 0..4294967295, steps 10..150; cfg_scale and safety_check as they are."""
+    body = request.body
+    mapped: list[tuple[str, Any]] = [("text_prompts", [{"text": body["prompt"], "weight": 1}]),
+                                     ("model", body["model"])]  # fmt: skip
+    if "size" in body:
+        width, height = (min(1024, max(512, int(side))) for side in body["size"].split("x"))
+        mapped += [("height", height), ("width", width)]
+    if "cfg_scale" in body:
+        mapped.append(("cfg_scale", body["cfg_scale"]))
+    if "n" in body:
+        mapped.append(("samples", min(10, max(1, body["n"]))))
+    if "seed" in body:
+        mapped.append(("seed", body["seed"]))
+    if "steps" in body:
+        mapped.append(("steps", min(150, max(10, body["steps"]))))
+    if "safety_check" in body:
+        mapped.append(("safety_check", body["safety_check"]))
+    return f"https://api.fireworks.ai/inference/v1/image_generation/{body['model']}", mapped
 
 
 @given(ANY_VALID)

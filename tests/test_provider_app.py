@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from mock_gateway import LiveServer, create_app
+from mock_gateway import LiveServer, PortkeyMock, create_app
 from mock_gateway.cli import parse_args
 from mock_gateway.fakes.provider_app import provider_for_path
 from mock_gateway.faults import Fault
@@ -51,6 +51,22 @@ def state(client: InProcessClient) -> MockState:
         ("/v2beta/stable-image/generate/core", "stability-ai"),
         ("/v1/engines/list", "stability-ai"),
         ("/anything/else", "stability-ai"),
+        # The OpenAI-compatible providers, under their slugs (their paths collide).
+        ("/recraft-ai/v1/images/generations", "recraft-ai"),
+        ("/nscale/v1/images/generations", "nscale"),
+        ("/hyperbolic/v1/image/generation", "hyperbolic"),
+        ("/siliconflow/v1/Kwai-Kolors/Kolors/text-to-image", "siliconflow"),
+        ("/recraft-aix/v1/images/generations", "openai"),  # a slug is a whole segment
+        ("/v1/projects/p/locations/us-central1/publishers/google/models/m:predict", "vertex-ai"),
+        ("/v1/projects/p/locations/us-central1", "vertex-ai"),  # the stream-bug route
+        ("/v1/sdxl1.0-txt2img", "segmind"),
+        ("/v1/undefined", "segmind"),  # the gateway's URL without a model
+        ("/v1/images", "openai"),
+        ("/inference/v1/image_generation/accounts/fireworks/models/SSD-1B", "fireworks-ai"),
+        ("/image_generation/undefined", "fireworks-ai"),
+        ("/client/v4/accounts/a/ai/run/@cf/black-forest-labs/flux-1-schnell", "workers-ai"),
+        ("/@cf/stabilityai/stable-diffusion-xl-base-1.0", "workers-ai"),  # custom host alone
+        ("/client/v4/accounts/a/ai/run/undefined", "workers-ai"),
     ],
 )
 def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) -> None:
@@ -118,16 +134,14 @@ def test_openai_wrong_path_is_openais_404(upstream: InProcessClient) -> None:
 
 
 def test_faults_from_the_queue_and_from_headers(upstream: InProcessClient) -> None:
-    queued = upstream.post(
-        "/_mock/faults", json={"fault": "status", "status": 503, "retry_after": 2}
-    )
+    queued = upstream.post("/_mock/faults", json={"fault": "fail", "status": 503, "retry_after": 2})
     assert queued.status_code == 200
     first = upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert (first.status_code, first.headers["retry-after"]) == (503, "2")
     assert upstream.post(SDXL, headers=KEY, json=V1_BODY).status_code == 200  # used up
     by_header = upstream.post(SDXL, headers={**KEY, "x-mock-status": "429"}, json=V1_BODY)
     assert by_header.status_code == 429
-    assert state(upstream).journal.calls()[-1].upstream[0].fault == Fault.error(429)
+    assert state(upstream).journal.calls()[-1].upstream[0].fault == Fault.fail(429)
     malformed = upstream.post(
         SDXL, headers={**KEY, "x-mock-status": "nope"}, json=V1_BODY
     )  # a bad control header is a clear 400
@@ -136,7 +150,7 @@ def test_faults_from_the_queue_and_from_headers(upstream: InProcessClient) -> No
 
 
 def test_a_malformed_fault_without_a_content_type_sends_none(upstream: InProcessClient) -> None:
-    state(upstream).faults.add(Fault.malformed("{}", content_type=""))
+    PortkeyMock(upstream.app).respond_next(200, "{}", "")
     response = upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert "content-type" not in response.headers
 
@@ -144,13 +158,13 @@ def test_a_malformed_fault_without_a_content_type_sends_none(upstream: InProcess
 @pytest.mark.socket
 def test_a_drop_fault_closes_the_socket_before_any_answer() -> None:
     with LiveServer(create_app(role="upstream")) as server:
-        state: MockState = server.app.state.mock
-        state.faults.add(Fault.dropped())
+        mock = PortkeyMock(server.app, server)
+        mock.drop_next()
         with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
             httpx.post(server.url + SDXL, headers=KEY, json=V1_BODY)
         after = httpx.post(server.url + SDXL, headers=KEY, json=V1_BODY)  # the server lives on
         assert after.status_code == 200
-        assert state.journal.calls()[0].upstream[0].fault == Fault.dropped()
+        assert mock.calls[0].upstream[0].fault == Fault.drop()
 
 
 def test_reset_and_health_control_routes(upstream: InProcessClient) -> None:

@@ -30,6 +30,7 @@ def test_expected_names() -> None:
         "PROFILES",
         "Profile",
         "ServerStartError",
+        "Settings",
         "__version__",
         "create_app",
         "png_dimensions",

@@ -13,6 +13,12 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from mock_gateway._strategies.azure import AZURE_MODELS, azure_breaks, azure_requests
+from mock_gateway._strategies.bedrock import (
+    BEDROCK_MODELS,
+    bedrock_breaks,
+    bedrock_requests,
+)
 from mock_gateway._strategies.common import (
     PORTKEY_KEY,
     Break,
@@ -25,6 +31,19 @@ from mock_gateway._strategies.common import (
     prompts,
     provider_keys,
     setting,
+)
+from mock_gateway._strategies.fireworks import (
+    FIREWORKS_MODELS,
+    fireworks_breaks,
+    fireworks_requests,
+)
+from mock_gateway._strategies.openai_like import OPENAI_LIKE, openai_like_requests
+from mock_gateway._strategies.segmind import SEGMIND_MODELS, segmind_breaks, segmind_requests
+from mock_gateway._strategies.vertex import VERTEX_MODELS, vertex_breaks, vertex_requests
+from mock_gateway._strategies.workers_ai import (
+    WORKERS_AI_MODELS,
+    workers_ai_breaks,
+    workers_ai_requests,
 )
 from mock_gateway.adapters.stability import V1_MODELS
 from mock_gateway.contract_tools.contracts import contract
@@ -45,11 +64,23 @@ UNIFIED = "portkey/images-request.json"
 V1_REQUEST = "stability/v1-text-to-image-request.json"
 V2_REQUEST = "stability/v2beta-generate-request.json"
 STABILITY_MODELS: tuple[str, ...] = (*V1_MODELS, *sorted(V2_ENDPOINTS))
-_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS)}
+_MODELS = {"stability-ai": STABILITY_MODELS, "openai": tuple(MODELS), "vertex-ai": VERTEX_MODELS,
+           "segmind": SEGMIND_MODELS, "fireworks-ai": FIREWORKS_MODELS,
+           "workers-ai": WORKERS_AI_MODELS}  # fmt: skip
+_AZURE = ("azure-openai", "azure-ai")  # the deployment's model (_strategies/azure.py)
+_MODELS |= {provider: AZURE_MODELS for provider in _AZURE}
+_MODELS["bedrock"] = BEDROCK_MODELS
+# Providers drawn only when named (or one of their models is), so that a property written
+# before they were modelled keeps its space. Workers AI's models also start with "@", which
+# hosted Portkey (the default profile) reads as a Model Catalog slug: they need profile oss.
+_NAMED_ONLY = frozenset({"vertex-ai", "segmind", "fireworks-ai", "workers-ai", *_AZURE, "bedrock"})
 # What is drawn when no model is named: the models the providers serve today (the default
 # profile's). A retired model (DALL·E 2 and 3, shut down 2026-05-12) is drawn only when named,
 # for a dated profile such as ``hosted-2025``.
-_SERVED = {name: tuple(m for m in models if m not in RETIRED) for name, models in _MODELS.items()}
+_SERVED = {
+    name: tuple(m for m in models if name in _AZURE or m not in RETIRED)  # Azure serves DALL·E 3
+    for name, models in _MODELS.items()
+}
 
 
 def sd16_sizes() -> list[tuple[int, int]]:
@@ -338,20 +369,45 @@ def _openai_breaks(model: str) -> list[Break]:
 
 # -- the public strategy ----------------------------------------------------------------------
 
-_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai}
-_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks}
+_BUILDERS = {"v1": _stability_v1, "v2": _stability_v2, "openai": _openai,
+             "bedrock": bedrock_requests, "vertex": vertex_requests, "segmind": segmind_requests,
+             "fireworks": fireworks_requests, "workers": workers_ai_requests}  # fmt: skip
+_BREAKS = {"v1": _v1_breaks, "v2": _v2_breaks, "openai": _openai_breaks, "vertex": vertex_breaks,
+           "segmind": segmind_breaks, "fireworks": fireworks_breaks,
+           "workers": workers_ai_breaks, "bedrock": bedrock_breaks}  # fmt: skip
+# The 401 error name each family's refused key gets (Stability's `name`, OpenAI's and
+# Vertex's `code`, Fireworks' `type`; Segmind's error has none).
+_REFUSED: dict[str, str | None] = {
+    "openai": "invalid_api_key",
+    "vertex": "UNAUTHENTICATED",
+    "segmind": None,
+    "fireworks": "invalid_request_error",
+    "workers": None,
+}
 
 
 def _family(provider: str, model: str) -> str:
-    if provider == "openai":
-        return "openai"
+    if provider in (*_AZURE, "bedrock"):
+        return provider
+    if provider in ("openai", "vertex-ai", "segmind", "fireworks-ai", "workers-ai"):
+        return provider.removesuffix("-ai")
     return "v1" if model in V1_MODELS else "v2"
+
+
+def _valid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
+    if provider in _AZURE:
+        return azure_requests(provider, model)
+    return _BUILDERS[_family(provider, model)](model)
 
 
 @cache
 def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
     family = _family(provider, model)
-    refused = "invalid_api_key" if provider == "openai" else "unauthorized"
+    if provider in _AZURE:
+        return broken(azure_requests(provider, model), azure_breaks(provider, model))
+    if family == "bedrock":  # its wrong-key break is its own (an AWS access key)
+        return broken(bedrock_requests(model), bedrock_breaks(model))
+    refused = _REFUSED.get(family, "unauthorized")
     wrong_key = Break(
         "a provider key the provider refuses",
         401,
@@ -362,7 +418,7 @@ def _invalid(provider: str, model: str) -> st.SearchStrategy[ImageRequest]:
 
 
 def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
-    check_choice("image_requests", "provider", provider, list(_MODELS))
+    check_choice("image_requests", "provider", provider, [*_MODELS, *OPENAI_LIKE])
     if model is not None:
         owners = [name for name, models in _MODELS.items() if model in models]
         if not owners or (provider is not None and provider not in owners):
@@ -373,7 +429,7 @@ def _resolve(provider: str | None, model: str | None) -> list[tuple[str, str]]:
             )
             _unknown_model(model, provider, known)
         provider = provider or owners[0]
-    providers = [provider] if provider else list(_MODELS)
+    providers = [provider] if provider else [p for p in _MODELS if p not in _NAMED_ONLY]
     if model is None:
         return [(p, m) for p in providers for m in _SERVED[p]]
     return [(p, m) for p in providers for m in _MODELS[p] if m == model]
@@ -394,14 +450,25 @@ def image_requests(
 ) -> st.SearchStrategy[ImageRequest]:
     """Unified images requests (``POST /v1/images/generations``) as ``ImageRequest`` values.
 
-    ``provider``: ``"stability-ai"`` or ``"openai"`` (default: both). ``model``: one model
-    of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``; OpenAI's models);
+    ``provider``: ``"stability-ai"``, ``"openai"`` (the default: these two), or, when named,
+    ``"azure-openai"``, ``"azure-ai"``, ``"bedrock"``, ``"vertex-ai"``, ``"segmind"``,
+    ``"fireworks-ai"``, ``"workers-ai"``, or one of the OpenAI-compatible providers
+    (``recraft-ai``, ``deepbricks``, ``lemonfox-ai``, ``nscale``; ``hyperbolic`` and
+    ``siliconflow`` with ``valid=False`` only: no unified request reaches them successfully
+    through the gateway 1.15.2).
+    ``model``: one model of the catalogue (Stability v1 engines, ``core``, ``ultra``, ``sd3``;
+    OpenAI's models; an Azure deployment's ``dall-e-3`` or ``gpt-image-1``; Bedrock's
+    ``stability.*`` ids; Vertex's Imagen models; Segmind's slugs; Fireworks'
+    ``accounts/fireworks/models/...``; Workers AI's JSON-answering ``@cf/...`` models, which
+    the hosted profile reads as Model Catalog slugs: send them to profile oss);
     by default every model the providers serve today (a retired one only when named).
     ``valid=False`` gives requests the real API refuses, each with its ``reason``, ``status``
     and ``error_name``. Examples shrink to the first model with a one-character prompt.
     """
     check_bool("image_requests", "valid", valid)
+    if provider in OPENAI_LIKE:
+        return openai_like_requests(provider, model, valid=valid)
     pairs = _resolve(provider, model)
     if valid:
-        return st.one_of([_BUILDERS[_family(p, m)](m) for p, m in pairs])
+        return st.one_of([_valid(p, m) for p, m in pairs])
     return st.one_of([_invalid(p, m) for p, m in pairs])

@@ -11,12 +11,46 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mock_gateway.adapters import openai, stability
+from mock_gateway.adapters import (
+    azure_ai,
+    azure_openai,
+    bedrock,
+    deepbricks,
+    fireworks,
+    hyperbolic,
+    lemonfox,
+    nscale,
+    openai,
+    recraft,
+    segmind,
+    siliconflow,
+    stability,
+    vertex,
+    workers_ai,
+)
 from mock_gateway.adapters.base import Adapter
 
 __all__ = ["ADAPTERS", "Adapter", "register", "registered", "unregister"]
 
-ADAPTERS: dict[str, Adapter] = {module.PROVIDER: module for module in (stability, openai)}
+ADAPTERS: dict[str, Adapter] = {
+    module.PROVIDER: module
+    for module in (
+        stability,
+        openai,
+        azure_openai,
+        azure_ai,
+        bedrock,
+        vertex,
+        segmind,
+        fireworks,
+        workers_ai,
+    )
+}
+# The OpenAI-compatible providers: one parameterised adapter each (adapters/openai_like.py).
+ADAPTERS.update(
+    (module.ADAPTER.PROVIDER, module.ADAPTER)
+    for module in (recraft, deepbricks, lemonfox, nscale, hyperbolic, siliconflow)
+)
 
 
 def register(adapter: Adapter) -> None:

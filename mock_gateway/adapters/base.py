@@ -18,11 +18,15 @@ from mock_gateway.fakes.images import Base64Text
 from mock_gateway.gateway.errors import dumps
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.multipart import FormField
 
 __all__ = [
     "UNDICI_HEADERS",
     "Adapter",
     "AdapterCrash",
+    "AdapterGatewayError",
+    "EditUpstream",
+    "GatewayRefusal",
     "bearer",
     "client_json",
     "images_json",
@@ -42,6 +46,23 @@ UNDICI_HEADERS = (
 class AdapterCrash(TypeError):
     """A TypeError inside the gateway's provider transform: the route answers 500
     "Something went wrong", as the gateway's catch-all does."""
+
+    status = 500
+    reply = "Something went wrong"
+
+
+class AdapterGatewayError(AdapterCrash):
+    """A ``GatewayError(message, status)`` the provider's config throws (e.g. Vertex's
+    getEndpoint: "Model is required", 400): answered as ``{"status":"failure","message"}``
+    with ``x-portkey-gateway-exception: true``, which stops a fallback chain."""
+
+    def __init__(self, message: str, status: int = 500) -> None:
+        super().__init__(message)
+        self.reply, self.status = message, status
+
+
+# Bedrock's name for the same thing (kept: adapters/bedrock.py raises it).
+GatewayRefusal = AdapterGatewayError
 
 
 class Adapter(Protocol):
@@ -110,6 +131,23 @@ def unsigned(request: UpstreamRequest, options: Mapping[str, Any]) -> UpstreamRe
     """``Adapter.sign`` for a provider that signs nothing."""
     del options
     return request
+
+
+class EditUpstream(Protocol):
+    """An adapter's optional ``edit_upstream`` member: the upstream request for the unified
+    ``POST /v1/images/edits`` (the client's form parts, passed whole as the gateway does).
+    The gateway maps edits for ``openai``, ``azure-openai`` and ``azure-ai``; a provider
+    without the member gets the form posted to its base URL (gateway/edits.py)."""
+
+    def __call__(
+        self,
+        form: list[FormField],
+        *,
+        api_key: str | None,
+        base_url: str,
+        boundary: str,
+        options: Mapping[str, Any],
+    ) -> UpstreamRequest: ...
 
 
 def client_json(body: Any) -> bytes:

@@ -15,6 +15,7 @@ from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 from mock_gateway.wire import safejson
 from mock_gateway.wire.js import clamp
+from mock_gateway.wire.multipart import FormField, encode_parts
 
 __all__ = [
     "BASE_URL",
@@ -23,6 +24,7 @@ __all__ = [
     "PROXY_OBJECT_HINT",
     "client_body",
     "client_json",
+    "edit_upstream",
     "map_params",
     "proxy_headers",
     "proxy_path",
@@ -82,6 +84,28 @@ def to_upstream(
         ("content-length", str(len(body))),
     ]
     return UpstreamRequest.build("POST", f"{base_url}/images/generations", headers, body)
+
+
+def edit_upstream(
+    form: list[FormField],
+    *,
+    api_key: str | None,
+    base_url: str,
+    boundary: str,
+    options: Mapping[str, Any],
+) -> UpstreamRequest:
+    """``POST {base}/images/edits`` with the client's form whole (gateway-image-edits.md §3:
+    every part, same order, names, filenames and types; a new undici boundary)."""
+    del options
+    body = encode_parts(form, boundary)
+    key = "undefined" if api_key is None else api_key
+    headers = [
+        ("authorization", f"Bearer {key}"),
+        ("content-type", f"multipart/form-data; boundary={boundary}"),
+        *UNDICI_HEADERS,
+        ("content-length", str(len(body))),
+    ]
+    return UpstreamRequest.build("POST", f"{base_url}/images/edits", headers, body)
 
 
 def client_body(response: UpstreamResponse, params: Mapping[str, Any], created: int | str) -> Any:

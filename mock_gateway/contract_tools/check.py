@@ -62,13 +62,29 @@ _SHAPES: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"message", "ok"}), "portkey/not-found.json"),
     (frozenset({"html-message"}), "portkey/html-message.json"),
     (frozenset({"artifacts"}), "stability/v1-text-to-image-response.json"),
+    # The OpenAI-compatible providers' native shapes (contracts/<provider>/).
+    (frozenset({"images", "inference_time"}), "hyperbolic/images-response.json"),
+    (frozenset({"images", "timings"}), "siliconflow/images-response.json"),
+    (frozenset({"model_name"}), "hyperbolic/images-request.json"),
+    (frozenset({"detail"}), "hyperbolic/error.json"),
+    (frozenset({"code", "message", "data"}), "siliconflow/error.json"),
+    (frozenset({"created", "data", "credits"}), "recraft-ai/images-response.json"),
+    (frozenset({"predictions"}), "vertex/predict-response.json"),
+    (frozenset({"instances"}), "vertex/predict-request.json"),
     (frozenset({"text_prompts"}), "stability/v1-text-to-image-request.json"),
     (frozenset({"image", "finish_reason"}), "stability/v2beta-generate-response.json"),
     (frozenset({"id", "name", "errors"}), "stability/v2beta-error.json"),
     (frozenset({"id", "name", "message"}), "stability/v1-error.json"),
+    (frozenset({"id", "status"}), "stability/v2beta-async-in-progress.json"),
     (frozenset({"created"}), "openai/images-response.json"),
     (frozenset({"error"}), "openai/error.json"),
     (frozenset({"prompt"}), "openai/images-request.json"),
+    (frozenset({"id"}), "stability/v2beta-async-started.json"),
+)
+
+
+_OPENAI_LIKE = frozenset(
+    {"recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "hyperbolic", "siliconflow"}
 )
 
 
@@ -85,21 +101,65 @@ def detect_contract(payload: Any) -> str | None:
         and payload["error"].get("type") == "timeout_error"
     ):
         return "portkey/timeout-error.json"
+    if _is_azure(payload):
+        return "azure-openai/error.json" if "error" in keys else "azure-openai/images-response.json"
     return next((name for shape, name in _SHAPES if shape <= keys), None)
+
+
+def _is_azure(payload: dict[str, Any]) -> bool:
+    """Azure OpenAI's shapes: an error without OpenAI's ``type`` (or with ``inner_error``), or
+    images carrying content filter results."""
+    error = payload.get("error")
+    if isinstance(error, dict) and "provider" not in payload:
+        return "type" not in error or "inner_error" in error
+    items = payload.get("data")
+    return isinstance(items, list) and any(
+        isinstance(item, dict) and "content_filter_results" in item for item in items
+    )
 
 
 def _request_contract(exchange: _Exchange, body: Any) -> tuple[str, str | None] | None:
     """The request contract (and $defs entry) for a recorded request, by route and model."""
     path, provider = exchange.path, exchange.headers.get("x-portkey-provider")
     if path.endswith("/images/generations"):
-        if provider == "stability-ai":
-            return "portkey/images-request.json", "stability-ai"
+        if provider in (
+            "stability-ai",
+            "azure-openai",
+            "azure-ai",
+            "vertex-ai",
+            "segmind",
+            "fireworks-ai",
+            "workers-ai",
+        ):
+            return "portkey/images-request.json", provider
+        if provider in _OPENAI_LIKE:  # the unified body; the gateway drops unknown keys
+            return "portkey/images-request.json", None
         model = body.get("model", "dall-e-2") if isinstance(body, dict) else None
         models = contract("openai/images-request.json")["$defs"]
         return "openai/images-request.json", model if model in models else None
+    if path.endswith("/images/edits") and isinstance(body, dict):
+        from mock_gateway.fakes.openai_edits_data import EDIT_CONTRACT, EDIT_MODELS
+
+        model = body.get("model", "gpt-image-1.5")
+        return EDIT_CONTRACT, model if model in EDIT_MODELS else None
+    if re.search(r"/publishers/google/models/[^/]+:predict$", path):
+        return "vertex/predict-request.json", None
     if re.search(r"/generation/[^/]+/text-to-image$", path):
         return "stability/v1-text-to-image-request.json", None
     return None
+
+
+def _edit_form(exchange: _Exchange) -> dict[str, Any] | None:
+    """A multipart edit request as its contract reads it (text parts typed, files described)."""
+    from mock_gateway.fakes.openai_edits import read_edit_form
+
+    content_type = exchange.headers.get("content-type", "")
+    if not exchange.body or not content_type.lower().startswith("multipart/form-data"):
+        return None
+    try:
+        return read_edit_form(exchange.body, content_type).fields
+    except ValueError:  # MultipartError: not a form the contract can read
+        return None
 
 
 def _json_or_none(data: bytes | None) -> Any:
@@ -123,6 +183,8 @@ def _check_exchange(file: str, where: str, exchange: _Exchange) -> Iterator[Find
                 problem.message,
             )
     body = _json_or_none(exchange.body)
+    if body is None and exchange.path.endswith("/images/edits"):
+        body = _edit_form(exchange)
     request = _request_contract(exchange, body)
     if request is not None and body is not None:
         name, definition = request

@@ -100,6 +100,66 @@ _HEADERS = [
 ]
 
 
+# What the OpenAI-compatible providers' successes look like through the unified route.
+_OPENAI_LIKE_UNIFIED = (
+    "recraft-ai/images-response.json",
+    "deepbricks/images-response.json",
+    "lemonfox-ai/images-response.json",
+    "nscale/unified-response.json",
+    "hyperbolic/images-response.json",
+    "siliconflow/images-response.json",
+)
+_OPENAI_LIKE = ("recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "siliconflow")
+
+
+def _openai_like_proxy() -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": "The OpenAI-compatible providers' own images endpoint (proxy route)",
+            "description": "Forwarded to the provider's base URL + /images/generations "
+            "(recraft-ai, deepbricks, lemonfox-ai, nscale, siliconflow), answered raw.",
+            "parameters": _HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "anyOf": [_ref(f"{name}/images-request.json") for name in _OPENAI_LIKE]
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(
+                    *(f"{name}/images-response.json" for name in _OPENAI_LIKE),
+                    description="The provider's own answer",
+                ),
+                "400": _json(
+                    *(f"{name}/error.json" for name in _OPENAI_LIKE),
+                    description="The provider's own error",
+                ),
+            },
+        }
+    }
+
+
+def _hyperbolic_proxy() -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": "Hyperbolic's own image endpoint (proxy route; its base has no /v1)",
+            "parameters": _HEADERS,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("hyperbolic/images-request.json")}},
+            },
+            "responses": {
+                "200": _json("hyperbolic/images-response.json", description="Images, base64"),
+                "422": _json("hyperbolic/error.json", description="Validation error"),
+            },
+        }
+    }
+
+
 def _unified() -> dict[str, Any]:
     return {
         "post": {
@@ -114,9 +174,69 @@ def _unified() -> dict[str, Any]:
                 "200": _json(
                     "portkey/images-response-stability.json",
                     "openai/images-response.json",
+                    "azure-openai/images-response.json",
+                    *_OPENAI_LIKE_UNIFIED,
+                    "vertex/unified-response.json",
+                    "segmind/unified-response.json",
+                    "fireworks/unified-response.json",
+                    "workers-ai/unified-response.json",
                     description="Images, in the shape of the provider that answered",
                 ),
                 **_GATEWAY_ERRORS,
+            },
+        }
+    }
+
+
+def _edits() -> dict[str, Any]:
+    binary = {"type": "string", "contentMediaType": "application/octet-stream"}
+    text = {"type": "string"}
+    fields = ("prompt", "model", "n", "size", "quality", "background", "output_format",
+              "output_compression", "input_fidelity", "response_format", "user", "stream",
+              "partial_images")  # fmt: skip
+    form = {
+        "type": "object",
+        "required": ["prompt"],
+        "properties": {
+            "image": binary,
+            "image[]": {"type": "array", "items": binary},
+            "mask": binary,
+            **{name: text for name in fields},
+        },
+    }
+    stream = {
+        "type": "string",
+        "description": "Events; each data line: openai/images-stream-event.json",
+    }
+    return {
+        "post": {
+            "summary": "Edit images (unified; the form is passed to the provider whole)",
+            "description": (
+                "multipart/form-data as the OpenAI SDK sends it; the per-model rules, over the "
+                "form read as an object, are the contract openai/images-edit-request.json. "
+                "A JSON body is the gateway's 500. The provider's answer comes back unchanged."
+            ),
+            "parameters": _HEADERS,
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": form}}},
+            "responses": {
+                "200": {
+                    "description": "OpenAI's images, or (stream=true) its server-sent events",
+                    "content": {
+                        "application/json": {"schema": _ref("openai/images-response.json")},
+                        "text/event-stream": {"schema": stream},
+                    },
+                },
+                "4XX": _json(
+                    "openai/error.json",
+                    "portkey/gateway-failure.json",
+                    "portkey/timeout-error.json",
+                    description="OpenAI's error (unwrapped), or the gateway's validator",
+                ),
+                "5XX": _json(
+                    "openai/error.json",
+                    "portkey/gateway-failure.json",
+                    description="OpenAI's, or the gateway's (a JSON body, oss-npm's 2xx)",
+                ),
             },
         }
     }
@@ -230,6 +350,8 @@ def _mock_route(summary: str, method: str = "get") -> dict[str, Any]:
 @cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document (built once)."""
+    from mock_gateway.contract_tools.openapi_edits import stability_edit_paths
+
     engines = {
         "get": {
             "summary": "Stability engines list through the proxy route",
@@ -273,9 +395,13 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             "/v1/images/generations": _unified(),
+            "/v1/images/edits": _edits(),
             "/v1/generation/{engine_id}/text-to-image": _stability_v1(),
             "/v1/v2beta/stable-image/generate/{endpoint}": _stability_v2(),
             "/v1/engines/list": engines,
+            "/v1/proxy/images/generations": _openai_like_proxy(),
+            "/v1/v1/image/generation": _hyperbolic_proxy(),
+            **stability_edit_paths(),
             "/_mock/health": _mock_route("Liveness, version and profile"),
             "/_mock/requests": _mock_route("The journal"),
             "/_mock/reset": _mock_route("Clear journal and faults", "post"),

@@ -13,7 +13,14 @@ from typing import Any
 from mock_gateway.contract_tools.contracts import validator_for
 from mock_gateway.wire import safejson
 
-__all__ = ["Violation", "check_body", "check_json_bytes", "response_contracts"]
+__all__ = [
+    "STREAM_EVENT_CONTRACT",
+    "Violation",
+    "check_body",
+    "check_json_bytes",
+    "check_sse_bytes",
+    "response_contracts",
+]
 
 _GATEWAY = (
     "portkey/provider-error.json",
@@ -27,18 +34,73 @@ _PROXY = (
     "stability/v2beta-generate-response.json",
     "stability/v2beta-error.json",
     "stability/engines-list-response.json",
+    # Creative upscale and relight: 200 {id} to the POST, 202 in-progress to the poll.
+    "stability/v2beta-async-started.json",
+    "stability/v2beta-async-in-progress.json",
     "openai/images-response.json",
     "openai/error.json",
+    "azure-openai/images-response.json",
+    "azure-openai/error.json",
+    "bedrock/v1-invoke-response.json",
+    "bedrock/v2-invoke-response.json",
+    "bedrock/error.json",
+    "vertex/predict-response.json",
+    "vertex/error.json",
+    "segmind/txt2img-response.json",
+    "segmind/error.json",
+    "fireworks/image-generation-response.json",
+    "fireworks/error.json",
+    "workers-ai/run-response.json",
+    "workers-ai/error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
+    # The OpenAI-compatible providers' own answers (fakes/openai_like.py, hyperbolic.py,
+    # siliconflow.py).
+    "recraft-ai/images-response.json",
+    "recraft-ai/error.json",
+    "deepbricks/images-response.json",
+    "deepbricks/error.json",
+    "lemonfox-ai/images-response.json",
+    "lemonfox-ai/error.json",
+    "nscale/images-response.json",
+    "nscale/error.json",
+    "hyperbolic/images-response.json",
+    "hyperbolic/error.json",
+    "siliconflow/images-response.json",
+    "siliconflow/error.json",
 )
 # The unified route's success shape depends on the provider that answered, which the answer
 # names in x-portkey-provider.
 _UNIFIED_SUCCESS: dict[str, tuple[str, ...]] = {
     "stability-ai": ("portkey/images-response-stability.json",),
     "openai": ("openai/images-response.json",),
+    "azure-openai": ("azure-openai/images-response.json",),
+    "azure-ai": ("azure-openai/images-response.json",),  # with "provider": "azure-ai"
+    "recraft-ai": ("recraft-ai/images-response.json",),
+    "deepbricks": ("deepbricks/images-response.json",),
+    "lemonfox-ai": ("lemonfox-ai/images-response.json",),
+    "nscale": ("nscale/unified-response.json",),
+    # Passed through raw, errors included, when they carry no OpenAI `error` object.
+    "hyperbolic": ("hyperbolic/images-response.json", "hyperbolic/error.json"),
+    "siliconflow": ("siliconflow/images-response.json", "siliconflow/error.json"),
+    "bedrock": ("portkey/images-response-bedrock.json",),
+    "vertex-ai": ("vertex/unified-response.json",),
+    "segmind": ("segmind/unified-response.json",),
+    "fireworks-ai": ("fireworks/unified-response.json",),
+    "workers-ai": ("workers-ai/unified-response.json",),
 }
 _UNIFIED = re.compile(r"^/v1/images/generations$")
+# POST /v1/images/edits passes the provider's answer back unchanged (gateway-image-edits.md
+# §4): OpenAI's own shapes, else the gateway's failures. A stream's events are checked one by
+# one against openai/images-stream-event.json (``check_sse_bytes``).
+_EDITS = re.compile(r"^/v1/images/edits$")
+_EDITS_CONTRACTS = (
+    "openai/images-response.json",
+    "openai/error.json",
+    "portkey/gateway-failure.json",
+    "portkey/timeout-error.json",
+)
+STREAM_EVENT_CONTRACT = "openai/images-stream-event.json"
 # The catch-all takes /v1/ itself too (Hono's /v1/* matches an empty rest).
 _PROXY_ROUTE = re.compile(r"^/v1/.*")
 
@@ -73,6 +135,8 @@ def response_contracts(
         if provider is None:
             success = tuple(name for names in _UNIFIED_SUCCESS.values() for name in names)
         return success + _GATEWAY + unrouted
+    if _EDITS.match(path) and method.upper() == "POST":
+        return _EDITS_CONTRACTS + unrouted
     if _PROXY_ROUTE.match(path):
         return _PROXY + unrouted
     return ("portkey/not-found.json",) if status == 404 else ()
@@ -104,3 +168,24 @@ def check_json_bytes(data: bytes, contracts: tuple[str, ...]) -> Violation | Non
     except ValueError as error:
         return Violation(contracts[0] if contracts else "-", "", f"not JSON: {error}")
     return check_body(body, contracts)
+
+
+def check_sse_bytes(data: bytes) -> Violation | None:
+    """The first event of an image stream (``text/event-stream``) that breaks its contract."""
+    from mock_gateway.fakes.openai_stream import sse_events
+
+    try:
+        events = sse_events(data)
+    except ValueError as error:
+        return Violation(STREAM_EVENT_CONTRACT, "", f"an event is not JSON: {error}")
+    for index, (name, payload) in enumerate(events):
+        violation = check_body(payload, (STREAM_EVENT_CONTRACT,))
+        if violation is None and isinstance(payload, dict) and payload.get("type") != name:
+            violation = Violation(
+                STREAM_EVENT_CONTRACT, "/type", f"event {name!r} carries another type"
+            )
+        if violation is not None:
+            return Violation(
+                violation.contract, f"/events/{index}{violation.pointer}", violation.message
+            )
+    return None

@@ -12,7 +12,11 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_gateway.contract_tools.route_map import check_json_bytes, response_contracts
+from mock_gateway.contract_tools.route_map import (
+    check_json_bytes,
+    check_sse_bytes,
+    response_contracts,
+)
 from mock_gateway.state import MockState
 
 __all__ = ["ContractViolation", "StrictResponses"]
@@ -36,6 +40,13 @@ def _contracts(scope: Scope, start: Message) -> tuple[str, ...]:
     return response_contracts(scope["path"], start["status"], provider, scope["method"])
 
 
+def _is_stream(scope: Scope, start: Message) -> bool:
+    """An image stream (OpenAI's server-sent events), checked event by event."""
+    types = [v for k, v in start["headers"] if k.lower() == b"content-type"]
+    is_sse = bool(types) and types[0].decode("latin-1").startswith("text/event-stream")
+    return is_sse and scope["path"].startswith("/v1/images/")
+
+
 class StrictResponses:
     """ASGI middleware: check each JSON answer against its route's contracts before sending."""
 
@@ -53,7 +64,7 @@ class StrictResponses:
         async def hold(message: Message) -> None:
             nonlocal checked
             if message["type"] == "http.response.start":
-                checked = bool(_contracts(scope, message))
+                checked = bool(_contracts(scope, message)) or _is_stream(scope, message)
             if checked:
                 held.append(message)
             else:  # nothing to check (the journal's pages, images): streamed as it comes
@@ -64,7 +75,13 @@ class StrictResponses:
             return
         start, body = held[0], b"".join(m.get("body", b"") for m in held[1:])
         contracts = _contracts(scope, start)
-        violation = check_json_bytes(body, contracts) if contracts else None
+        # An empty 200 is what the gateway streams back for `stream: true` (Bedrock, measured
+        # br-stream-true: docs/facts/providers/bedrock.md §1.2): a real answer, not JSON.
+        empty = not body and start["status"] == 200 and scope["path"] == "/v1/images/generations"
+        if _is_stream(scope, start):
+            violation = check_sse_bytes(body)
+        else:
+            violation = check_json_bytes(body, contracts) if contracts and not empty else None
         if violation is None:
             for message in held:
                 await send(message)

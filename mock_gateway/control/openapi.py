@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from mock_gateway._version import __version__
-from mock_gateway.faults import FAULT_KINDS, MAX_RETRY_AFTER, MAX_WAIT
+from mock_gateway.faults import DEPRECATED_KINDS, FAULT_KINDS, MAX_RETRY_AFTER, MAX_WAIT
 
 __all__ = ["control_openapi_document"]
 
@@ -36,12 +36,17 @@ _OK = {
 _SECONDS = {"type": "number", "minimum": 0, "maximum": MAX_WAIT}
 _NAME = {"type": ["string", "null"]}
 _FAULT_FIELDS: dict[str, Any] = {
-    "fault": {"enum": list(FAULT_KINDS)},
+    "fault": {
+        "enum": [*FAULT_KINDS, *DEPRECATED_KINDS],
+        "description": "fail, latency, timeout, drop, respond or filter (Fault's constructors); "
+        "the earlier names status, delay, malformed, content-filter are deprecated",
+    },
     "status": {"type": ["integer", "null"], "minimum": 200, "maximum": 599},
     "retry_after": {"type": ["number", "null"], "minimum": 0, "maximum": MAX_RETRY_AFTER},
     "delay": _SECONDS,
     "hold": _SECONDS,
-    "body": {"type": "string"},
+    # respond: a JSON object or array is sent as JSON.
+    "body": {"type": ["string", "object", "array"]},
     "content_type": {"type": "string", "pattern": "^[ -~]*$"},
 }
 _FAULT_POST = {
@@ -59,7 +64,10 @@ _FAULT_POST = {
 _FAULTS = {
     "type": "object",
     "required": ["faults"],
-    "properties": {"faults": {"type": "array", "items": {"type": "object"}}},
+    "properties": {
+        "faults": {"type": "array", "items": {"type": "object"}},
+        "deprecated": {"type": "array", "items": {"type": "string"}},
+    },
 }
 _CREDENTIALS = {
     "type": "object",

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from mock_gateway._version import __version__
-from mock_gateway.faults import FaultError, queued_from_json
+from mock_gateway.faults import FaultError, kind_notes, queued_from_json
 from mock_gateway.gateway.registry import Registry
 from mock_gateway.gateway.request_context import state_of
 from mock_gateway.journal import Call
@@ -102,20 +102,31 @@ async def control_reset(request: Request) -> Response:
 
 
 async def control_faults(request: Request) -> Response:
-    """GET: what is queued; POST ``{"fault": ..., "times": N, "path": ...}``; DELETE: clear."""
+    """GET: what is queued; POST ``{"fault": ..., "times": N, "path": ...}``; DELETE: clear.
+
+    A POST with a deprecated kind name (``status``, ``delay``, ``malformed``,
+    ``content-filter``) is queued under its new name, and the answer lists it in
+    ``"deprecated"``."""
     queue = state_of(request).faults
+    notes: list[str] = []
     if request.method == "DELETE":
         queue.clear()
     elif request.method == "POST":
         try:
-            fault, where = queued_from_json(safejson.loads(await request.body()))
+            data = safejson.loads(await request.body())
+            fault, where = queued_from_json(data)
             queue.add(fault, **where)
         except FaultError as error:  # every wrong field named, in one answer
             body = {"status": "failure", "message": str(error), "fields": error.fields}
             return _json(body, 400)
         except ValueError as error:  # not JSON
             return _json({"status": "failure", "message": str(error)}, 400)
-    return _json({"faults": queue.pending()})
+        # An old kind name still works; a server has no caller to warn, so the answer says so.
+        _, notes = kind_notes(data.get("fault"))
+    answer: dict[str, Any] = {"faults": queue.pending()}
+    if notes:
+        answer["deprecated"] = notes
+    return _json(answer)
 
 
 async def control_blob(request: Request) -> Response:

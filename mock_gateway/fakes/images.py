@@ -156,8 +156,13 @@ def render_image(
     index: int = 0,
     fmt: str = "png",
     blurred: bool = False,
+    quality: int | None = None,
 ) -> bytes:
-    """The same picture as ``render_png``, encoded as ``png``, ``jpeg`` or ``webp``."""
+    """The same picture as ``render_png``, encoded as ``png``, ``jpeg`` or ``webp``.
+
+    ``quality`` (0-100) is the JPEG/WebP encoder's, e.g. OpenAI's ``output_compression``
+    (``None``: 85 for JPEG, 80 for WebP); PNG ignores it.
+    """
     png = render_png(width, height, prompt=prompt, seed=seed, index=index, blurred=blurred)
     if fmt == "png":
         return png
@@ -171,9 +176,10 @@ def render_image(
     with Image.open(io.BytesIO(png)) as picture:
         rgb = picture.convert("RGB")
         if fmt == "jpeg":
-            rgb.save(out, "JPEG", quality=85)
+            rgb.save(out, "JPEG", quality=85 if quality is None else max(1, quality))
         else:
-            rgb.save(out, "WEBP", quality=80, method=0)  # method 0: the fastest encoder
+            # method 0: the fastest encoder
+            rgb.save(out, "WEBP", quality=80 if quality is None else quality, method=0)
     return out.getvalue()
 
 

@@ -193,6 +193,10 @@ class FakeOpenAI:
 
     def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse:
         """Answer one request to ``api.openai.com`` as OpenAI would."""
+        if request.method == "POST" and request.path == "/v1/images/edits":
+            from mock_gateway.fakes.openai_edits import answer_edit  # it imports this module
+
+            return answer_edit(self, request, filtered=filtered)
         if request.method != "POST" or request.path != "/v1/images/generations":
             if request.path.startswith(API_RESOURCES):
                 return unsupported_response(f"OpenAI's {request.method} {request.path}")
@@ -342,18 +346,20 @@ class FakeOpenAI:
         prompt: str = body["prompt"]
         if filtered or any(word in prompt.lower() for word in self._blocked):
             raise self._policy(model, rules)
-        if body.get("stream"):
-            return unsupported_response("OpenAI image streaming (stream: true)")
         size = body.get("size", rules.default_size)
         size = "1024x1024" if size == "auto" else size
         width, height = (int(side) for side in size.split("x"))
         fmt = body.get("output_format", "png")
         seed = derive_seed(self._seed, model, prompt, size)
         created = int(self._clock())
+        # output_compression: the JPEG/WebP quality, 100 by default ([S]).
+        compression = body.get("output_compression")
+        quality_100 = 100 if compression is None else compression
         images = [
-            render_image(width, height, prompt=prompt, seed=seed, index=i, fmt=fmt)
+            render_image(width, height, prompt=prompt, seed=seed, index=i, fmt=fmt,
+                         quality=None if rules.family == "dall-e" else quality_100)
             for i in range(body.get("n") or 1)
-        ]
+        ]  # fmt: skip
         if rules.family == "dall-e":
             return json_response(
                 200,
@@ -366,6 +372,13 @@ class FakeOpenAI:
         quality = body.get("quality", "auto")
         quality = AUTO_QUALITY if quality == "auto" else quality
         background = "opaque" if body.get("background", "auto") == "auto" else body["background"]
+        if body.get("stream") is True:  # server-sent events (fakes/openai_stream.py)
+            from mock_gateway.fakes.openai_stream import stream_response
+
+            each = [self._usage(prompt, size, quality, 1) for _ in images]
+            return stream_response(
+                "image_generation", body, images, each, created, fmt=fmt, size=size
+            )
         return json_response(
             200,
             {

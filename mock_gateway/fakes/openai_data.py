@@ -35,7 +35,7 @@ __all__ = [
 # modelled here, so the fake answers 501 x-mock-unsupported instead of a made-up 404. Any
 # other path gets OpenAI's own "Invalid URL" 404.
 API_RESOURCES = (
-    "/v1/images/edits",
+    "/v1/images/edits",  # other methods than POST (POST is modelled: fakes/openai_edits.py)
     "/v1/images/variations",
     "/v1/chat/",
     "/v1/completions",

@@ -1,13 +1,26 @@
-"""The fake providers on their own (``role="upstream"``): Stability's and OpenAI's native APIs.
+"""The fake providers on their own (``role="upstream"``): each provider's native API.
 
 Any gateway can be pointed at this app (``custom_host``), the open-source Portkey gateway
 included. It answers with the same fakes, faults and journal the mock gateway uses
 in-process; each call's ``upstream`` holds the one attempt the provider answered.
 
-One server holds both providers; their paths do not collide:
+One server holds every provider; their paths do not collide:
 
+- Vertex AI: ``/v1/projects/{project}/locations/{region}/...`` (Imagen's ``:predict``);
+- Workers AI: ``/client/v4/accounts/{account}/ai/run/@cf/...``;
+- Fireworks: ``/inference/v1/image_generation/accounts/fireworks/models/{id}``;
+- Segmind: ``/v1/{model-slug}`` (one segment after ``/v1``, e.g. ``/v1/sdxl1.0-txt2img``);
 - OpenAI: ``POST /v1/images/generations``, and any path with an ``/images/`` segment (so a
   custom host without ``/v1`` meets OpenAI's own "Invalid URL" 404);
+- Azure OpenAI: ``/openai/...`` and ``/deployments/...`` (``/openai/deployments/{id}/images/
+  generations``, ``/openai/v1/images/generations``);
+- the OpenAI-compatible providers, whose paths would collide with OpenAI's, each under its
+  slug: ``/recraft-ai/v1/images/generations``, ``/deepbricks/...``, ``/lemonfox-ai/...``,
+  ``/nscale/...``, ``/hyperbolic/v1/image/generation``, ``/siliconflow/v1/...`` (custom host
+  ``http://HOST:PORT/<slug>/v1``, ``/<slug>`` for hyperbolic, whose base has no ``/v1``);
+- Bedrock: any path with a ``/model/`` segment (``POST /model/{modelId}/invoke``), and any
+  path under ``/bedrock`` (a custom host such as ``http://127.0.0.1:PORT/bedrock`` also takes
+  the gateway's bare-base-URL call for ``stream: true``);
 - Stability: everything else, e.g. ``POST /v1/generation/{engine}/text-to-image``,
   ``GET /v1/engines/list``, ``POST /v2beta/stable-image/generate/{core|ultra|sd3}``; unknown
   paths get Stability's 404. (Stability's paths say ``stable-image``, never ``images``.)
@@ -16,8 +29,8 @@ One server holds both providers; their paths do not collide:
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
+import re
+from typing import Unpack
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -36,19 +49,55 @@ from mock_gateway.control.routes import (
 )
 from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
-from mock_gateway.gateway.profiles import DEFAULT_PROFILE, get_profile
-from mock_gateway.gateway.registry import Registry
 from mock_gateway.gateway.request import REQUEST_KEY
-from mock_gateway.journal import Attempt, Journal
+from mock_gateway.journal import Attempt
+from mock_gateway.settings import Settings, SettingsOptions
 from mock_gateway.state import MockState, provider_answer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire.redact import redact_headers
 
-__all__ = ["create_upstream_app", "provider_for_path"]
+__all__ = ["SLUG_PREFIXED", "create_upstream_app", "provider_for_path"]
+
+
+# Providers served under /<slug>/ (their own paths collide with OpenAI's).
+SLUG_PREFIXED = frozenset(
+    {"recraft-ai", "deepbricks", "lemonfox-ai", "nscale", "hyperbolic", "siliconflow"}
+)
+
+# Azure OpenAI with or without its /openai base segment (a custom host replaces the base).
+_AZURE_OPENAI = ("/openai/", "/deployments/")
+
+
+# Other providers' own paths, checked first: (pattern, provider). Each is a shape the
+# provider's gateway URL has after any custom host, and no Stability or OpenAI path has.
+_OWN_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Vertex AI: /v1/projects/{p}/locations/{l}/... (its :predict, and the stream-bug route)
+    (re.compile(r"(?:/.*)?/v1/projects/[^/]+/locations/[^/]+(?:/.*)?"), "vertex-ai"),
+    # Workers AI: .../ai/run/{model}, or a custom host's /@cf/... (model ids start with @)
+    (re.compile(r"(?:/.*?)?/@(?:cf|hf)/.+|(?:/.*)?/ai/run/.+"), "workers-ai"),
+    # Fireworks: .../image_generation/{model} (its model ids have slashes)
+    (re.compile(r"(?:/.*)?/image_generation/.+"), "fireworks-ai"),
+    # Segmind: /v1/{model-slug}, one segment after /v1 (Stability's and OpenAI's have two+)
+    (re.compile(r"(?:/.*)?/v1/(?!images$)[^/]+"), "segmind"),
+)
 
 
 def provider_for_path(path: str) -> str:
-    """Which fake answers ``path``: ``openai`` if it has an ``/images/`` segment, else Stability."""
+    """Which fake answers ``path``: a prefixed provider by its first segment, Azure OpenAI's
+    paths (``/openai/...`` and ``/deployments/...``), Bedrock's (a ``/model/`` segment, or
+    under ``/bedrock``), a provider whose own path shape it has (Vertex's ``/v1/projects/...``,
+    Workers AI's ``/ai/run/...``, Fireworks' ``/image_generation/...``, Segmind's
+    ``/v1/{slug}``), else ``openai`` if it has an ``/images/`` segment, else Stability."""
+    first = path.split("/", 2)[1] if path.startswith("/") else ""
+    if first in SLUG_PREFIXED:
+        return first
+    if path.startswith(_AZURE_OPENAI):
+        return "azure-openai"
+    if first == "bedrock" or "/model/" in path:
+        return "bedrock"  # InvokeModel; /bedrock is a custom host for Bedrock's bare base URL
+    for pattern, provider in _OWN_PATHS:
+        if pattern.fullmatch(path):
+            return provider
     return "openai" if "/images/" in path + "/" else "stability-ai"
 
 
@@ -109,31 +158,16 @@ async def _native(request: Request) -> Response:
 
 
 def create_upstream_app(
-    *,
-    seed: int = 0,
-    clock: Callable[[], float] = time.time,
-    journal_cap: int = 10_000,
-    blocked_words: tuple[str, ...] = ("mock-blocked",),
-    filtered_words: tuple[str, ...] = ("mock-filtered",),
-    url_ttl: float = 3600.0,
-    profile: str = DEFAULT_PROFILE,
-    allowed_hosts: tuple[str, ...] = (),
+    settings: Settings | None = None, **options: Unpack[SettingsOptions]
 ) -> Starlette:
     """The fake providers' native APIs, with ``/_mock/`` control routes (see module doc).
 
-    ``profile`` matters only for what the providers themselves do (OpenAI's retired DALL·E).
+    Options as ``create_app``'s (``mock_gateway.Settings``); the gateway-only ones are
+    ignored. ``profile`` matters only for what the providers themselves do (OpenAI's retired
+    DALL·E).
     """
-
-    state = MockState(
-        get_profile(profile),
-        seed=seed,
-        clock=clock,
-        journal=Journal(cap=journal_cap),
-        blocked_words=tuple(word.lower() for word in blocked_words),
-        filtered_words=tuple(word.lower() for word in filtered_words),
-        url_ttl=url_ttl,
-        registry=Registry(),
-    )
+    settings = Settings.from_options(dict(options), base=settings)
+    state = MockState.from_settings(settings)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
     routes = [
         Route("/_mock/health", control_health, methods=["GET"]),
@@ -148,5 +182,5 @@ def create_upstream_app(
     app.state.mock = state
     app.state.role = "upstream"
     app.add_middleware(JournalMiddleware, state=state)
-    app.add_middleware(ControlGuard, allowed_hosts=allowed_hosts)  # /_mock/ only
+    app.add_middleware(ControlGuard, allowed_hosts=settings.allowed_hosts)  # /_mock/ only
     return app

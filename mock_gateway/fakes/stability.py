@@ -7,10 +7,11 @@ so gateway quirks such as the missing ``/v1`` or the ``[object Object]`` body me
 
 from __future__ import annotations
 
-import base64
 import json
 import random
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from mock_gateway.contract_tools.contracts import describe, first_error
@@ -34,6 +35,20 @@ from mock_gateway.fakes.stability_data import (
     SDXL_ENGINES,
     V2_ENDPOINTS,
 )
+from mock_gateway.fakes.stability_edits import StabilityImages
+from mock_gateway.fakes.stability_edits_data import V2_EDITS
+from mock_gateway.fakes.stability_v1_edits import V1_EDIT_MODES, v1_edit
+from mock_gateway.fakes.stability_wire import (
+    StabilityReject as _Reject,
+)
+from mock_gateway.fakes.stability_wire import (
+    accepts,
+    authorize,
+    form_fields,
+    image_headers,
+    missing_field,
+    v2_image_answer,
+)
 from mock_gateway.upstream import (
     UpstreamRequest,
     UpstreamResponse,
@@ -41,7 +56,6 @@ from mock_gateway.upstream import (
 )
 from mock_gateway.wire import safejson
 from mock_gateway.wire.js import js_string
-from mock_gateway.wire.multipart import MultipartError, decode_form
 
 __all__ = ["STABILITY_BASE_URL", "FakeStability"]
 
@@ -49,21 +63,14 @@ STABILITY_BASE_URL = "https://api.stability.ai"
 _V1_CONTRACT = "stability/v1-text-to-image-request.json"
 _V2_CONTRACT = "stability/v2beta-generate-request.json"
 _V2_MAX_BODY = 10 * 1024 * 1024  # v2beta: 413 payload_too_large over 10 MiB (spec)
-_NOT_KEYS = frozenset({"undefined", "OPENAI_API_KEY"})
 _ENGINE_IDS = frozenset(entry["id"] for entry in ENGINES)
+_CREATIVE_RESULT = "upscale/creative/result/"
 _V1_DEFAULTS = {"height": 512, "width": 512, "samples": 1, "seed": 0}
 
 
-class _Reject(Exception):
-    """A native Stability error answer, raised from deep in a handler."""
-
-    def __init__(self, status: int, name: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.name, self.message = status, name, message
-
-
 class FakeStability:
-    """Stability's v1 text-to-image, engines list and v2beta generate, deterministic per seed."""
+    """Stability's v1 text-to-image, image-to-image, masking, upscale and engines list, and its
+    v2beta generate, edit, upscale, control and results endpoints; deterministic per seed."""
 
     def __init__(
         self,
@@ -71,18 +78,28 @@ class FakeStability:
         seed: int = 0,
         blocked_words: tuple[str, ...] = (),
         filtered_words: tuple[str, ...] = (),
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._seed = seed
-        self._rng = random.Random(seed)
+        self._seed, self._clock = seed, clock
         self._blocked, self._filtered = blocked_words, filtered_words
+        self.reset()
 
     def _flagged(self, prompt: str, words: tuple[str, ...]) -> bool:
         lowered = prompt.lower()
         return any(word in lowered for word in words)
 
     def reset(self) -> None:
-        """Restart the id sequence, as a fresh instance with the same seed would."""
+        """Restart the id sequence and forget the asynchronous results, as a fresh instance
+        with the same seed would."""
         self._rng = random.Random(self._seed)
+        self._images = StabilityImages(
+            seed=self._seed,
+            rng=self._rng,
+            clock=self._clock,
+            request_id=self.request_id,
+            blocked=lambda prompt: self._flagged(prompt, self._blocked),
+            filtered=lambda prompt: self._flagged(prompt, self._filtered),
+        )
 
     def handle(self, request: UpstreamRequest, *, filtered: bool = False) -> UpstreamResponse:
         """Answer one request to ``api.stability.ai`` as Stability would.
@@ -120,12 +137,41 @@ class FakeStability:
         ):
             return self._text_to_image(request, parts[2], filtered)
         if method == "GET" and parts == ["v1", "engines", "list"]:
-            self._authorize(request)
+            authorize(request)
             return json_response(200, list(ENGINES))
         is_v2 = parts[:3] == ["v2beta", "stable-image", "generate"] and len(parts) == 4
         if method == "POST" and is_v2 and parts[3] in V2_ENDPOINTS:
             return self._generate_v2(request, parts[3], filtered)
+        answer = self._route_images(request, parts, filtered)
+        if answer is not None:
+            return answer
         raise _Reject(404, "not_found", MESSAGES["route_not_found"].format(path=request.path))
+
+    def _route_images(
+        self, request: UpstreamRequest, parts: list[str], filtered: bool
+    ) -> UpstreamResponse | None:
+        """The images-in endpoints (fakes/stability_v1_edits.py, fakes/stability_edits.py)."""
+        rest = "/".join(parts[3:])
+        if request.method == "POST" and parts[:2] == ["v1", "generation"] and rest in V1_EDIT_MODES:
+
+            def blurred(prompt: str) -> bool:  # v1 filters per artifact, with a 200
+                return filtered or self._flagged(prompt, self._blocked + self._filtered)
+
+            return v1_edit(request, parts[2], rest, seed=self._seed, blurred=blurred)
+        if parts[:2] != ["v2beta", "stable-image"] and parts[:2] != ["v2beta", "results"]:
+            return None
+        endpoint = "/".join(parts[2:])
+        if request.method == "POST" and endpoint in V2_EDITS and parts[2] != "generate":
+            return self._images.post(request, endpoint, filtered=filtered)
+        if request.method == "GET" and len(parts) == 3 and parts[1] == "results":
+            return self._images.result(request, parts[2])
+        if request.method == "GET" and endpoint.startswith(_CREATIVE_RESULT) and len(parts) == 6:
+            return self._images.result(request, parts[5])  # the spec's own polling path (§4)
+        return None
+
+    def request_id(self) -> str:
+        """The next ``x-request-id`` of an image answer, from the seeded sequence."""
+        return uuid.UUID(int=self._rng.getrandbits(128), version=4).hex
 
     def _error(self, reject: _Reject, *, v2: bool) -> UpstreamResponse:
         error_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
@@ -137,30 +183,16 @@ class FakeStability:
             reject.status, {"id": error_id, "name": reject.name, "message": reject.message}
         )
 
-    @staticmethod
-    def _authorize(request: UpstreamRequest) -> None:
-        authorization = request.header("authorization")
-        if authorization is None:
-            raise _Reject(401, "unauthorized", MESSAGES["missing_key"])
-        # Raw keys are accepted as well as `Bearer <key>`: the forum's proxy call sends the
-        # raw key and Portkey staff recommended it as working. `undefined` is what the OSS
-        # gateway sends when it had no key (§1.2); `OPENAI_API_KEY` is the placeholder the
-        # portkey-ai SDK sends when the user gave no Authorization (§1.4). Neither is a key.
-        key = authorization.removeprefix("Bearer ").strip()
-        # A mock convention, documented: a key containing "invalid" is refused (a 401).
-        if not key or key in _NOT_KEYS or " " in key or "invalid" in key:
-            raise _Reject(401, "unauthorized", MESSAGES["invalid_key"])
-
     # -- v1 ---------------------------------------------------------------------------------
 
     def _text_to_image(
         self, request: UpstreamRequest, engine: str, filtered: bool
     ) -> UpstreamResponse:
-        self._authorize(request)
+        authorize(request)
         if engine not in _ENGINE_IDS:
             raise _Reject(404, "not_found", MESSAGES["engine_not_found"].format(engine=engine))
         body = self._v1_body(request.body)
-        wants_png = _accepts(request, "image/png")
+        wants_png = accepts(request, "image/png")
         self._check_engine(engine, body, wants_png=wants_png)
         prompt = " ".join(str(item.get("text", "")) for item in body["text_prompts"])
         seed = body["seed"] or derive_seed(
@@ -174,7 +206,7 @@ class FakeStability:
             png = render_png(
                 body["width"], body["height"], prompt=prompt, seed=seed, blurred=blurred
             )
-            return UpstreamResponse(200, _image_headers("png", finish, seed, len(png)), png)
+            return UpstreamResponse(200, image_headers("png", finish, seed, len(png)), png)
         artifacts = [
             {
                 "base64": Base64Text(
@@ -230,17 +262,22 @@ class FakeStability:
     def _generate_v2(
         self, request: UpstreamRequest, endpoint: str, filtered: bool
     ) -> UpstreamResponse:
-        self._authorize(request)
+        authorize(request)
         if len(request.body) > _V2_MAX_BODY:
             _, _, name, message = FAULT_ERRORS[413]
             raise _Reject(413, name, message)
-        fields = _form_fields(request)
+        fields = form_fields(request)
         error = first_error(_V2_CONTRACT, fields, endpoint)
         if error is not None:
-            if error.validator == "required":
-                missing = next(key for key in error.validator_value if key not in error.instance)
+            missing = missing_field(error)
+            if missing is not None:
                 raise _Reject(400, "bad_request", MESSAGES["v2_missing"].format(field=missing))
             raise _Reject(400, "bad_request", describe(error))
+        if "image" in fields and (endpoint == "ultra" or fields.get("mode") == "image-to-image"):
+            # Image-to-image: the image is checked and carried into the answer (§3).
+            return self._images.post(
+                request, f"generate/{endpoint}", filtered=filtered, fields=fields
+            )
         prompt = fields["prompt"]
         if filtered or self._flagged(prompt, self._blocked):
             # v2beta refuses a flagged request outright: 403 content_moderation (spec).
@@ -254,18 +291,7 @@ class FakeStability:
         width, height = (CORE_SIZES if endpoint == "core" else ONE_MP_SIZES)[ratio]
         seed = fields.get("seed") or derive_seed(self._seed, endpoint, prompt, ratio)
         image = render_image(width, height, prompt=prompt, seed=seed, fmt=fmt, blurred=blurred)
-        if _accepts(request, "application/json"):
-            body = {
-                "image": base64.b64encode(image).decode(),
-                "finish_reason": finish,
-                "seed": seed,
-            }
-            data = json.dumps(body, separators=(",", ":")).encode()
-            content_type = f"application/json; type=image/{fmt}"
-            return UpstreamResponse(200, (("content-type", content_type),), data)
-        request_id = uuid.UUID(int=self._rng.getrandbits(128), version=4).hex
-        headers = (*_image_headers(fmt, finish, seed, len(image)), ("x-request-id", request_id))
-        return UpstreamResponse(200, headers, image)
+        return v2_image_answer(request, image, fmt, finish, seed, self.request_id)
 
 
 def _number(value: Any) -> str:
@@ -282,42 +308,3 @@ def _artifacts_json(artifacts: list[dict[str, Any]]) -> bytes:
         for item in artifacts
     ]  # fmt: skip
     return ('{"artifacts":[' + ",".join(items) + "]}").encode()
-
-
-def _accepts(request: UpstreamRequest, media: str) -> bool:
-    accept = (request.header("accept") or "").split(",")[0].split(";")[0].strip().lower()
-    return accept == media
-
-
-def _image_headers(fmt: str, finish: str, seed: int, length: int) -> tuple[tuple[str, str], ...]:
-    return (
-        ("content-type", f"image/{fmt}"),
-        ("content-length", str(length)),
-        ("finish-reason", finish),
-        ("seed", str(seed)),
-    )
-
-
-def _form_fields(request: UpstreamRequest) -> dict[str, Any]:
-    content_type = request.header("content-type") or ""
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise _Reject(400, "bad_request", MESSAGES["v2_bad_form"])
-    try:
-        parts = decode_form(request.body, content_type)
-    except MultipartError:
-        raise _Reject(400, "bad_request", MESSAGES["v2_bad_form"]) from None
-    return {
-        part.name: part.value if part.filename else _typed(part.name, part.text) for part in parts
-    }
-
-
-def _typed(name: str, text: str) -> Any:
-    """Form values arrive as text; read numeric fields as numbers, as Stability does."""
-    try:
-        if name == "seed":
-            return int(text)
-        if name in ("cfg_scale", "strength"):
-            return float(text)
-    except ValueError:
-        return text  # left as text so the contract names the field as the wrong type
-    return text

@@ -22,10 +22,13 @@ from mock_gateway.gateway.target import Target, header_settings, root_config
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire import safejson
 
-__all__ = ["Builder", "run_config"]
+__all__ = ["Builder", "Settle", "run_config"]
 
 # Builds a leaf's upstream request (and the params the answer is shaped with), or refuses.
 Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | GatewayReply"]
+# After the retries: the gateway's exception when the provider's response transform throws
+# (it stops a fallback chain, reference §5.2), else None.
+Settle = Callable[[str, UpstreamResponse, Mapping[str, Any]], "GatewayReply | None"]
 
 
 _FROM_REQUEST: Any = object()  # run_config's params and fault: the request's own
@@ -50,6 +53,7 @@ async def run_config(
     params: Mapping[str, Any] = _FROM_REQUEST,
     fault: Fault | None = _FROM_REQUEST,
     cache_endpoint: str | None = None,
+    settle: Settle | None = None,
 ) -> Outcome:
     """Route the request through its config; raises RouterError or GatewayCrash as JS throws.
 
@@ -103,6 +107,9 @@ async def run_config(
             )
 
         response, retries = await with_retries(send, leaf.retry or {}, state.profile, timeline.wait)
+        crashed = settle(provider, response, leaf_params) if settle is not None else None
+        if crashed is not None:
+            return Outcome(leaf.path, provider, reply=crashed, retries=retries)
         return Outcome(
             leaf.path,
             provider,

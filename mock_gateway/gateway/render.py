@@ -2,7 +2,8 @@
 answer with the gateway's headers (passed on whole, or made OpenAI-shaped by the adapter).
 
 One renderer for both routes: the unified route maps a JSON answer back through the
-provider's adapter (``transform=True``); the proxy route passes every answer on as it came.
+provider's adapter (``transform=True``), except in streaming mode (``stream: true``); the
+proxy route passes every answer on as it came.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
+from mock_gateway.adapters.base import AdapterCrash
 from mock_gateway.gateway.cache import HIT
 from mock_gateway.gateway.config_strategies import Outcome
 from mock_gateway.gateway.errors import gateway_exception
@@ -35,6 +37,17 @@ def _from_cache(request: GatewayRequest, outcome: Outcome, body: bytes) -> Respo
     return raw(body, 200, {"content-type": "application/json", **out})
 
 
+def _streaming_mode(
+    request: GatewayRequest, body: bytes, status: int, headers: dict[str, str]
+) -> Response:
+    """``stream: true`` puts the gateway in streaming mode whatever the provider does: a 200
+    passes through raw, not re-serialised, and no transform runs (gateway-image-edits.md §5)."""
+    if request.state.profile.proxy_immutable_headers_bug:
+        hint(IMMUTABLE_HEADERS_HINT)  # `new Response(readable, response)`: measured 500
+        return reply(gateway_exception("Something went wrong"))
+    return raw(body, status, headers)
+
+
 def render(request: GatewayRequest, outcome: Outcome, *, transform: bool) -> Response:
     """The response for ``outcome``; ``transform``: map a JSON answer through the adapter."""
     if outcome.reply is not None:
@@ -55,6 +68,12 @@ def render(request: GatewayRequest, outcome: Outcome, *, transform: bool) -> Res
     if early is not None:
         return early
     media = answer.media_type
+    if transform and outcome.params.get("stream") is True and answer.status in (200, 246):
+        # An adapter's optional `stream_body`: what the provider's stream reader makes of the
+        # body (Bedrock's reads AWS event-stream frames: none in a JSON body, so nothing).
+        streamed = getattr(ADAPTERS[outcome.provider], "stream_body", None)
+        body = answer.body if streamed is None else streamed(answer.body)
+        return _streaming_mode(request, body, answer.status, out)
     if not transform or media.startswith("image/") or media == "application/octet-stream":
         # oss-npm's immutable-headers bug: any answer the unified route passes on whole
         # (an image), any 2xx on the proxy route.
@@ -64,7 +83,11 @@ def render(request: GatewayRequest, outcome: Outcome, *, transform: bool) -> Res
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     adapter = ADAPTERS[outcome.provider]
-    data = adapter.client_json(adapter.client_body(answer, outcome.params, request.state.created()))
+    try:
+        shaped = adapter.client_body(answer, outcome.params, request.state.created())
+    except AdapterCrash as crash:  # the provider's response transform throws (Workers AI's
+        return reply(gateway_exception(crash.reply, status=crash.status))  # `result: null`)
+    data = adapter.client_json(shaped)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an
     # answer without one gets text/plain (conformance suite, against the real gateway 1.15.2).

@@ -12,7 +12,7 @@ from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.base import AdapterCrash
 from mock_gateway.faults import FaultError, fault_from_headers
 from mock_gateway.gateway.cache import ASSUMED
-from mock_gateway.gateway.config_runner import Builder, run_config
+from mock_gateway.gateway.config_runner import Builder, Settle, run_config
 from mock_gateway.gateway.config_strategies import GatewayCrash, RouterError
 from mock_gateway.gateway.errors import (
     GatewayReply,
@@ -28,7 +28,7 @@ from mock_gateway.gateway.request_context import reply
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
-from mock_gateway.upstream import UpstreamRequest
+from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 from mock_gateway.wire import safejson
 
 __all__ = ["images_generations"]
@@ -61,8 +61,8 @@ def _builder(request: GatewayRequest) -> Builder:
                 has_body=has_body,
                 options=leaf.options,
             )
-        except AdapterCrash:
-            return gateway_exception("Something went wrong")
+        except AdapterCrash as crash:  # a TypeError, or a GatewayError with its own status
+            return gateway_exception(crash.reply, status=crash.status)
         if leaf.forward_headers:
             forwarded = apply_forward_headers(list(upstream.headers), leaf.forward_headers, headers)
             upstream = UpstreamRequest(
@@ -71,6 +71,28 @@ def _builder(request: GatewayRequest) -> Builder:
         return adapter.sign(upstream, leaf.options), merged
 
     return build
+
+
+def _settle(request: GatewayRequest) -> Settle:
+    """``run_config``'s settle: the 500 gateway exception when the adapter's response
+    transform throws (nscale's error bodies), decided per target so a fallback stops there."""
+    created = request.state.created
+
+    def settle(
+        provider: str, answer: UpstreamResponse, params: Mapping[str, Any]
+    ) -> GatewayReply | None:
+        media = answer.media_type
+        if answer.meta.get("mock_unsupported") or "timeout_ms" in answer.meta:
+            return None  # answered without the transform (early_answer)
+        if media.startswith("image/") or media == "application/octet-stream":
+            return None
+        try:
+            ADAPTERS[provider].client_body(answer, params, created())
+        except AdapterCrash as crash:
+            return gateway_exception(crash.reply, status=crash.status)
+        return None
+
+    return settle
 
 
 async def images_generations(starlette_request: Request) -> Response:
@@ -90,7 +112,11 @@ async def images_generations(starlette_request: Request) -> Response:
         return reply(mock_control_error(str(error)))
     try:
         outcome = await run_config(
-            request, images=True, build=_builder(request), cache_endpoint="imageGenerate"
+            request,
+            images=True,
+            build=_builder(request),
+            cache_endpoint="imageGenerate",
+            settle=_settle(request),
         )
     except RouterError:
         return reply(gateway_failure("Something went wrong", status=500))  # same bug as above

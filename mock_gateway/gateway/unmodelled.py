@@ -5,7 +5,7 @@ files, batches, ...), not the proxy; the mock cannot imitate them, so it says so
 letting the proxy catch-all make up an answer. The request validator runs first, as it does
 on these routes in the gateway. Each row is a route of the gateway's src/index.ts at v1.15.2
 (read from the build in conformance/gateway/). When the mock models one, delete its row and
-add the real route before these in ``create_app`` (issue #18: ``POST /v1/images/edits``).
+add the real route before these in ``create_app`` (as ``POST /v1/images/edits``, gateway/edits.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ UNMODELLED_ROUTES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("POST",), "/v1/chat/completions"),
     (("POST",), "/v1/completions"),
     (("POST",), "/v1/embeddings"),
-    (("POST",), "/v1/images/edits"),  # issue #18 models it
     (("POST",), "/v1/audio/speech"),
     (("POST",), "/v1/audio/transcriptions"),
     (("POST",), "/v1/audio/translations"),

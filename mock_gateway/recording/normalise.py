@@ -1,9 +1,9 @@
 """What two answers may differ in and still agree: the normalisation shared by the conformance
 suite (real gateway vs mock) and ``mock-portkey drift`` (a recording vs the mock).
 
-Normalised away: ``created`` timestamps, image bytes (kept as their decoded format and size),
-multipart boundaries, the host:port of loopback URLs and the query strings of ``url`` values
-(signed URLs). Everything else counts.
+Normalised away: ``created`` (and stream events' ``created_at``) timestamps, image bytes
+(kept as their decoded format and size), multipart boundaries, the host:port of loopback
+URLs and the query strings of ``url`` values (signed URLs). Everything else counts.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 # JSON keys whose string values are base64 images: OpenAI's b64_json, Stability v1's base64,
 # Stability v2beta's image.
 IMAGE_KEYS = frozenset({"b64_json", "base64", "image"})
+# Timestamps: `created` of answers, `created_at` of OpenAI's image stream events.
+_TIMESTAMPS = frozenset({"created", "created_at"})
 
 
 def image_summary(data: bytes) -> str | None:
@@ -51,7 +53,7 @@ def normal(value: Any, key: str = "") -> Any:
         return {k: normal(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [normal(item, key) for item in value]
-    if key == "created" and isinstance(value, int | float):
+    if key in _TIMESTAMPS and isinstance(value, int | float):
         return "<created>"
     if key in IMAGE_KEYS and isinstance(value, str):
         return b64_image(value)
@@ -63,7 +65,15 @@ def normal(value: Any, key: str = "") -> Any:
 
 
 def normal_body(data: bytes, content_type: str) -> Any:
-    """A body, normalised: JSON decoded, a form as its fields, an image as its summary."""
+    """A body, normalised: JSON decoded, a form as its fields, server-sent events as
+    ``[event, data]`` pairs, an image as its summary."""
+    if content_type.startswith("text/event-stream"):
+        from mock_gateway.fakes.openai_stream import sse_events
+
+        try:
+            return [[name, normal(data)] for name, data in sse_events(data)]
+        except ValueError:
+            pass  # not JSON events: compared as text below
     if content_type.startswith("multipart/form-data"):
         try:
             fields = decode_form(data, content_type)

@@ -1,9 +1,10 @@
 """Adding a provider touches ``adapters/`` and ``fakes/`` only: a trivial one, plugged in here.
 
-``lemonfox-ai`` is a slug the gateway knows (VALID_PROVIDERS, with ``imageGenerate``) that the
-mock has no fake for. This file gives it an adapter (the mapping) and a fake (its native API),
-registers both, and drives the unified route, the proxy route, a fault and the journal
-through the public ``PortkeyMock``: no gateway-layer code knows the provider.
+``lemonfox-ai`` is a slug the gateway knows (VALID_PROVIDERS, with ``imageGenerate``). The mock
+models it (adapters/lemonfox.py), but this file plugs a trivial adapter (the mapping) and fake
+(its native API) in over it for each test, with ``registered``/``registered_fake``, which
+put the real ones back afterwards; it drives the unified route, the proxy route, a fault and
+the journal through the public ``PortkeyMock``: no gateway-layer code knows the provider.
 """
 
 from __future__ import annotations
@@ -160,10 +161,14 @@ def test_a_queued_fault_reaches_the_trivial_provider(mock: PortkeyMock) -> None:
 
 
 def test_unplugged_the_slug_is_as_before() -> None:
-    before = ADAPTERS.get(SLUG)
-    with registered(_ADAPTER):
-        assert ADAPTERS[SLUG] is _ADAPTER
-    assert ADAPTERS.get(SLUG) is before
+    from mock_gateway.adapters.lemonfox import ADAPTER
+    from mock_gateway.fakes.registry import FAKES
+
+    before, fake = ADAPTERS.get(SLUG), FAKES.get(SLUG)
+    assert before is ADAPTER  # the modelled provider is what the trivial one stands over
+    with registered(_ADAPTER), registered_fake(SLUG, lambda state: TrivialFake()):
+        assert ADAPTERS[SLUG] is _ADAPTER and FAKES[SLUG] is not fake
+    assert ADAPTERS.get(SLUG) is before and FAKES.get(SLUG) is fake
 
 
 def test_the_inspector_names_the_trivial_provider(mock: PortkeyMock) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -23,6 +23,7 @@ from mock_gateway.faults import Fault
 from mock_gateway.journal import Call
 from mock_gateway.recording.normalise import normal_body as _body
 from mock_gateway.state import MockState
+from mock_gateway.wire.multipart import MultipartError, decode_form
 
 __all__ = [
     "CASES_FILE",
@@ -37,6 +38,10 @@ __all__ = [
 
 CASES_FILE = Path(__file__).with_name("cases.json")
 _BOUNDARY = re.compile(r"boundary=[-\w]+")
+# SigV4 (Bedrock): the signing time, and the signature made with it, differ run to run; the
+# signer itself is checked against measured signatures (tests/adapters/test_bedrock.py).
+_AMZ_TIME = re.compile(r"\b\d{8}T\d{6}Z\b|(?<=Credential=)([^/]*/)\d{8}(?=/)")
+_SIGNATURE = re.compile(r"Sign(?:ature=|\.\.\.)\S+")  # whole, or as the journal shortens it
 _TRANSPORT = frozenset({"host", "connection"})
 
 
@@ -62,7 +67,8 @@ class Case:
     config: Any = None
     json_body: Any = None
     body: str | None = None
-    form: tuple[tuple[str, str], ...] | None = None
+    # Form parts: [name, text], or [name, {file spec}] for a file part (``_file``).
+    form: tuple[tuple[str, Any], ...] | None = None
     faults: tuple[Mapping[str, Any], ...] = ()
     intended: str | None = None
 
@@ -79,9 +85,63 @@ class Case:
                 headers.setdefault("content-type", "application/json")
         elif self.body is not None:
             kwargs["content"] = self.body.encode()
-        elif self.form is not None:  # text parts, sent as multipart/form-data
-            kwargs["files"] = [(name, (None, value)) for name, value in self.form]
+        elif self.form is not None:  # text and file parts, sent as multipart/form-data
+            kwargs["files"] = [(name, _part(value)) for name, value in self.form]
         return kwargs
+
+
+def _part(value: str | Mapping[str, Any]) -> tuple[str | None, Any, str | None]:
+    """A text part, or a file part from its spec: ``filename``, ``type`` (the part's own
+    Content-Type) and its bytes: ``text``, or an ``image`` drawn by Pillow
+    (``width``, ``height``, ``format``, ``mode``, ``colour``), or a ``mask`` (``[w, h]``:
+    an opaque PNG whose left half is transparent)."""
+    if isinstance(value, str):
+        return (None, value, None)
+    if isinstance(value.get("image"), str):
+        return _stability_part(value)
+    from tests.edit_inputs import holed_mask, image_bytes
+
+    if "text" in value:
+        data = str(value["text"]).encode()
+    elif "mask" in value:
+        data = holed_mask(*value["mask"])
+    else:
+        spec = dict(value["image"])
+        if "colour" in spec:
+            spec["colour"] = tuple(spec["colour"])
+        data = image_bytes(**{("fmt" if k == "format" else k): v for k, v in spec.items()})
+    return (value.get("filename"), data, value.get("type"))
+
+
+def _form_summary(data: bytes, content_type: str) -> Any:
+    """A multipart body as its parts: name, then filename, type and size for a file."""
+    try:
+        fields = decode_form(data, content_type)
+    except MultipartError:
+        return {"unreadable-form": len(data)}
+    return [
+        [f.name, f.filename, f.content_type, f"<file {len(f.value)}>"]
+        if f.filename is not None
+        else [f.name, f.text]
+        for f in fields
+    ]
+
+
+def _stability_part(value: Mapping[str, Any]) -> tuple[str | None, Any, str | None]:
+    """The Stability cases' file spec: ``{"image": "png", "size": [w, h]}`` is a real image
+    made with Pillow (png, jpeg, webp, gif; ``"mode": "RGBA"`` for alpha, ``"L"`` a white
+    mask); ``filename`` and ``type`` optional."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    mode = value.get("mode", "RGB")
+    colours: dict[str, Any] = {"RGBA": (200, 30, 30, 255), "L": 255}  # L: a white mask
+    colour = colours.get(mode, (200, 30, 30))
+    Image.new(mode, tuple(value["size"]), colour).save(out, value["image"].upper())
+    filename = value.get("filename", f"image.{value['image']}")
+    return (filename, out.getvalue(), value.get("type", "application/octet-stream"))
 
 
 def _fill(value: Any, upstream: str) -> Any:
@@ -114,7 +174,7 @@ def load_corpus(path: Path = CASES_FILE) -> tuple[list[Case], dict[str, Intended
     ``cases/`` folder beside it (one per provider or feature, same fields; a file may add
     ``"with"`` presets of its own)."""
     files = [path, *sorted(path.with_name("cases").glob("*.json"))]
-    presets: dict[str, dict[str, str | None]] = dict(_WITH)
+    presets: dict[str, dict[str, str | None]] = {k: dict(v) for k, v in _WITH.items()}
     intended: dict[str, Intended] = {}
     cases: list[Case] = []
     for file in files:
@@ -178,9 +238,10 @@ class Observation:
 
 
 def _target(url: str) -> str:
-    """The request target (path and query) of an absolute URL."""
+    """The request target (path and query) of an absolute URL, its path decoded as the fake
+    upstream's journal records it (ASGI's decoded path: Bedrock's %3A arrives as ':')."""
     parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return unquote(parts.path) + (f"?{parts.query}" if parts.query else "")
 
 
 def _upstream(
@@ -191,14 +252,23 @@ def _upstream(
         if name in _TRANSPORT:
             continue
         value = _BOUNDARY.sub("boundary=<boundary>", value)
+        if name in ("x-amz-date", "authorization"):
+            value = _AMZ_TIME.sub(lambda m: (m.group(1) or "") + "<time>", value)
+            value = _SIGNATURE.sub("Signature=<signature>", value)
         merged[name] = f"{merged[name]}, {value}" if name in merged else value
     content_type = dict(headers).get("content-type", "")
     return {
         "method": method,
         "path": target,
         "headers": dict(sorted(merged.items())),
-        "body": _body(body, content_type) if body else "",
+        "body": _upstream_body(body, content_type) if body else "",
     }
+
+
+def _upstream_body(body: bytes, content_type: str) -> Any:
+    if content_type.startswith("multipart/form-data"):
+        return _form_summary(body, content_type)
+    return _body(body, content_type)
 
 
 def _response(response: httpx.Response, upstream: list[dict[str, Any]]) -> Observation:

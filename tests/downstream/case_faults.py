@@ -56,7 +56,7 @@ def test_timeout_with_request_timeout_is_408(portkey_mock: PortkeyMock) -> None:
 
 
 def test_latency_beyond_the_timeout_is_408_too(portkey_mock: PortkeyMock) -> None:
-    portkey_mock.delay_next(0.2)
+    portkey_mock.latency_next(0.2)
     assert post(portkey_mock, {**H, "x-portkey-request-timeout": "20"}).status_code == 408
 
 
@@ -69,8 +69,8 @@ def test_dropped_connection(portkey_mock: PortkeyMock) -> None:
     )
 
 
-def test_malformed_body(portkey_mock: PortkeyMock) -> None:
-    portkey_mock.malformed_next("<html>oops</html>")
+def test_respond_with_a_malformed_body(portkey_mock: PortkeyMock) -> None:
+    portkey_mock.respond_next(200, "<html>oops</html>")
     r = post(portkey_mock)
     assert r.status_code == 200
     assert r.json()["error"]["message"] == (

@@ -9,9 +9,7 @@ from mock_gateway import PortkeyMock
 
 def test_http_controls(portkey_mock: PortkeyMock) -> None:
     url = portkey_mock.url
-    queued = requests.post(
-        url + "/_mock/faults", json={"fault": "status", "status": 502, "times": 1}
-    )
+    queued = requests.post(url + "/_mock/faults", json={"fault": "fail", "status": 502, "times": 1})
     assert queued.json()["faults"][0]["status"] == 502
     r = requests.post(
         url + "/v1/images/generations",

@@ -12,6 +12,7 @@ from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.fakes.openai import FakeOpenAI
 from mock_gateway.fakes.openai_data import MODELS
+from mock_gateway.fakes.openai_stream import sse_events
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 NOW = 1_795_000_000.0
@@ -437,10 +438,31 @@ def test_retired_dall_e() -> None:
     assert post({"model": "gpt-image-1", "prompt": "x"}, retired=True).status == 200
 
 
-def test_streaming_is_declared_unsupported() -> None:
-    response = post({"model": "gpt-image-1", "prompt": "x", "stream": True})
-    assert response.status == 501
-    assert response.header("x-mock-unsupported") == "true"
+def test_streaming_answers_server_sent_events() -> None:
+    body = {"model": "gpt-image-1", "prompt": "x", "stream": True, "partial_images": 3}
+    response = post({**body, "size": "1024x1536", "output_format": "webp"})
+    assert response.status == 200
+    assert (response.header("content-type") or "").startswith("text/event-stream")
+    events = sse_events(response.body)
+    assert [name for name, _ in events] == ["image_generation.partial_image"] * 3 + [
+        "image_generation.completed"
+    ]
+    assert [data["partial_image_index"] for _, data in events[:3]] == [0, 1, 2]
+    for name, data in events:
+        assert data["type"] == name and data["output_format"] == "webp"
+        image = base64.b64decode(data["b64_json"])
+        assert image_dimensions(image) == (1024, 1536)
+    assert events[-1][1]["usage"]["output_tokens"] == 1584
+
+
+def test_output_compression_is_the_jpeg_and_webp_quality() -> None:
+    def size(fmt: str, compression: int) -> int:
+        body = {"model": "gpt-image-1", "prompt": "x", "output_format": fmt,
+                "output_compression": compression}  # fmt: skip
+        return len(base64.b64decode(post(body).json()["data"][0]["b64_json"]))
+
+    for fmt in ("jpeg", "webp"):
+        assert size(fmt, 10) < size(fmt, 100) * 0.8, fmt
 
 
 def test_not_json_and_wrong_route() -> None:

@@ -18,6 +18,7 @@ from mock_gateway import create_app
 from mock_gateway import strategies as pst
 from mock_gateway.gateway.cache import ASSUMED, MAX_AGE_DEFAULT, MAX_AGE_MAX, plan_cache
 from tests.conftest import FIXED_NOW, ClientFactory, InProcessClient
+from tests.edit_inputs import image_bytes
 
 OPENAI = {"provider": "openai", "api_key": "sk-openai-0123456789"}
 STABILITY = {"provider": "stability-ai", "api_key": "sk-stability-0123456789"}
@@ -217,7 +218,7 @@ def test_a_targets_own_cache_takes_precedence_over_the_top_level(
 
 
 def fail_target_0(client: InProcessClient) -> None:
-    fault = {"fault": "status", "status": 500, "target": "config.targets[0]"}
+    fault = {"fault": "fail", "status": 500, "target": "config.targets[0]"}
     assert client.post("/_mock/faults", json=fault).status_code == 200
 
 
@@ -272,9 +273,8 @@ def test_the_open_source_gateway_has_no_cache(make_client: ClientFactory, profil
 
 
 def test_image_edits_are_never_cached(client: InProcessClient) -> None:
-    # Source: CacheService.isEndpointCacheable leaves out imageEdit. The mock does not model
-    # /v1/images/edits yet (501, issue 18), so the rule is held at the planner, and the route
-    # is checked never to answer from the cache.
+    # Source: CacheService.isEndpointCacheable leaves out imageEdit: the same edit twice, with
+    # a cache config, reaches OpenAI twice and is never a HIT (nor a MISS that stores).
     plan = plan_cache(
         enabled=True,
         endpoint="imageEdit",
@@ -284,14 +284,19 @@ def test_image_edits_are_never_cached(client: InProcessClient) -> None:
         body={"prompt": "a lighthouse"},
     )
     assert plan.status == "DISABLED"
-    for _ in range(2):
-        answer = client.post(
+    answers = [
+        client.post(
             "/v1/images/edits",
             headers={"x-portkey-config": json.dumps(cached_config())},
-            files={"image": ("a.png", b"\x89PNG\r\n\x1a\n", "image/png")},
+            files={"image": ("a.png", image_bytes(), "image/png")},
             data={"prompt": "a lighthouse", "model": "gpt-image-1"},
         )
-        assert answer.headers.get("x-portkey-cache-status") != "HIT"
+        for _ in range(2)
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [status(answer) for answer in answers] == ["DISABLED", "DISABLED"]
+    assert upstream_calls(client) == 2
+    assert client.get("/_mock/cache").json()["entries"] == []
 
 
 def test_semantic_mode_on_an_image_route_is_an_exact_match(client: InProcessClient) -> None:
@@ -334,4 +339,6 @@ def test_any_valid_request_sent_twice_is_answered_once(request: pst.ImageRequest
     ]
     assert [(a.status_code, status(a)) for a in answers] == [(200, "MISS"), (200, "HIT")]
     assert answers[1].content == answers[0].content
-    assert [len(call["upstream"]) for call in client.calls()] == [1, 0]
+    # The journal itself: a page of /_mock/calls holds at most 4 MiB (four Imagen JPEGs fill it).
+    journal = client.app.state.mock.journal.calls()
+    assert [len(call.attempts) for call in journal] == [1, 0]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway import Fault, Registry
+from mock_gateway import PortkeyMock, Registry
 from tests.conftest import ClientFactory, InProcessClient
 from tests.constants import SDXL_BODY
 
@@ -178,7 +178,7 @@ def test_config_targets_name_virtual_keys_and_slugs(hosted: InProcessClient) -> 
         "strategy": {"mode": "fallback"},
         "targets": [{"virtual_key": "vk-stab"}, {"provider": "@stability-prod"}],
     }
-    hosted.app.state.mock.faults.add(Fault.error(503), target="config.targets[0]")
+    PortkeyMock(hosted.app).fail_next(503, target="config.targets[0]")
     response = generate(hosted, **{"x-portkey-config": json.dumps(config)})
     assert response.status_code == 200
     assert response.headers["x-portkey-last-used-option-index"] == "config.targets[1]"

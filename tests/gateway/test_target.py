@@ -22,7 +22,8 @@ GOOD = {"provider": "stability-ai", "api_key": "k"}
 
 def test_provider_and_key_from_headers_without_config() -> None:
     target = resolve_target({**STABILITY, "authorization": "Bearer sk-x"})
-    assert target == Target(provider="stability-ai", api_key="sk-x", retry={})
+    options = {"provider": "stability-ai", "apiKey": "sk-x"}  # the node, as providerOptions
+    assert target == Target(provider="stability-ai", api_key="sk-x", retry={}, options=options)
     assert target.override_params == {}
     assert target.custom_host is None
     assert target.forward_headers == ()

@@ -277,10 +277,14 @@ def test_providers_without_images(
 
 
 def test_unmodelled_image_providers_say_so(client: InProcessClient) -> None:
-    response = generate(client, {"prompt": "a"}, {"x-portkey-provider": "segmind"})
+    from mock_gateway.adapters import ADAPTERS
+    from mock_gateway.gateway.providers import IMAGE_PROVIDERS
+
+    unmodelled = sorted(IMAGE_PROVIDERS - set(ADAPTERS))  # e.g. hyperbolic, nscale
+    response = generate(client, {"prompt": "a"}, {"x-portkey-provider": unmodelled[0]})
     assert response.status_code == 501
     assert response.headers["x-mock-unsupported"] == "true"
-    assert "segmind" in response.json()["message"]
+    assert unmodelled[0] in response.json()["message"]
 
 
 def test_the_same_request_and_seed_give_the_same_bytes(make_client: ClientFactory) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mock_gateway import Fault, create_app
+from mock_gateway import PortkeyMock, create_app
 from mock_gateway.serving.server import LiveServer
 from tests.hostile import OPENAI, STABILITY, send
 
@@ -93,13 +93,14 @@ def test_a_write_without_json_is_refused_and_changes_nothing(
 ) -> None:
     app = create_app()
     send(app, "POST", "/v1/images/generations", content=b'{"prompt":"a"}', headers=STABILITY)
-    app.state.mock.faults.add(Fault.dropped())
+    mock = PortkeyMock(app)
+    mock.drop_next()
     headers = {"content-type": content_type, "origin": "http://evil.example"}
     answer = send(app, method, path, content=body, headers=headers)
     assert answer.status_code == 415, answer.text
     assert "application/json" in answer.json()["message"]
     state = app.state.mock
-    assert len(state.journal.calls()) == 1 and len(state.faults.pending()) == 1
+    assert len(mock.calls) == 1 and len(mock.faults) == 1
     assert state.registry.api_keys is None
 
 

@@ -26,24 +26,24 @@ def _post_fault(app: Any, raw: str) -> Any:
 @pytest.mark.parametrize(
     ("fields", "named"),
     [
-        ('"fault":"status","status":429,"retry_after":"abc"', "retry_after"),
-        ('"fault":"malformed","body":123', "body"),
-        ('"fault":"malformed","content_type":5', "content_type"),
-        ('"fault":"malformed","content_type":"text/html\\r\\nx-evil: 1"', "content_type"),
-        ('"fault":"status","status":99', "status"),
-        ('"fault":"status","status":1000', "status"),
-        ('"fault":"status","status":-1', "status"),
-        ('"fault":"status","status":429.5', "status"),
-        ('"fault":"status","status":true', "status"),
-        ('"fault":"status"', "status"),
-        ('"fault":"malformed","status":99', "status"),
+        ('"fault":"fail","status":429,"retry_after":"abc"', "retry_after"),
+        ('"fault":"respond","body":123', "body"),
+        ('"fault":"respond","content_type":5', "content_type"),
+        ('"fault":"respond","content_type":"text/html\\r\\nx-evil: 1"', "content_type"),
+        ('"fault":"fail","status":99', "status"),
+        ('"fault":"fail","status":1000', "status"),
+        ('"fault":"fail","status":-1', "status"),
+        ('"fault":"fail","status":429.5', "status"),
+        ('"fault":"fail","status":true', "status"),
+        ('"fault":"fail"', "status"),
+        ('"fault":"respond","status":99', "status"),
         ('"fault":"timeout","hold":1e400', "hold"),
         ('"fault":"timeout","hold":-1', "hold"),
         ('"fault":"timeout","hold":1e300', "hold"),
-        ('"fault":"delay","delay":1e400', "delay"),
-        ('"fault":"delay","delay":"1"', "delay"),
-        ('"fault":"status","status":429,"retry_after":1e400', "retry_after"),
-        ('"fault":"status","status":429,"retry_after":-2', "retry_after"),
+        ('"fault":"latency","delay":1e400', "delay"),
+        ('"fault":"latency","delay":"1"', "delay"),
+        ('"fault":"fail","status":429,"retry_after":1e400', "retry_after"),
+        ('"fault":"fail","status":429,"retry_after":-2', "retry_after"),
         ('"fault":"nope"', "fault"),
         ('"fault":5', "fault"),
         ('"fault":"drop","times":0', "times"),
@@ -75,7 +75,7 @@ def test_a_wrong_field_is_a_400_naming_it_and_nothing_is_queued(fields: str, nam
 
 def test_every_wrong_field_is_named_at_once() -> None:
     app = create_app()
-    raw = '{"fault":"status","status":429.5,"retry_after":"abc","hold":1e400,"times":0,"path":1}'
+    raw = '{"fault":"fail","status":429.5,"retry_after":"abc","hold":1e400,"times":0,"path":1}'
     answer = _post_fault(app, raw)
     assert answer.status_code == 400
     assert sorted(answer.json()["fields"]) == ["hold", "path", "retry_after", "status", "times"]
@@ -84,13 +84,13 @@ def test_every_wrong_field_is_named_at_once() -> None:
 @pytest.mark.parametrize(
     ("make", "named"),
     [
-        (lambda: Fault("status", status=429.5), "status"),  # type: ignore[arg-type]
-        (lambda: Fault.error(1000), "status"),
+        (lambda: Fault("fail", status=429.5), "status"),  # type: ignore[arg-type]
+        (lambda: Fault.fail(1000), "status"),
         (lambda: Fault.timeout(hold=float("inf")), "hold"),
         (lambda: Fault.latency(float("nan")), "delay"),
-        (lambda: Fault.error(429, retry_after=float("inf")), "retry_after"),
-        (lambda: Fault.malformed(123), "body"),  # type: ignore[arg-type]
-        (lambda: Fault("malformed", content_type=5), "content_type"),  # type: ignore[arg-type]
+        (lambda: Fault.fail(429, retry_after=float("inf")), "retry_after"),
+        (lambda: Fault.respond(200, 123), "body"),  # type: ignore[arg-type]
+        (lambda: Fault("respond", content_type=5), "content_type"),  # type: ignore[arg-type]
         (lambda: Fault("bogus"), "fault"),  # type: ignore[arg-type]
     ],
 )
@@ -102,18 +102,18 @@ def test_fault_in_python_names_the_field(make: Any, named: str) -> None:
 
 def test_python_names_every_field_at_once() -> None:
     with pytest.raises(FaultError) as raised:
-        Fault("status", status=1000, hold=-1, delay=float("inf"), body=b"x")  # type: ignore[arg-type]
+        Fault("fail", status=1000, hold=-1, delay=float("inf"), body=b"x")  # type: ignore[arg-type]
     assert sorted(raised.value.fields) == ["body", "delay", "hold", "status"]
 
 
 def test_well_formed_faults_are_still_taken() -> None:
     app = create_app()
     for raw in (
-        '{"fault":"status","status":503,"retry_after":2,"times":2,"path":"/v1/"}',
-        '{"fault":"malformed","status":502,"body":"<h1>no</h1>","content_type":"text/html"}',
+        '{"fault":"fail","status":503,"retry_after":2,"times":2,"path":"/v1/"}',
+        '{"fault":"respond","status":502,"body":"<h1>no</h1>","content_type":"text/html"}',
         '{"fault":"timeout","hold":0.01}',
-        '{"fault":"delay","delay":0,"provider":"openai","target":"config"}',
-        '{"fault":"content-filter"}',
+        '{"fault":"latency","delay":0,"provider":"openai","target":"config"}',
+        '{"fault":"filter"}',
         '{"fault":"drop"}',
     ):
         answer = _post_fault(app, raw)
@@ -128,7 +128,8 @@ VALUES = [
     "true", "null", "[]", "{}", '"\\ud800"', '""', '"text/plain\\r\\nx: y"', '"' + "x" * 5000 + '"',
     '"image/png"', "9" * 400,
 ]  # fmt: skip
-KINDS = ["status", "delay", "timeout", "drop", "malformed", "content-filter"]
+# The kinds, and their deprecated names (still taken in JSON).
+KINDS = ["fail", "latency", "timeout", "drop", "respond", "filter", "status", "malformed"]
 FIELDS = ["status", "retry_after", "delay", "body", "content_type", "hold", "times", "path"]
 
 
@@ -141,7 +142,8 @@ def test_any_value_in_any_field_is_refused_by_name_or_carried_out(
     kind: str, field: str, value: str
 ) -> None:
     app = create_app()
-    base = {"fault": kind, "status": 503} if kind in ("status", "malformed") else {"fault": kind}
+    with_status = ("fail", "respond", "status", "malformed")
+    base = {"fault": kind, "status": 503} if kind in with_status else {"fault": kind}
     base.setdefault("hold", 0.01)  # type: ignore[arg-type]
     raw = json.dumps({**base, field: "@@"}).replace('"@@"', value)
     answer = _post_fault(app, raw)

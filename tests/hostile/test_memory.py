@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_gateway import Fault, create_app
+from mock_gateway import PortkeyMock, create_app
 from mock_gateway.gateway.retry import MOCK_MAX_RETRIES
 from mock_gateway.serving.server import LiveServer
 
@@ -46,7 +46,7 @@ def test_the_byte_budget_counts_heads_as_well_as_bodies() -> None:
 
 def test_the_byte_budget_counts_every_upstream_attempt() -> None:
     app = create_app(profile="oss", journal_bytes=10**9, time_scale=0)
-    app.state.mock.faults.add(Fault.error(503), times=3)
+    PortkeyMock(app).fail_next(503, times=3)
     retry = json.dumps({"provider": "stability-ai", "api_key": "sk-1", "retry": {"attempts": 3}})
     response = asyncio.run(_post(app, {"x-portkey-config": retry}))
     assert response.status_code == 200
@@ -61,7 +61,7 @@ def test_attempts_per_target_are_bounded_for_every_profile(profile: str, most: i
     # Before: with the OSS profile a huge `attempts` retried for ever (7,000 attempts/s once
     # a retry-after zeroed the backoff), each attempt appended to the journal.
     app = create_app(profile=profile, time_scale=0)
-    app.state.mock.faults.add(Fault.error(500), times=10**9)
+    PortkeyMock(app).fail_next(500, times=10**9)
     for attempts in ("1e9", "1e400", "1" + "0" * 30):
         config = (
             '{"provider":"stability-ai","api_key":"sk-1","retry":{"attempts":' + attempts + "}}"

@@ -88,7 +88,7 @@ def test_the_handles_reset_returns_the_server_to_its_start() -> None:
     _disturb(app)
     handle = PortkeyMock(app)
     handle.register({"api_keys": ["pk-python"]})
-    handle.queue(Fault.error(503), times=3)
+    handle.queue(Fault.fail(503), times=3)
     handle.reset()
     assert _observe(app) == at_start
 

@@ -16,12 +16,13 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.fakes.blobs import BLOB_PREFIX, BlobStore
 from mock_gateway.journal import Attempt, Call
 from mock_gateway.wire import safejson
+from mock_gateway.wire.multipart import MultipartError, decode_form
 
 __all__ = [
     "FoundImage",
@@ -29,6 +30,7 @@ __all__ = [
     "call_model",
     "call_provider",
     "find_images",
+    "find_inputs",
     "image_info",
     "readable_body",
     "status_class",
@@ -136,7 +138,32 @@ def _from_url(where: str, url: str, blobs: BlobStore | None) -> FoundImage:
     return FoundImage(where, body, info, None if info else "not an image", url)
 
 
+def find_inputs(call: Call) -> list[FoundImage]:
+    """The images the client sent as file parts of a multipart form (an image edit's
+    ``image``, ``image[]`` and ``mask``), in order; ``where`` says ``input`` and the part."""
+    content_type = call.header("content-type") or ""
+    if not call.body or not content_type.lower().startswith("multipart/form-data"):
+        return []
+    try:
+        parts = decode_form(call.body, content_type)
+    except MultipartError:
+        return []
+    found = []
+    for part in parts:
+        if part.filename is None:
+            continue
+        info = image_info(part.value)
+        where = f"input {part.name} ({part.filename})"
+        found.append(FoundImage(where, part.value, info, None if info else "not an image"))
+    return found
+
+
 def find_images(call: Call, blobs: BlobStore | None) -> list[FoundImage]:
+    """The images the client sent (``find_inputs``), then every image in its answer."""
+    return find_inputs(call) + _answer_images(call, blobs)
+
+
+def _answer_images(call: Call, blobs: BlobStore | None) -> list[FoundImage]:
     """Every image in the answer the client got, in order."""
     body = call.response_body
     if not body:
@@ -145,12 +172,20 @@ def find_images(call: Call, blobs: BlobStore | None) -> list[FoundImage]:
     if media.startswith("image/"):
         info = image_info(body)
         return [FoundImage("body", body, info, None if info else "not an image")]
-    if "json" not in media:
+    if media == "text/event-stream":  # an image stream: each event's data (OpenAI's)
+        from mock_gateway.fakes.openai_stream import sse_events
+
+        try:
+            parsed: Any = [data for _, data in sse_events(body)]
+        except ValueError:
+            return []
+    elif "json" not in media:
         return []
-    try:
-        parsed = safejson.loads(body)
-    except ValueError:
-        return []
+    else:
+        try:
+            parsed = safejson.loads(body)
+        except ValueError:
+            return []
     if not isinstance(parsed, dict | list):
         return []
     found: list[FoundImage] = []
@@ -218,6 +253,8 @@ def attempt_model(attempt: Attempt) -> str:
         return segments[index] if index < len(segments) else ""
     if "stable-image" in segments:  # v2beta: /v2beta/stable-image/generate/{core|ultra|sd3}
         return segments[-1]
+    if len(segments) >= 3 and segments[-3] == "model":  # Bedrock: /model/{modelId}/invoke
+        return unquote(segments[-2])
     return ""
 
 
