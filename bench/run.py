@@ -172,7 +172,7 @@ def serve(kind: str, port: int, journal_cap: int | None) -> None:
     import uvicorn
 
     from mock_gateway import create_app
-    from mock_gateway.server import bind_socket
+    from mock_gateway.serving.server import bind_socket
 
     app = (
         _ceiling_app()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mock_gateway.gateway.registry import Registry
     from mock_gateway.handle import PortkeyMock, ServerError
     from mock_gateway.journal import Attempt, Call, CallList
-    from mock_gateway.server import LiveServer, ServerStartError
+    from mock_gateway.serving.server import LiveServer, ServerStartError
     from mock_gateway.settings import Settings
 
 __all__ = [
@@ -55,9 +55,9 @@ _WHERE = {
     "Registry": "mock_gateway.gateway.registry",
     "ServerError": "mock_gateway.handle",
     "PROFILES": "mock_gateway.gateway.profiles",
-    "LiveServer": "mock_gateway.server",
+    "LiveServer": "mock_gateway.serving.server",
     "Profile": "mock_gateway.gateway.profiles",
-    "ServerStartError": "mock_gateway.server",
+    "ServerStartError": "mock_gateway.serving.server",
     "Settings": "mock_gateway.settings",
     "create_app": "mock_gateway.app",
     "png_dimensions": "mock_gateway.fakes.images",

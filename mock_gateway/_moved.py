@@ -22,6 +22,7 @@ MOVED: dict[str, str] = {
     "mock_gateway.call_headers": "mock_gateway.wire.call_headers",
     "mock_gateway.check": "mock_gateway.contract_tools.check",
     "mock_gateway.conformance": "mock_gateway.contract_tools.route_map",
+    "mock_gateway.connections": "mock_gateway.serving.connections",
     "mock_gateway.control_guard": "mock_gateway.control.guard",
     "mock_gateway.control_openapi": "mock_gateway.control.openapi",
     "mock_gateway.drift": "mock_gateway.recording.drift",
@@ -39,6 +40,7 @@ MOVED: dict[str, str] = {
     "mock_gateway.limits": "mock_gateway.wire.limits",
     "mock_gateway.multipart": "mock_gateway.wire.multipart",
     "mock_gateway.normalise": "mock_gateway.recording.normalise",
+    "mock_gateway.offload": "mock_gateway.serving.offload",
     "mock_gateway.openapi": "mock_gateway.contract_tools.openapi",
     "mock_gateway.provider_app": "mock_gateway.fakes.provider_app",
     "mock_gateway.record": "mock_gateway.recording.record",
@@ -48,6 +50,7 @@ MOVED: dict[str, str] = {
     "mock_gateway.replay": "mock_gateway.recording.replay",
     "mock_gateway.safejson": "mock_gateway.wire.safejson",
     "mock_gateway.scrub": "mock_gateway.recording.scrub",
+    "mock_gateway.server": "mock_gateway.serving.server",
     "mock_gateway.strict": "mock_gateway.contract_tools.strict",
 }
 

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from mock_gateway.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mock_gateway.gateway.profiles import DEPRECATED_NAMES, PROFILES
+from mock_gateway.serving.connections import DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS
 from mock_gateway.settings import ROLES, Settings
 
 if TYPE_CHECKING:
@@ -205,7 +205,7 @@ def _add_record_and_drift(commands: argparse._SubParsersAction[argparse.Argument
 
 def _record(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from mock_gateway.recording.record import check_target, serve_recorder
-    from mock_gateway.server import is_loopback
+    from mock_gateway.serving.server import is_loopback
 
     if not (is_loopback(args.host) or args.allow_remote):
         print(
@@ -277,9 +277,9 @@ def _serve(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     import uvicorn
 
     from mock_gateway.app import create_app
-    from mock_gateway.connections import server_config
     from mock_gateway.gateway.registry import Registry
-    from mock_gateway.server import bind_socket, is_loopback
+    from mock_gateway.serving.connections import server_config
+    from mock_gateway.serving.server import bind_socket, is_loopback
 
     if args.profile in DEPRECATED_NAMES:  # DeprecationWarning is hidden outside tests
         print(

@@ -20,7 +20,7 @@ from mock_gateway.transport import InProcessTransport
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from mock_gateway.server import LiveServer
+    from mock_gateway.serving.server import LiveServer
     from mock_gateway.settings import Settings, SettingsOptions
 
 __all__ = ["PortkeyMock", "ServerError"]
@@ -72,7 +72,7 @@ class PortkeyMock:
         ``with PortkeyMock.serve(profile="oss") as mock: ...`` (``mock.base_url`` for SDKs).
         """
         from mock_gateway.app import create_app
-        from mock_gateway.server import LiveServer
+        from mock_gateway.serving.server import LiveServer
 
         with LiveServer(create_app(settings, **options)) as server:
             yield cls(server.app, server)

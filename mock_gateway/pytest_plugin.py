@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pluggy import Result
 
     from mock_gateway.handle import PortkeyMock
-    from mock_gateway.server import LiveServer
+    from mock_gateway.serving.server import LiveServer
 
 __all__ = ["default_options", "portkey_mock", "portkey_mock_options", "portkey_mock_server"]
 
@@ -115,7 +115,7 @@ def default_options() -> dict[str, Any]:
     """
     import inspect
 
-    from mock_gateway.server import LiveServer
+    from mock_gateway.serving.server import LiveServer
     from mock_gateway.settings import FIXTURE_SETTINGS
 
     server = {
@@ -180,7 +180,7 @@ def portkey_mock_server(
             yield recorder
         return
     from mock_gateway.app import create_app
-    from mock_gateway.server import LiveServer
+    from mock_gateway.serving.server import LiveServer
     from mock_gateway.settings import Settings
 
     options = _options(portkey_mock_options)

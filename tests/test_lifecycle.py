@@ -16,7 +16,7 @@ import pytest
 
 from mock_gateway import LiveServer, ServerStartError, create_app
 from mock_gateway.cli import parse_args, run
-from mock_gateway.server import is_loopback
+from mock_gateway.serving.server import is_loopback
 from tests.conftest import InProcessClient
 
 pytestmark = pytest.mark.socket

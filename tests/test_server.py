@@ -161,7 +161,7 @@ def test_listening_socket_is_tcp_so_connections_get_nodelay() -> None:
     # without it each answer stalls ~40 ms on Nagle and delayed ACKs.
     import socket
 
-    from mock_gateway.server import bind_socket
+    from mock_gateway.serving.server import bind_socket
 
     sock = bind_socket("127.0.0.1", 0)
     try:

@@ -13,7 +13,7 @@ from mock_gateway import Fault, PortkeyMock, Registry, Settings, create_app
 from mock_gateway.cli import parse_args, settings_from_args
 from mock_gateway.fakes.provider_app import create_upstream_app
 from mock_gateway.pytest_plugin import _options, default_options
-from mock_gateway.server import LiveServer
+from mock_gateway.serving.server import LiveServer
 from mock_gateway.settings import FIXTURE_SETTINGS, SettingsOptions
 from mock_gateway.state import MockState
 

@@ -12,10 +12,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_gateway.fakes.blobs import current_origin, origin_of
+from mock_gateway.gateway.request import REQUEST_KEY, GatewayRequest, url_parts
 from mock_gateway.gateway.request_context import reply
 from mock_gateway.hints import HINT_HEADER, collecting, header_value
 from mock_gateway.journal import Call
-from mock_gateway.offload import OFF_LOOP_BODY, OFF_LOOP_REQUESTS, run_off_loop
+from mock_gateway.serving.offload import OFF_LOOP_BODY, OFF_LOOP_REQUESTS, run_off_loop
 from mock_gateway.state import MockState
 from mock_gateway.wire.limits import (
     ClientGone,
@@ -99,16 +100,16 @@ class JournalMiddleware:
             headers=pairs,
             body=b"",
         )
-        scope["mock.attempts"] = call.attempts
         if _big_json(scope):
             async with self._turns.take():
-                await self._serve(call, scope, receive, send)
+                await self._serve(call, pairs, scope, receive, send)
         else:
-            await self._serve(call, scope, receive, send)
+            await self._serve(call, pairs, scope, receive, send)
 
-    async def _serve(self, call: Call, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve(
+        self, call: Call, pairs: list[tuple[str, str]], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         """Read the body, run the app and keep what it answered."""
-        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         hints = collecting()  # why it answered so, where the answer cannot say (hints.py)
         # DALL·E's URLs must point at the host and port this client used to reach us.
         current_origin.set(origin_of(dict(pairs), scope.get("scheme", "http")))
@@ -125,6 +126,17 @@ class JournalMiddleware:
             call.body, call.aborted = gone.received, True
             self.state.journal.settle(call)
             return
+        # What the gateway layer reads of this request, built once (gateway/request.py).
+        path, query = url_parts(scope)
+        scope[REQUEST_KEY] = GatewayRequest(
+            self.state,
+            method=scope["method"],
+            path=path,
+            query=query,
+            pairs=pairs,
+            body=call.body,
+            attempts=call.attempts,
+        )
         replayed, done = False, False
         left = asyncio.Event()
 

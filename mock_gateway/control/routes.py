@@ -15,7 +15,7 @@ from mock_gateway.faults import FaultError, kind_notes, queued_from_json
 from mock_gateway.gateway.registry import Registry
 from mock_gateway.gateway.request_context import state_of
 from mock_gateway.journal import Call
-from mock_gateway.offload import heavy
+from mock_gateway.serving.offload import heavy
 from mock_gateway.wire import safejson
 from mock_gateway.wire.js import is_number
 from mock_gateway.wire.limits import (

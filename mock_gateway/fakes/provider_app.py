@@ -49,6 +49,7 @@ from mock_gateway.control.routes import (
 )
 from mock_gateway.fakes.blobs import BLOB_PREFIX
 from mock_gateway.faults import Fault, FaultError, fault_from_headers
+from mock_gateway.gateway.request import REQUEST_KEY
 from mock_gateway.journal import Attempt
 from mock_gateway.settings import Settings, SettingsOptions
 from mock_gateway.state import MockState, provider_answer
@@ -138,7 +139,7 @@ async def _native(request: Request) -> Response:
         fault = fault_from_headers(request.headers) or state.faults.take(path, provider)
     except FaultError as error:
         return JSONResponse({"status": "failure", "message": str(error)}, status_code=400)
-    attempts: list[Attempt] = request.scope["mock.attempts"]
+    attempts: list[Attempt] = request.scope[REQUEST_KEY].attempts  # the journal's
     journaled = UpstreamRequest(
         upstream.method, upstream.url, tuple(redact_headers(upstream.headers)), upstream.body
     )

@@ -15,12 +15,8 @@ from mock_gateway.faults import Fault
 from mock_gateway.gateway.cache import HIT, MISS, plan_cache
 from mock_gateway.gateway.config_strategies import Outcome, RouteContext, route
 from mock_gateway.gateway.errors import GatewayReply
-from mock_gateway.gateway.request_context import (
-    attempts_of,
-    client_headers,
-    provider_problem,
-    state_of,
-)
+from mock_gateway.gateway.request import GatewayRequest, gateway_request
+from mock_gateway.gateway.request_context import provider_problem
 from mock_gateway.gateway.retry import with_retries
 from mock_gateway.gateway.target import Target, header_settings, root_config
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
@@ -35,8 +31,11 @@ Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | Gatewa
 Settle = Callable[[str, UpstreamResponse, Mapping[str, Any]], "GatewayReply | None"]
 
 
-def _metadata(request: Request) -> Mapping[str, Any]:
-    text = client_headers(request).get("x-portkey-metadata")
+_FROM_REQUEST: Any = object()  # run_config's params and fault: the request's own
+
+
+def _metadata(headers: Mapping[str, str]) -> Mapping[str, Any]:
+    text = headers.get("x-portkey-metadata")
     if text is None:
         return {}  # what parsing "" gives, without the exception
     try:  # invalid JSON is silently {} (§1.2)
@@ -47,23 +46,31 @@ def _metadata(request: Request) -> Mapping[str, Any]:
 
 
 async def run_config(
-    request: Request,
+    request: GatewayRequest | Request,
     *,
     images: bool,
-    params: Mapping[str, Any],
     build: Builder,
-    fault: Fault | None,
+    params: Mapping[str, Any] = _FROM_REQUEST,
+    fault: Fault | None = _FROM_REQUEST,
     cache_endpoint: str | None = None,
     settle: Settle | None = None,
 ) -> Outcome:
     """Route the request through its config; raises RouterError or GatewayCrash as JS throws.
 
-    ``cache_endpoint`` names the gateway endpoint (``imageGenerate``) for hosted Portkey's
-    cache; ``None`` leaves the cache out (``DISABLED``).
+    ``params`` (what a conditional router's ``params.*`` reads) and ``fault`` default to the
+    request's own (``GatewayRequest.params``, ``.fault``). ``cache_endpoint`` names the
+    gateway endpoint (``imageGenerate``) for hosted Portkey's cache; ``None`` leaves the cache
+    out (``DISABLED``). A Starlette ``Request`` is still taken, for one release.
     """
-    state = state_of(request)
-    timeline = state.timeline()
-    sent_headers = client_headers(request)
+    if not isinstance(request, GatewayRequest):
+        request = await gateway_request(request)
+    if params is _FROM_REQUEST:
+        params = request.params
+    if fault is _FROM_REQUEST:
+        fault = request.fault
+    state = request.state
+    timeline = request.timeline
+    sent_headers = request.headers
 
     async def call(leaf: Target) -> Outcome:
         provider = leaf.provider or ""
@@ -89,11 +96,11 @@ async def run_config(
 
         async def send() -> UpstreamResponse:
             return await state.send(
-                attempts_of(request),
+                attempts,
                 leaf.path,
                 upstream,
                 provider=provider,
-                client_path=request.url.path,
+                client_path=path,
                 fault=fault,
                 timeout_ms=leaf.request_timeout,
                 timeline=timeline,
@@ -114,5 +121,7 @@ async def run_config(
             cache_max_age=plan.max_age,
         )
 
-    context = RouteContext(call, state.route_rng, _metadata(request), params, request.url.path)
+    attempts, path = request.attempts, request.path
+    metadata = _metadata(sent_headers)
+    context = RouteContext(call, state.route_rng, metadata, params, path)
     return await route(root_config(sent_headers), context, header_settings(sent_headers))

@@ -26,22 +26,15 @@ from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.base import UNDICI_HEADERS, Adapter, EditUpstream
-from mock_gateway.faults import FaultError
-from mock_gateway.gateway.config_runner import run_config
+from mock_gateway.faults import FaultError, fault_from_headers
+from mock_gateway.gateway.config_runner import Builder, run_config
 from mock_gateway.gateway.config_strategies import GatewayCrash, Outcome, RouterError
 from mock_gateway.gateway.errors import gateway_exception, gateway_failure, mock_control_error
 from mock_gateway.gateway.headers import apply_forward_headers
 from mock_gateway.gateway.jsregex import RegexTimeout
-from mock_gateway.gateway.proxy import IMMUTABLE_HEADERS_HINT
-from mock_gateway.gateway.request_context import (
-    answer_headers,
-    client_headers,
-    early_answer,
-    mock_fault,
-    raw,
-    reply,
-    state_of,
-)
+from mock_gateway.gateway.render import IMMUTABLE_HEADERS_HINT
+from mock_gateway.gateway.request import GatewayRequest, gateway_request
+from mock_gateway.gateway.request_context import answer_headers, early_answer, raw, reply
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
@@ -99,9 +92,8 @@ def _fallback(
     return UpstreamRequest.build("POST", url, headers, body)
 
 
-def _builder(request: Request, form: list[FormField]) -> Any:
-    state = state_of(request)
-    headers = client_headers(request)
+def _builder(request: GatewayRequest, form: list[FormField]) -> Builder:
+    state, headers = request.state, request.headers
 
     def build(leaf: Target) -> tuple[UpstreamRequest, Mapping[str, Any]]:
         adapter = ADAPTERS[str(leaf.provider)]
@@ -136,7 +128,9 @@ def _fallback_for(adapter: Adapter) -> EditUpstream:
     return mapper
 
 
-def _render(request: Request, outcome: Outcome) -> Response:
+def _render(request: GatewayRequest, outcome: Outcome) -> Response:
+    """The answer passed back as it came (``render(transform=False)`` but for the 500 of a
+    2xx under oss-npm and the content type of a fetch failure)."""
     if outcome.reply is not None:
         return reply(outcome.reply)
     answer = outcome.response
@@ -152,7 +146,7 @@ def _render(request: Request, outcome: Outcome) -> Response:
     early = early_answer(answer, out)
     if early is not None:
         return early
-    if 200 <= answer.status < 300 and state_of(request).profile.proxy_immutable_headers_bug:
+    if 200 <= answer.status < 300 and request.state.profile.proxy_immutable_headers_bug:
         # `new Response(response.body, response)` keeps the upstream's immutable headers (§4).
         hint(IMMUTABLE_HEADERS_HINT)
         return reply(gateway_exception("Something went wrong"))
@@ -161,27 +155,27 @@ def _render(request: Request, outcome: Outcome) -> Response:
     return raw(answer.body, answer.status, out)
 
 
-async def images_edits(request: Request) -> Response:
+async def images_edits(starlette_request: Request) -> Response:
     """Validate, read the form, route it through the config, pass the answer back as it is."""
-    headers = client_headers(request)
+    request = await gateway_request(starlette_request)
+    headers = request.headers
     rejected = validate_request(headers)
     if rejected is not None:
         return reply(rejected)
-    form = _form(await request.body(), headers.get("content-type", ""))
+    form = _form(request.body, headers.get("content-type", ""))
     if form is None:
         # The handler computes a 400 for RouterError, then returns this 500 anyway (§1).
         return reply(gateway_failure("Something went wrong", status=500))
     try:
-        fault = mock_fault(request)
+        request.fault = fault_from_headers(headers)
     except FaultError as error:
         return reply(mock_control_error(str(error)))
+    # Conditional routing sees no params for a FormData body: request.params stays {}.
     try:
         outcome = await run_config(
             request,
             images=False,  # any provider: the form goes to its base URL (facts §2)
-            params={},  # conditional routing sees no params for a FormData body
             build=_builder(request, form),
-            fault=fault,
             cache_endpoint="imageEdit",  # never cached
         )
     except RouterError:

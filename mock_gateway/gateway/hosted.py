@@ -15,6 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_gateway.gateway.registry import HOSTED_ERRORS, Registry
+from mock_gateway.gateway.request import REQUEST_KEY, GatewayRequest
 from mock_gateway.hints import hint
 from mock_gateway.state import MockState
 from mock_gateway.wire import safejson
@@ -224,14 +225,18 @@ class HostedFeatures:
         ):
             await self.app(scope, receive, send)
             return
-        headers = joined_values(scope["headers"])  # the one rule: repeated names joined
-        body: bytes | None = None
+        request: GatewayRequest | None = scope.get(REQUEST_KEY)  # the journal middleware's
+        # The one rule: repeated names joined (built once, by the journal middleware).
+        headers = joined_values(scope["headers"]) if request is None else request.headers
+        body: bytes | None = None  # the body the gateway gets, when this middleware read it
         try:
             resolved = resolve_hosted(headers, self.state.registry)
             if scope["path"] == "/v1/images/generations":
-                body = await _read_all(receive)
-                new_body = resolve_body_model(body, resolved, self.state.registry)
-                body = body if new_body is None else new_body
+                # Read here only without the journal middleware, which has read it already.
+                sent = await _read_all(receive) if request is None else request.body
+                new_body = resolve_body_model(sent, resolved, self.state.registry)
+                if new_body is not None or request is None:
+                    body = sent if new_body is None else new_body
         except _Refusal as refusal:
             text = _HINTS[refusal.kind].format(name=refusal.name, profile=self.state.profile.name)
             hint(text + ("" if refusal.kind.endswith("api_key") else _REGISTER))
@@ -254,6 +259,10 @@ class HostedFeatures:
             scope["headers"] = [
                 (k.encode("latin-1"), v.encode("latin-1")) for k, v in resolved.items()
             ]
+            if request is not None:
+                request.replace_headers(resolved)
         if body is not None:
             receive = body_then(body, receive)
+            if request is not None:
+                request.body = body
         await self.app(scope, receive, send)

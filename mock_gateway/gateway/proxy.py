@@ -14,26 +14,15 @@ from starlette.responses import Response
 
 from mock_gateway.adapters import ADAPTERS
 from mock_gateway.adapters.base import UNDICI_HEADERS, Adapter
-from mock_gateway.faults import FaultError
+from mock_gateway.faults import FaultError, fault_from_headers
 from mock_gateway.gateway.config_runner import run_config
-from mock_gateway.gateway.config_strategies import GatewayCrash, Outcome, RouterError
-from mock_gateway.gateway.errors import (
-    dumps,
-    gateway_exception,
-    gateway_failure,
-    mock_control_error,
-)
+from mock_gateway.gateway.config_strategies import GatewayCrash, RouterError
+from mock_gateway.gateway.errors import dumps, gateway_failure, mock_control_error
 from mock_gateway.gateway.headers import apply_forward_headers, client_headers_for_proxy
 from mock_gateway.gateway.jsregex import RegexTimeout
-from mock_gateway.gateway.request_context import (
-    answer_headers,
-    client_headers,
-    early_answer,
-    mock_fault,
-    raw,
-    reply,
-    state_of,
-)
+from mock_gateway.gateway.render import IMMUTABLE_HEADERS_HINT, render
+from mock_gateway.gateway.request import GatewayRequest, gateway_request
+from mock_gateway.gateway.request_context import reply
 from mock_gateway.gateway.target import Target
 from mock_gateway.gateway.validator import validate_request
 from mock_gateway.hints import hint
@@ -44,18 +33,13 @@ from mock_gateway.wire.js import json_parse_error
 __all__ = ["IMMUTABLE_HEADERS_HINT", "proxy", "proxy_unvalidated"]
 
 _OBJECT_OBJECT = b"[object Object]"
-# A mock-only hint (x-mock-hint) for an open-source profile's quirk.
-IMMUTABLE_HEADERS_HINT = (
-    "profile oss-npm: the gateway as npm installs it (@hono/node-server 1.19) turns the "
-    "provider's 2xx into this 500; use profile oss or hosted"
-)
 _MULTIPART = "multipart/form-data"
 
 
-def _upstream_path(request: Request) -> str:
-    path = request.url.path
+def _upstream_path(request: GatewayRequest) -> str:
+    path = request.path
     prefix = "/v1/proxy" if path.startswith("/v1/proxy/") else "/v1"
-    query = request.url.query
+    query = request.query
     return path[len(prefix) :] + (f"?{query}" if query else "")
 
 
@@ -101,19 +85,20 @@ def _provider_headers(provider: str, target: Target, parsed: Any) -> list[tuple[
     return ADAPTERS[provider].proxy_headers(parsed, api_key=target.api_key, options=target.options)
 
 
-def _upstream_url(request: Request, provider: str, target: Target) -> str:
+def _upstream_url(request: GatewayRequest, provider: str, target: Target) -> str:
     """Custom host (or the provider's base) plus the path after /v1 (or /v1/proxy) and query."""
     path = _upstream_path(request)
     if target.custom_host:
         return target.custom_host.rstrip("/") + path
     adapter = ADAPTERS[provider]
-    return adapter.base_url(target.options) + adapter.proxy_path(path, state_of(request).profile)
+    return adapter.base_url(target.options) + adapter.proxy_path(path, request.state.profile)
 
 
-def _payload(request: Request, body: bytes, target: Target, provider: str) -> tuple[bytes, Any]:
+def _payload(request: GatewayRequest, target: Target, provider: str) -> tuple[bytes, Any]:
     """The body fetch is given, and the transformed body the provider's headers() sees."""
-    media = client_headers(request).get("content-type", "").split(";")[0].strip().lower()
-    oss = state_of(request).profile.proxy_object_object_bug
+    body = request.body
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    oss = request.state.profile.proxy_object_object_bug
     adapter = ADAPTERS[provider]
     if media == "application/json" and request.method == "POST":
         return _json_body(body, target, adapter, object_bug=oss)
@@ -130,7 +115,7 @@ def _payload(request: Request, body: bytes, target: Target, provider: str) -> tu
 
 
 def _wire_content_type(
-    request: Request, headers: list[tuple[str, str]], payload: bytes
+    request: GatewayRequest, headers: list[tuple[str, str]], payload: bytes
 ) -> list[tuple[str, str]]:
     """constructRequestHeaders' content type, then the one fetch writes for the body."""
     if not any(name == "content-type" for name, _ in headers):
@@ -144,23 +129,22 @@ def _wire_content_type(
     headers = [(name, value) for name, value in headers if name != "content-type"]
     if not payload:
         return headers
-    client = client_headers(request).get("content-type", "")
+    client = request.headers.get("content-type", "")
     is_form = client.split(";")[0].strip().lower() == _MULTIPART
     return [*headers, ("content-type", client if is_form else "text/plain;charset=UTF-8")]
 
 
-def _build(request: Request, body: bytes, target: Target, provider: str) -> UpstreamRequest:
-    payload, parsed = _payload(request, body, target, provider)
+def _build(request: GatewayRequest, target: Target, provider: str) -> UpstreamRequest:
+    payload, parsed = _payload(request, target, provider)
     if request.method in ("GET", "DELETE"):
         payload = b""  # constructRequestBody: GET and DELETE carry no body
     # Client headers override the provider's (so a raw `Authorization: sk-...` arrives raw).
-    raw = request.scope["headers"]
-    client = client_headers_for_proxy((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+    client = client_headers_for_proxy(request.pairs)
     names = {name for name, _ in client}
     provider_headers = _provider_headers(provider, target, parsed)
     merged = [(n, v) for n, v in provider_headers if n not in names] + list(client)
     merged += [(n, v) for n, v in UNDICI_HEADERS if n not in {name for name, _ in merged}]
-    merged = apply_forward_headers(merged, target.forward_headers, client_headers(request))
+    merged = apply_forward_headers(merged, target.forward_headers, request.headers)
     merged = _wire_content_type(request, merged, payload)
     if payload or request.method in ("POST", "PUT", "PATCH"):
         merged.append(("content-length", str(len(payload))))  # undici sends 0 for no body
@@ -169,62 +153,46 @@ def _build(request: Request, body: bytes, target: Target, provider: str) -> Upst
     return ADAPTERS[provider].sign(built, target.options)
 
 
-def _render(request: Request, outcome: Outcome) -> Response:
-    if outcome.reply is not None:
-        return reply(outcome.reply)
-    answer = outcome.response
-    assert answer is not None
-    out = answer_headers(
-        request, outcome.provider, answer, index=outcome.path, retries=outcome.retries
-    )
-    early = early_answer(answer, out)
-    if early is not None:
-        return early
-    if 200 <= answer.status < 300 and state_of(request).profile.proxy_immutable_headers_bug:
-        hint(IMMUTABLE_HEADERS_HINT)
-        return reply(gateway_exception("Something went wrong"))
-    return raw(answer.body, answer.status, out)
-
-
-async def _forward(request: Request) -> Response:
-    body = await request.body()
-    media = client_headers(request).get("content-type", "").split(";")[0].strip().lower()
+async def _forward(request: GatewayRequest) -> Response:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "application/json" and request.method == "POST":
-        text = body.decode("utf-8", "replace")
+        text = request.body.decode("utf-8", "replace")
         try:  # getRequestData parses the body before any routing
             safejson.loads(text)
         except ValueError as error:
             hint(f"the request body is not JSON as JSON.parse reads it: {error}")
             return reply(gateway_failure(f"Proxy error: {json_parse_error(text)}", status=500))
     try:
-        fault = mock_fault(request)
+        request.fault = fault_from_headers(request.headers)
     except FaultError as error:
         return reply(mock_control_error(str(error)))
 
     def build(leaf: Target) -> tuple[UpstreamRequest, Mapping[str, Any]]:
-        return _build(request, body, leaf, str(leaf.provider)), {}
+        return _build(request, leaf, str(leaf.provider)), {}
 
     try:
-        outcome = await run_config(request, images=False, params={}, build=build, fault=fault)
+        outcome = await run_config(request, images=False, build=build)
     except RouterError as error:  # proxyHandler answers a RouterError with 400 and its message
         return reply(gateway_failure(str(error)))
     except RegexTimeout as error:  # the mock's own limit (gateway/jsregex.py)
         return reply(mock_control_error(str(error)))
     except GatewayCrash as crash:
         return reply(gateway_failure(f"Proxy error: {crash}", status=500))
-    return _render(request, outcome)
+    return render(request, outcome, transform=False)
 
 
-async def proxy(request: Request) -> Response:
+async def proxy(starlette_request: Request) -> Response:
     """``/v1/*``: the request validator first, then the passthrough."""
-    rejected = validate_request(client_headers(request))
+    request = await gateway_request(starlette_request)
+    rejected = validate_request(request.headers)
     if rejected is not None:
         return reply(rejected)
     return await _forward(request)
 
 
-async def proxy_unvalidated(request: Request) -> Response:
+async def proxy_unvalidated(starlette_request: Request) -> Response:
     """``POST /v1/proxy/*``: deprecated, and the validator does not run on it."""
+    request = await gateway_request(starlette_request)
     try:
         return await _forward(request)
     except ValueError as error:  # a config header the validator would have refused

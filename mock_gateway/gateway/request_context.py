@@ -1,4 +1,10 @@
-"""Turning gateway decisions into Starlette responses, and checks shared by both routes."""
+"""Turning gateway decisions into Starlette responses, and checks shared by both routes.
+
+The request's own facts travel in a ``GatewayRequest`` (``gateway/request.py``).
+``state_of``, ``client_headers``, ``attempts_of`` and ``mock_fault`` read them from a
+Starlette ``Request``: kept for one release for code written against them; the gateway's
+routes no longer call them.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from mock_gateway.gateway.errors import (
 )
 from mock_gateway.gateway.headers import passthrough_headers, portkey_headers
 from mock_gateway.gateway.providers import IMAGE_PROVIDERS, VALID_PROVIDERS
+from mock_gateway.gateway.request import REQUEST_KEY, GatewayRequest
 from mock_gateway.journal import Attempt
 from mock_gateway.state import MockState
 from mock_gateway.upstream import UpstreamResponse
@@ -47,31 +54,32 @@ def raw(body: bytes, status: int, headers: Mapping[str, str]) -> Response:
     return Response(body, status, headers=dict(headers))
 
 
+def _found(request: Request) -> GatewayRequest | None:
+    found: GatewayRequest | None = request.scope.get(REQUEST_KEY)
+    return found
+
+
 def state_of(request: Request) -> MockState:
-    """The app's mock state."""
-    state: MockState | None = request.scope.get("mock.state")
-    if state is None:  # looked up once per request: app.state's attribute access is slow
-        state = request.scope["mock.state"] = request.app.state.mock
+    """The app's mock state (``GatewayRequest.state`` under the journal middleware)."""
+    found = _found(request)
+    if found is not None:
+        return found.state
+    state: MockState = request.app.state.mock
     return state
 
 
 def client_headers(request: Request) -> dict[str, str]:
-    """The request's headers as a dict, read once per request, as the gateway reads them:
-    a repeated name's values joined with ", " (names lower case from the server).
-    """
-    headers: dict[str, str] | None = request.scope.get("mock.headers")
-    if headers is None:
-        headers = joined_values(
-            request.scope["headers"]
-        )  # repeated names joined, as the gateway reads them
-        request.scope["mock.headers"] = headers
-    return headers
+    """The request's headers as the gateway reads them (``GatewayRequest.headers``): a
+    repeated name's values joined with ", ", names lower case."""
+    found = _found(request)
+    return found.headers if found is not None else joined_values(request.scope["headers"])
 
 
 def attempts_of(request: Request) -> list[Attempt]:
-    """The upstream attempts of this request, which the journal middleware collects."""
-    attempts: list[Attempt] = request.scope.setdefault("mock.attempts", [])
-    return attempts
+    """The upstream attempts of this request (``GatewayRequest.attempts``), which the journal
+    middleware collects; a list nobody keeps outside it."""
+    found = _found(request)
+    return found.attempts if found is not None else []
 
 
 def provider_problem(provider: str | None, *, images: bool) -> GatewayReply | None:
@@ -86,9 +94,10 @@ def provider_problem(provider: str | None, *, images: bool) -> GatewayReply | No
     return None
 
 
-def mock_fault(request: Request) -> Fault | None:
+def mock_fault(request: Request | GatewayRequest) -> Fault | None:
     """The per-request fault from ``x-mock-*`` headers; ``FaultError`` if they are malformed."""
-    return fault_from_headers(client_headers(request))
+    headers = request.headers if isinstance(request, GatewayRequest) else client_headers(request)
+    return fault_from_headers(headers)
 
 
 def timeout_body(timeout_ms: float) -> bytes:
@@ -99,7 +108,7 @@ def timeout_body(timeout_ms: float) -> bytes:
 
 
 def answer_headers(
-    request: Request,
+    request: GatewayRequest | Request,
     provider: str | None,
     answer: UpstreamResponse,
     *,
@@ -108,7 +117,11 @@ def answer_headers(
     cache_status: str = "DISABLED",
 ) -> dict[str, str]:
     """Upstream headers as passed on, plus the ``x-portkey-*`` headers of an upstream attempt."""
-    trace = state_of(request).trace_id(client_headers(request).get("x-portkey-trace-id"))
+    if isinstance(request, GatewayRequest):
+        state, headers = request.state, request.headers
+    else:
+        state, headers = state_of(request), client_headers(request)
+    trace = state.trace_id(headers.get("x-portkey-trace-id"))
     portkey = portkey_headers(
         provider or "", trace, index=index, retries=retries, cache_status=cache_status
     )

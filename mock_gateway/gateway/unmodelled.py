@@ -15,7 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mock_gateway.gateway.errors import mock_unsupported
-from mock_gateway.gateway.request_context import client_headers, reply
+from mock_gateway.gateway.request import gateway_request
+from mock_gateway.gateway.request_context import reply
 from mock_gateway.gateway.validator import validate_request
 
 __all__ = ["UNMODELLED_ROUTES", "unmodelled_routes"]
@@ -50,7 +51,7 @@ UNMODELLED_ROUTES: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 async def _unmodelled(request: Request) -> Response:
-    rejected = validate_request(client_headers(request))
+    rejected = validate_request((await gateway_request(request)).headers)
     if rejected is not None:
         return reply(rejected)
     route = request.scope["route"].path

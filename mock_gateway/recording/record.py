@@ -153,7 +153,7 @@ def serve_recorder(
     """Run the recorder under uvicorn until interrupted; the number of exchanges recorded."""
     import uvicorn
 
-    from mock_gateway.server import bind_socket
+    from mock_gateway.serving.server import bind_socket
 
     writer = CassetteWriter(out, check_target(target))
     recorder = Recorder(target, writer, thumbnail=thumbnail)

@@ -19,7 +19,7 @@ import pytest
 
 from mock_gateway.recording.har import CassetteWriter
 from mock_gateway.recording.record import Recorder, check_target, create_recorder
-from mock_gateway.server import LiveServer
+from mock_gateway.serving.server import LiveServer
 
 __all__ = ["RecordingHandle", "cassette_path", "record_target", "recording_server"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-__all__ = ["CallHeaders", "joined_values"]
+__all__ = ["CallHeaders", "joined_pairs", "joined_values"]
 
 
 def joined_values(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
@@ -19,6 +19,16 @@ def joined_values(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for key, value in raw:
         name, text = key.decode("latin-1").lower(), value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    return headers
+
+
+def joined_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``joined_values`` for headers already decoded: the same rule, names lower case and a
+    repeated name's values joined with ", " in order."""
+    headers: dict[str, str] = {}
+    for key, text in pairs:
+        name = key.lower()
         headers[name] = f"{headers[name]}, {text}" if name in headers else text
     return headers
 

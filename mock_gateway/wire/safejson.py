@@ -31,7 +31,7 @@ __all__ = [
 MAX_DEPTH = 64
 # What json.dumps builds on every call with these options, built once.
 _STRICT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-# Set while a request runs in a worker thread (mock_gateway.offload): JSON bigger than
+# Set while a request runs in a worker thread (mock_gateway.serving.offload): JSON bigger than
 # YIELDING_SIZE is then parsed, and all JSON written, by json's pure-Python code (2-4x
 # slower), which gives the event loop's thread the GIL every few ms; json's C code keeps it
 # from start to end (0.5 s for a 16 MB object of a million keys).

@@ -13,8 +13,8 @@ import pytest
 
 from mock_gateway import create_app
 from mock_gateway.cli import parse_args
-from mock_gateway.connections import RepeatFilter
-from mock_gateway.server import LiveServer
+from mock_gateway.serving.connections import RepeatFilter
+from mock_gateway.serving.server import LiveServer
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
 
 pytestmark = pytest.mark.socket

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from mock_gateway import PortkeyMock, create_app
-from mock_gateway.server import LiveServer
+from mock_gateway.serving.server import LiveServer
 from tests.hostile import OPENAI, STABILITY, send
 
 JSON = {"content-type": "application/json"}

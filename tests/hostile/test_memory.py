@@ -14,7 +14,7 @@ import pytest
 
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway.gateway.retry import MOCK_MAX_RETRIES
-from mock_gateway.server import LiveServer
+from mock_gateway.serving.server import LiveServer
 
 STABILITY = {"x-portkey-provider": "stability-ai", "authorization": "sk-stability-0123456789"}
 BODY = {"model": "stable-diffusion-v1-6", "prompt": "a cat", "size": "320x320"}

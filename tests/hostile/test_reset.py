@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_gateway import Fault, PortkeyMock, Registry, create_app
-from mock_gateway.server import LiveServer
+from mock_gateway.serving.server import LiveServer
 from tests.hostile import OPENAI, STABILITY, assert_no_bug, send
 
 JSON = {"content-type": "application/json"}

@@ -34,7 +34,7 @@ from mock_gateway.control.inspector.view import FoundImage, find_images
 from mock_gateway.fakes.blobs import BlobStore
 from mock_gateway.gateway.request_context import state_of
 from mock_gateway.journal import Call
-from mock_gateway.offload import heavy
+from mock_gateway.serving.offload import heavy
 from mock_gateway.wire import safejson
 from mock_gateway.wire.limits import PAGE_BYTES, within_bytes
 

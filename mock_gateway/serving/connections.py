@@ -37,6 +37,7 @@ SHUTDOWN_GRACE = 1
 
 # A logger of its own, so that the repeat filter below limits its lines and no others of
 # the mock's (a filter applies to the logger it is put on, not to its parent's records).
+# Its name from before the move to serving/: log filters people have written keep working.
 logger = logging.getLogger("mock_gateway.connections")
 
 _BUSY_BODY = (

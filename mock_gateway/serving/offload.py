@@ -101,7 +101,12 @@ async def heavy(function: Callable[..., T], *args: Any) -> T:
 
 
 # While one runs, threads switch every ms (Python's default is 5 ms), so that the event
-# loop's thread, which needs the GIL back after every socket call, gets it sooner.
+# loop's thread, which needs the GIL back after every socket call, gets it sooner. The
+# interval is process-wide in CPython (no per-thread setting), so it is scoped in time
+# instead: set while a worker runs, put back after. Measured (2026-12-02, LiveServer, three
+# 600,000-key bodies, /_mock/health polled meanwhile): 34 health answers/s with it, 22/s
+# without (p90 29 ms vs 37 ms). Without malloc_trim, RSS after eight such bodies was
+# 344 MB, 274 MB with it. (One run each on a busy 2-core machine.)
 _SWITCH = 0.001
 
 

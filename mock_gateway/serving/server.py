@@ -12,7 +12,7 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
-from mock_gateway.connections import (
+from mock_gateway.serving.connections import (
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
     server_config,
