@@ -97,6 +97,9 @@ _EDITS = re.compile(r"^/v1/images/edits$")
 _EDITS_CONTRACTS = (
     "openai/images-response.json",
     "openai/error.json",
+    # A provider without edits gets the form at its base URL and answers there, passed back
+    # as it is: Stability's 404 (conformance: edits-stability-form-to-base-url).
+    "stability/v1-error.json",
     "portkey/gateway-failure.json",
     "portkey/timeout-error.json",
 )

@@ -29,7 +29,14 @@ from tests.conformance.harness import Case, load_corpus
 pytestmark = pytest.mark.conformance
 
 CASES, INTENDED = load_corpus()
-SESSION = [case for case in CASES if not case.faults]
+# A refused key cannot be replayed: the recording redacts keys, and with them what made the
+# key a refused one (e.g. "invalid"), so the mock would see a good key.
+_KEY_REFUSALS = ("invalid-key", "invalid-token")
+SESSION = [
+    case
+    for case in CASES
+    if not case.faults and not any(part in case.id for part in _KEY_REFUSALS)
+]
 # Hosted Portkey wants its own key; the open-source gateway ignores it. Sent on every request
 # so that the hosted profile's drift is about behaviour, and so that its redaction is tested.
 PORTKEY_KEY = "pk-live-9f8e7d6c5b4a39281706"
@@ -62,6 +69,8 @@ def _listed(case: Case, profile: str) -> Allowed | None:
     if case.intended is None or profile not in INTENDED[case.intended].profiles:
         return None
     entry = INTENDED[case.intended]
+    if all(key.startswith("upstream") for key in entry.ignore):
+        return None  # a recording holds the answers only: an upstream difference cannot show
     return Allowed(entry.name, entry.reason, entry.ignore, entry.profiles, (case.id,))
 
 
