@@ -33,9 +33,7 @@ CASES, INTENDED = load_corpus()
 # key a refused one (e.g. "invalid"), so the mock would see a good key.
 _KEY_REFUSALS = ("invalid-key", "invalid-token")
 SESSION = [
-    case
-    for case in CASES
-    if not case.faults and not any(part in case.id for part in _KEY_REFUSALS)
+    case for case in CASES if not case.faults and not any(part in case.id for part in _KEY_REFUSALS)
 ]
 # Hosted Portkey wants its own key; the open-source gateway ignores it. Sent on every request
 # so that the hosted profile's drift is about behaviour, and so that its redaction is tested.
