@@ -1,42 +1,36 @@
-"""Shared fixtures: the app driven in-process through ``httpx.ASGITransport``."""
+"""Shared fixtures: the app driven in-process through the public ``PortkeyMock.transport()``."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from mock_gateway import create_app
+from mock_gateway import PortkeyMock, create_app
 
-__all__ = ["FIXED_NOW", "PORTKEY_KEY", "ClientFactory", "InProcessClient", "config", "create_app"]
+__all__ = ["FIXED_NOW", "PORTKEY_KEY", "ClientFactory", "MockClient", "config", "create_app"]
 
 FIXED_NOW = 1_795_000_000.25
 PORTKEY_KEY = "pk-test-0123456789"
 
 
-class InProcessClient:
-    """A synchronous client for the ASGI app: no sockets, no threads."""
+class MockClient:
+    """An httpx client on ``mock.transport()`` (in-process: no sockets, no threads), sending
+    hosted Portkey's ``x-portkey-api-key`` unless a test says otherwise."""
 
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
+    def __init__(self, mock: PortkeyMock) -> None:
+        self.mock = mock
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         # Hosted Portkey needs x-portkey-api-key on every /v1 call; tests that are about it
         # pass their own (or None, to send none).
         headers = {"x-portkey-api-key": PORTKEY_KEY, **dict(kwargs.pop("headers", None) or {})}
         kwargs["headers"] = {name: value for name, value in headers.items() if value is not None}
-
-        async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
-                return await client.request(method, url, **kwargs)
-
-        return asyncio.run(send())
+        with httpx.Client(transport=self.mock.transport(), base_url=self.mock.url) as http:
+            return http.request(method, url, **kwargs)
 
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
@@ -50,22 +44,22 @@ class InProcessClient:
         return calls
 
 
-ClientFactory = Callable[..., InProcessClient]
+ClientFactory = Callable[..., MockClient]
 
 
 @pytest.fixture
 def make_client() -> ClientFactory:
     """Build a client for ``create_app(**options)``, with a fixed clock by default."""
 
-    def make(**options: Any) -> InProcessClient:
+    def make(**options: Any) -> MockClient:
         options.setdefault("clock", lambda: FIXED_NOW)
-        return InProcessClient(create_app(**options))
+        return MockClient(PortkeyMock(create_app(**options)))
 
     return make
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> InProcessClient:
+def client(make_client: ClientFactory) -> MockClient:
     """A client for the default (hosted) profile."""
     return make_client()
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from mock_gateway import PortkeyMock
 from mock_gateway.contract_tools.route_map import check_body, response_contracts
-from tests.conftest import InProcessClient, create_app
+from tests.conftest import MockClient, create_app
 
 STAB = {
     "x-portkey-provider": "stability-ai",
@@ -159,13 +160,11 @@ OSS_CORPUS: list[tuple[str, str, str, dict[str, str], Any]] = [
 
 
 @pytest.fixture(scope="module")
-def strict() -> InProcessClient:
-    return InProcessClient(create_app(strict_responses=True))
+def strict() -> MockClient:
+    return MockClient(PortkeyMock(create_app(strict_responses=True)))
 
 
-def _send(
-    client: InProcessClient, method: str, path: str, headers: dict[str, str], body: Any
-) -> Any:
+def _send(client: MockClient, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
     raw = isinstance(body, str | bytes)
     content = body if raw else (None if body is None else json.dumps(body))
     return client.request(method, path, headers=headers, content=content)
@@ -175,7 +174,7 @@ def _send(
     ("name", "method", "path", "headers", "body"), CORPUS, ids=[c[0] for c in CORPUS]
 )
 def test_every_answer_is_within_its_contract(
-    strict: InProcessClient, name: str, method: str, path: str, headers: dict[str, str], body: Any
+    strict: MockClient, name: str, method: str, path: str, headers: dict[str, str], body: Any
 ) -> None:
     response = _send(strict, method, path, headers, body)
     assert "x-mock-contract-violation" not in response.headers, response.text
@@ -187,7 +186,10 @@ def test_every_answer_is_within_its_contract(
 
 
 def test_the_corpus_exercises_every_response_contract() -> None:
-    hosted, oss = InProcessClient(create_app()), InProcessClient(create_app(profile="oss"))
+    hosted, oss = (
+        MockClient(PortkeyMock(create_app())),
+        MockClient(PortkeyMock(create_app(profile="oss"))),
+    )
     used: set[str] = set()
     runs = [(hosted, case) for case in CORPUS] + [(oss, case) for case in OSS_CORPUS]
     for client, (_, method, path, headers, body) in runs:
@@ -208,7 +210,7 @@ def test_the_corpus_exercises_every_response_contract() -> None:
 
 def test_strict_mode_refuses_a_broken_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(strict_responses=True)
-    client = InProcessClient(app)
+    client = MockClient(PortkeyMock(app))
     from mock_gateway.adapters import stability
 
     monkeypatch.setattr(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mock_gateway import create_app
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import ClientFactory, MockClient
 
 STABILITY = {"x-portkey-provider": "stability-ai", "authorization": "sk-stability-0123456789"}
 OPENAI = {"x-portkey-provider": "openai", "authorization": "Bearer sk-openai-0123456789"}
@@ -109,7 +109,7 @@ def test_a_body_that_never_finishes_gets_a_408() -> None:
     assert app.state.mock.journal.calls()[0].body == b'{"prompt": {"prompt": '
 
 
-def test_stabilitys_own_413_stays_faithful_under_the_mocks_limit(client: InProcessClient) -> None:
+def test_stabilitys_own_413_stays_faithful_under_the_mocks_limit(client: MockClient) -> None:
     # Stability v2beta refuses over 10 MiB (upstream-apis.md); the mock's limit is above it.
     boundary = "b"
     image = b"\x89PNG" + b"\0" * (10 * 1024 * 1024 + 10)
@@ -145,7 +145,7 @@ def test_stabilitys_own_413_stays_faithful_under_the_mocks_limit(client: InProce
     ],
 )
 def test_broken_bodies_get_clean_answers_and_are_journaled(
-    client: InProcessClient, path: str, headers: dict[str, str], raw: bytes
+    client: MockClient, path: str, headers: dict[str, str], raw: bytes
 ) -> None:
     headers = {**headers, "content-type": "application/json"}
     response = client.post(path, headers=headers, content=raw)
@@ -203,7 +203,7 @@ def test_duplicated_headers_get_clean_answers() -> None:
     assert "sk-one-0123456789" not in json.dumps([call.to_json() for call in calls])
 
 
-def test_oversized_header_values_get_clean_answers(client: InProcessClient) -> None:
+def test_oversized_header_values_get_clean_answers(client: MockClient) -> None:
     huge = "x" * 200_000  # over Node's 16 KiB: 431
     for name in ("x-portkey-config", "x-portkey-metadata", "authorization", "x-portkey-provider"):
         response = client.post(UNIFIED, headers={**STABILITY, name: huge}, json={"prompt": "a"})

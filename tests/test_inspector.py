@@ -18,7 +18,7 @@ from mock_gateway.control.inspector.html import RowCache, render_rows
 from mock_gateway.control.inspector.routes import failure_section, journal_token, snapshot_html
 from mock_gateway.control.inspector.view import image_info
 from mock_gateway.journal import Journal
-from tests.conftest import PORTKEY_KEY, ClientFactory, InProcessClient, config
+from tests.conftest import PORTKEY_KEY, ClientFactory, MockClient, config
 from tests.seed import SEED_CURL_DATA
 
 STABILITY_KEY = "sk-stability-0123456789abcdef"
@@ -26,7 +26,7 @@ OPENAI_KEY = "sk-openai-0123456789abcdef"
 PROMPT = "Harry potter using aeroplane for transport"
 
 
-def seed_unified(client: InProcessClient) -> Any:
+def seed_unified(client: MockClient) -> Any:
     """The forum thread's unified call (with a v1 engine, so it has a text_prompts body)."""
     header = config(
         provider="stability-ai",
@@ -38,7 +38,7 @@ def seed_unified(client: InProcessClient) -> Any:
     return client.post("/v1/images/generations", headers=headers, content=body)
 
 
-def seed_proxy(client: InProcessClient) -> Any:
+def seed_proxy(client: MockClient) -> Any:
     """The forum thread's curl: Stability's raw PNG through the proxy route."""
     headers = {
         "x-portkey-provider": "stability-ai",
@@ -50,7 +50,7 @@ def seed_proxy(client: InProcessClient) -> Any:
     return client.post(path, headers=headers, content=SEED_CURL_DATA)
 
 
-def openai(client: InProcessClient, key: str = OPENAI_KEY, **body: Any) -> Any:
+def openai(client: MockClient, key: str = OPENAI_KEY, **body: Any) -> Any:
     headers = {"x-portkey-provider": "openai", "Authorization": key}
     return client.post("/v1/images/generations", headers=headers, json=body)
 
@@ -71,19 +71,19 @@ def text_of(fragment: str) -> str:
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> InProcessClient:
+def client(make_client: ClientFactory) -> MockClient:
     """DALL·E's URL images are shown here: the profile from before OpenAI retired it."""
     return make_client(profile="hosted-2025")
 
 
 @pytest.fixture
-def seeded(client: InProcessClient) -> InProcessClient:
+def seeded(client: MockClient) -> MockClient:
     seed_unified(client)
     seed_proxy(client)
     return client
 
 
-def test_the_seed_requests_newest_first_with_both_thumbnails(seeded: InProcessClient) -> None:
+def test_the_seed_requests_newest_first_with_both_thumbnails(seeded: MockClient) -> None:
     answer = seeded.get("/_mock/")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/html; charset=utf-8"
@@ -111,7 +111,7 @@ def test_the_seed_requests_newest_first_with_both_thumbnails(seeded: InProcessCl
     assert f'exactly as sent (83 bytes)</summary><pre class="body">{html.escape(wire)}' in unified
 
 
-def test_portkey_headers_and_every_attempt_in_order(client: InProcessClient) -> None:
+def test_portkey_headers_and_every_attempt_in_order(client: MockClient) -> None:
     header = config(
         strategy={"mode": "fallback"},
         targets=[
@@ -133,7 +133,7 @@ def test_portkey_headers_and_every_attempt_in_order(client: InProcessClient) -> 
     assert "x-portkey-provider: stability-ai" in text
 
 
-def test_errors_show_the_exact_body_the_client_got(client: InProcessClient) -> None:
+def test_errors_show_the_exact_body_the_client_got(client: MockClient) -> None:
     answer = openai(client, key="sk-invalid-0123456789", prompt="a dog", model="dall-e-3")
     assert answer.status_code == 401
     (row,) = articles(client.get("/_mock/").text)
@@ -152,13 +152,13 @@ def test_dall_e_urls_resolve_on_the_blob_store_and_expiry_is_shown(
     assert (thumb["width"], thumb["height"]) == ("256", "256")
     image = client.get(thumb["src"].replace("&amp;", "&")).content
     url = answer.json()["data"][0]["url"]
-    assert image == client.get(url.removeprefix("http://mock")).content
+    assert image == client.get(url.removeprefix("http://portkey-mock")).content
     now[0] += 120  # past the URL's lifetime: the page says so, as the URL would
     page = client.get("/_mock/").text
     assert thumbnails(page) == [] and "the URL answers 403" in page
 
 
-def test_v2beta_webp_and_jpeg_get_their_format_and_size(client: InProcessClient) -> None:
+def test_v2beta_webp_and_jpeg_get_their_format_and_size(client: MockClient) -> None:
     headers = {"x-portkey-provider": "stability-ai", "Authorization": STABILITY_KEY}
     form = {"prompt": (None, "a boat"), "output_format": (None, "webp")}
     path = "/v1/v2beta/stable-image/generate/core"
@@ -180,7 +180,7 @@ def test_v2beta_webp_and_jpeg_get_their_format_and_size(client: InProcessClient)
 
 
 def test_user_input_is_escaped_and_the_page_forbids_inline_script(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     attack = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
     headers = {"x-portkey-provider": "stability-ai", "Authorization": STABILITY_KEY}
@@ -200,7 +200,7 @@ def test_user_input_is_escaped_and_the_page_forbids_inline_script(
     assert "<script>alert" not in rows and "&lt;script&gt;" in rows
 
 
-def test_keys_are_redacted_everywhere_on_the_page(seeded: InProcessClient) -> None:
+def test_keys_are_redacted_everywhere_on_the_page(seeded: MockClient) -> None:
     openai(seeded, prompt="a dog", model="dall-e-2")
     for path in ("/_mock/", "/_mock/inspector/rows"):
         text = seeded.get(path).text
@@ -209,7 +209,7 @@ def test_keys_are_redacted_everywhere_on_the_page(seeded: InProcessClient) -> No
         assert "sk-s...cdef" in text
 
 
-def test_filters_by_route_provider_and_status(seeded: InProcessClient) -> None:
+def test_filters_by_route_provider_and_status(seeded: MockClient) -> None:
     openai(seeded, prompt="a dog", model="dall-e-2", size="256x256")
     openai(seeded, key="sk-invalid-0123456789", prompt="a dog", model="dall-e-3")
 
@@ -229,7 +229,7 @@ def test_filters_by_route_provider_and_status(seeded: InProcessClient) -> None:
     assert seeded.get("/_mock/", params={"limit": "many"}).status_code == 400
 
 
-def test_rows_poll_answers_204_until_something_changes(seeded: InProcessClient) -> None:
+def test_rows_poll_answers_204_until_something_changes(seeded: MockClient) -> None:
     first = seeded.get("/_mock/inspector/rows").json()
     assert first["total"] == 2 and first["options"]["provider"] == ["stability-ai"]
     unchanged = seeded.get("/_mock/inspector/rows", params={"since": first["token"]})
@@ -241,13 +241,13 @@ def test_rows_poll_answers_204_until_something_changes(seeded: InProcessClient) 
 
 
 def test_the_inspector_is_not_journaled_and_clear_empties_the_journal(
-    seeded: InProcessClient,
+    seeded: MockClient,
 ) -> None:
     seeded.get("/_mock/")
     seeded.get("/_mock/inspector/rows")
     assert len(seeded.calls()) == 2
     answer = seeded.post(
-        "/_mock/inspector/clear", headers={"Accept": "text/html", "Origin": "http://mock"}
+        "/_mock/inspector/clear", headers={"Accept": "text/html", "Origin": seeded.mock.url}
     )  # the page's own form
     assert answer.status_code == 303 and answer.headers["location"] == "/_mock/"
     assert seeded.calls() == []
@@ -257,7 +257,7 @@ def test_the_inspector_is_not_journaled_and_clear_empties_the_journal(
     ).json() == {"status": "ok"}
 
 
-def test_image_urls_belong_to_one_call(seeded: InProcessClient) -> None:
+def test_image_urls_belong_to_one_call(seeded: MockClient) -> None:
     (thumb, _) = thumbnails(seeded.get("/_mock/").text)
     src = thumb["src"].replace("&amp;", "&")
     assert seeded.get(src).status_code == 200
@@ -269,7 +269,7 @@ def test_image_urls_belong_to_one_call(seeded: InProcessClient) -> None:
 
 
 def test_assets_are_served_locally() -> None:
-    client = InProcessClient(create_app())
+    client = MockClient(PortkeyMock(create_app()))
     page = client.get("/_mock/").text
     assert "http://" not in page and "https://" not in page
     assert (
@@ -351,7 +351,7 @@ def test_the_row_cache_is_bounded_by_the_characters_it_holds() -> None:
 
 def test_the_page_without_its_slash_is_not_journaled() -> None:
     app = create_app()
-    client = InProcessClient(app)
+    client = MockClient(PortkeyMock(app))
     response = client.get("/_mock")
     assert response.status_code in (301, 302, 307, 308)
     assert client.calls() == []

@@ -4,10 +4,10 @@ import json
 
 from mock_gateway.journal import Journal
 from mock_gateway.wire.redact import redact_headers, redact_key
-from tests.conftest import ClientFactory, InProcessClient, config
+from tests.conftest import ClientFactory, MockClient, config
 
 
-def test_every_request_is_journaled_even_rejected_and_unrouted(client: InProcessClient) -> None:
+def test_every_request_is_journaled_even_rejected_and_unrouted(client: MockClient) -> None:
     client.post("/v1/images/generations", content=b"{}")  # validator 400
     client.post("/v2/images", content=b"x")  # 404
     calls = client.calls()
@@ -18,7 +18,7 @@ def test_every_request_is_journaled_even_rejected_and_unrouted(client: InProcess
     assert calls[1]["request"]["body"] == {"text": "x"}
 
 
-def test_keys_are_never_stored_in_full(client: InProcessClient) -> None:
+def test_keys_are_never_stored_in_full(client: MockClient) -> None:
     secret = "sk-stability-0123456789abcdef"
     headers = {
         "x-portkey-provider": "stability-ai",
@@ -70,7 +70,7 @@ def test_redaction() -> None:
     ) == [("x-portkey-config", '{"provider":"stability-ai","api_key":"sk-a...ijkl"}')]
 
 
-def test_multipart_fields_are_listed_for_client_and_upstream(client: InProcessClient) -> None:
+def test_multipart_fields_are_listed_for_client_and_upstream(client: MockClient) -> None:
     boundary = "b0undary"
     form = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na cat\r\n'
@@ -98,7 +98,7 @@ def test_multipart_fields_are_listed_for_client_and_upstream(client: InProcessCl
     assert upstream == [{"name": "prompt", "value": "a dog"}, {"name": "seed", "value": "3"}]
 
 
-def test_malformed_bodies_are_kept_verbatim(client: InProcessClient) -> None:
+def test_malformed_bodies_are_kept_verbatim(client: MockClient) -> None:
     raw = b'{"prompt": "unterminated'
     client.post(
         "/v1/images/generations", content=raw, headers={"x-portkey-provider": "stability-ai"}
@@ -108,7 +108,7 @@ def test_malformed_bodies_are_kept_verbatim(client: InProcessClient) -> None:
     assert call["response"]["status"] == 500
 
 
-def test_call_headers_are_a_case_insensitive_multi_dict(client: InProcessClient) -> None:
+def test_call_headers_are_a_case_insensitive_multi_dict(client: MockClient) -> None:
     client.post(
         "/v1/images/generations",
         headers=[
@@ -119,7 +119,7 @@ def test_call_headers_are_a_case_insensitive_multi_dict(client: InProcessClient)
         ],
         json={"model": "stable-diffusion-v1-6", "prompt": "a"},
     )
-    state = client.app.state.mock
+    state = client.mock.state
     call = state.journal.calls().last
     headers = call.headers
     # As httpx.Headers and Starlette's Headers read: any case, first value, every value.

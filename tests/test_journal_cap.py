@@ -8,12 +8,12 @@ import pytest
 
 from mock_gateway.cli import parse_args
 from mock_gateway.journal import Journal
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import ClientFactory, MockClient
 
 HEADERS = {"x-portkey-provider": "stability-ai", "authorization": "sk-cap-0123456789"}
 
 
-def _generate(client: InProcessClient, i: int) -> None:
+def _generate(client: MockClient, i: int) -> None:
     body = {"model": "stable-diffusion-v1-6", "prompt": f"p{i}", "size": "320x320"}
     response = client.post("/v1/images/generations", headers=HEADERS, json=body)
     assert response.status_code == 200
@@ -42,7 +42,7 @@ def test_the_byte_cap_bounds_what_the_bodies_hold(make_client: ClientFactory) ->
     client = make_client(journal_bytes=40_000)
     for i in range(40):
         _generate(client, i)
-    journal = client.app.state.mock.journal
+    journal = client.mock.state.journal
     calls = journal.calls()
     assert 3 <= len(calls) < 40 and journal.dropped == 40 - len(calls)
     assert sum(call.size for call in calls) <= 40_000

@@ -14,10 +14,10 @@ import threading
 import httpx
 import pytest
 
-from mock_gateway import LiveServer, ServerStartError, create_app
+from mock_gateway import LiveServer, PortkeyMock, ServerStartError, create_app
 from mock_gateway.cli import parse_args, run
 from mock_gateway.serving.server import is_loopback
-from tests.conftest import InProcessClient
+from tests.conftest import MockClient
 
 pytestmark = pytest.mark.socket
 
@@ -67,7 +67,7 @@ SECRETS = ("sk-stability-SECRET-0123456789", "sk-openai-SECRET-0123456789", "pk-
 
 
 def test_keys_never_appear_in_full(caplog: pytest.LogCaptureFixture) -> None:
-    client = InProcessClient(create_app())
+    client = MockClient(PortkeyMock(create_app()))
     stability, openai, portkey = SECRETS
     config = json.dumps({"provider": "openai", "api_key": openai, "retry": {"attempts": 1}})
     requests = [
@@ -88,7 +88,7 @@ def test_keys_never_appear_in_full(caplog: pytest.LogCaptureFixture) -> None:
                 answer = client.post(path, headers=sent, content=content)
                 seen.append(answer.text + json.dumps(dict(answer.headers)))
     seen.append(client.get("/_mock/requests").text)
-    seen.append(json.dumps([call.to_json() for call in client.app.state.mock.journal.calls()]))
+    seen.append(json.dumps([call.to_json() for call in client.mock.state.journal.calls()]))
     seen.append(caplog.text)
     for text in seen:
         for secret in SECRETS:

@@ -9,7 +9,7 @@ from openapi_spec_validator import validate
 from mock_gateway.cli import parse_args, run
 from mock_gateway.contract_tools import contracts
 from mock_gateway.contract_tools.openapi import component_name, openapi_document
-from tests.conftest import InProcessClient
+from tests.conftest import MockClient
 
 
 def test_the_document_is_valid_openapi_3_1_and_embeds_every_contract() -> None:
@@ -29,7 +29,7 @@ def test_the_document_is_valid_openapi_3_1_and_embeds_every_contract() -> None:
     assert "$id" not in json.dumps(document["components"])
 
 
-def test_served_at_openapi_json(client: InProcessClient) -> None:
+def test_served_at_openapi_json(client: MockClient) -> None:
     response = client.get("/openapi.json")
     assert response.status_code == 200
     assert response.json() == json.loads(json.dumps(openapi_document()))

@@ -17,7 +17,7 @@ from mock_gateway.cli import parse_args
 from mock_gateway.fakes.provider_app import provider_for_path
 from mock_gateway.faults import Fault
 from mock_gateway.state import MockState
-from tests.conftest import InProcessClient
+from tests.conftest import MockClient
 from tests.constants import SDXL_V1_PATH
 
 KEY = {"authorization": "Bearer sk-stab-0123456789abcdef"}
@@ -31,12 +31,12 @@ V1_BODY = {
 
 
 @pytest.fixture
-def upstream() -> InProcessClient:
-    return InProcessClient(create_app(role="upstream"))
+def upstream() -> MockClient:
+    return MockClient(PortkeyMock(create_app(role="upstream")))
 
 
-def state(client: InProcessClient) -> MockState:
-    mock: MockState = client.app.state.mock
+def state(client: MockClient) -> MockState:
+    mock: MockState = client.mock.state
     return mock
 
 
@@ -74,7 +74,7 @@ def test_one_server_tells_the_providers_apart_by_path(path: str, provider: str) 
 
 
 def test_stability_v1_answers_artifacts_and_journals_the_request(
-    upstream: InProcessClient,
+    upstream: MockClient,
 ) -> None:
     response = upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert response.status_code == 200
@@ -88,7 +88,7 @@ def test_stability_v1_answers_artifacts_and_journals_the_request(
     assert call.upstream[0].response.status == 200
 
 
-def test_stability_v1_png_bytes_and_v2beta_image(upstream: InProcessClient) -> None:
+def test_stability_v1_png_bytes_and_v2beta_image(upstream: MockClient) -> None:
     one = {**V1_BODY, "samples": 1}  # image/png answers carry one image
     png = upstream.post(SDXL, headers={**KEY, "accept": "image/png"}, json=one)
     assert png.headers["content-type"] == "image/png"
@@ -101,7 +101,7 @@ def test_stability_v1_png_bytes_and_v2beta_image(upstream: InProcessClient) -> N
     assert (v2.status_code, v2.headers["content-type"]) == (200, "image/png")
 
 
-def test_stability_engines_list_and_errors_in_its_own_shape(upstream: InProcessClient) -> None:
+def test_stability_engines_list_and_errors_in_its_own_shape(upstream: MockClient) -> None:
     engines = upstream.get("/v1/engines/list", headers=KEY)
     assert "stable-diffusion-xl-1024-v1-0" in [engine["id"] for engine in engines.json()]
     missing = upstream.post("/generation/stable-diffusion-v1-6/text-to-image", headers=KEY)
@@ -127,13 +127,13 @@ def test_openai_images_with_urls_served_by_the_same_server() -> None:
     assert (image.status_code, image.content[:4]) == (200, b"\x89PNG")
 
 
-def test_openai_wrong_path_is_openais_404(upstream: InProcessClient) -> None:
+def test_openai_wrong_path_is_openais_404(upstream: MockClient) -> None:
     response = upstream.post("/images/generations", headers=KEY, json={"prompt": "a cat"})
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "Invalid URL (POST /images/generations)"
 
 
-def test_faults_from_the_queue_and_from_headers(upstream: InProcessClient) -> None:
+def test_faults_from_the_queue_and_from_headers(upstream: MockClient) -> None:
     queued = upstream.post("/_mock/faults", json={"fault": "fail", "status": 503, "retry_after": 2})
     assert queued.status_code == 200
     first = upstream.post(SDXL, headers=KEY, json=V1_BODY)
@@ -149,8 +149,8 @@ def test_faults_from_the_queue_and_from_headers(upstream: InProcessClient) -> No
     assert "x-mock-status" in malformed.json()["message"]
 
 
-def test_a_malformed_fault_without_a_content_type_sends_none(upstream: InProcessClient) -> None:
-    PortkeyMock(upstream.app).respond_next(200, "{}", "")
+def test_a_malformed_fault_without_a_content_type_sends_none(upstream: MockClient) -> None:
+    upstream.mock.respond_next(200, "{}", "")
     response = upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert "content-type" not in response.headers
 
@@ -167,7 +167,7 @@ def test_a_drop_fault_closes_the_socket_before_any_answer() -> None:
         assert mock.calls[0].upstream[0].fault == Fault.drop()
 
 
-def test_reset_and_health_control_routes(upstream: InProcessClient) -> None:
+def test_reset_and_health_control_routes(upstream: MockClient) -> None:
     upstream.post(SDXL, headers=KEY, json=V1_BODY)
     assert len(upstream.get("/_mock/calls").json()["calls"]) == 1
     assert upstream.post("/_mock/reset", headers={"content-type": "application/json"}).json() == {

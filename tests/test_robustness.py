@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import InProcessClient
+from mock_gateway import PortkeyMock
+from tests.conftest import MockClient
 from tests.conftest import create_app as _create_app
 
 json_values = st.recursive(
@@ -50,7 +51,7 @@ paths = st.sampled_from(
 )
 
 # Strict: any answer that breaks its contract becomes a 500 flagged x-mock-contract-violation.
-CLIENT = InProcessClient(_create_app(strict_responses=True))
+CLIENT = MockClient(PortkeyMock(_create_app(strict_responses=True)))
 
 
 def _check(response: Any) -> None:

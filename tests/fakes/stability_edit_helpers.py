@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from tests.conftest import InProcessClient
+from tests.conftest import MockClient
 
 KEY = "Bearer sk-stab-0123456789abcdef"
 RED = (200, 30, 30)
@@ -39,7 +39,7 @@ def opened(data: bytes) -> Image.Image:
 
 
 def send(
-    client: InProcessClient,
+    client: MockClient,
     path: str,
     files: dict[str, bytes] | None = None,
     data: dict[str, str] | None = None,

@@ -11,14 +11,14 @@ import pytest
 
 from mock_gateway import PortkeyMock, create_app
 from mock_gateway.fakes.stability_data import ONE_MP_SIZES
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import ClientFactory, MockClient
 from tests.fakes.stability_edit_helpers import blank_png, half_mask, near, opened, picture, send
 
 V2 = "/v1/v2beta/stable-image"
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> InProcessClient:
+def client(make_client: ClientFactory) -> MockClient:
     return make_client(strict_responses=True)
 
 
@@ -33,14 +33,14 @@ def image_of(response: Any) -> Any:
     return opened(response.content)
 
 
-def test_erase_answers_about_four_megapixels_in_the_input_aspect(client: InProcessClient) -> None:
+def test_erase_answers_about_four_megapixels_in_the_input_aspect(client: MockClient) -> None:
     image = image_of(send(client, f"{V2}/edit/erase", {"image": picture(96, 64)}))
     width, height = image.size
     assert 4_000_000 < width * height <= 4_194_304
     assert math.isclose(width / height, 1.5, rel_tol=0.01)
 
 
-def test_inpaint_keeps_what_the_mask_keeps_and_resizes_the_mask(client: InProcessClient) -> None:
+def test_inpaint_keeps_what_the_mask_keeps_and_resizes_the_mask(client: MockClient) -> None:
     files = {"image": picture(128, 128), "mask": half_mask(64, 64)}  # resized (§3)
     response = send(client, f"{V2}/edit/inpaint", files, {"prompt": "a dog"}, accept="image/*")
     assert response.headers["content-type"] == "image/png"
@@ -51,12 +51,12 @@ def test_inpaint_keeps_what_the_mask_keeps_and_resizes_the_mask(client: InProces
     assert not near(image.getpixel((10, 10)))
 
 
-def test_inpaint_without_a_prompt(client: InProcessClient) -> None:
+def test_inpaint_without_a_prompt(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/inpaint", {"image": picture(64, 64)})
     assert v2_error(response) == (400, "bad_request", ["prompt: required"])
 
 
-def test_outpaint_grows_by_the_margins_with_the_input_in_place(client: InProcessClient) -> None:
+def test_outpaint_grows_by_the_margins_with_the_input_in_place(client: MockClient) -> None:
     form = {"left": "32", "down": "16", "output_format": "webp"}
     response = send(client, f"{V2}/edit/outpaint", {"image": picture(96, 64)}, form)
     assert response.headers["content-type"] == "image/webp"
@@ -65,26 +65,26 @@ def test_outpaint_grows_by_the_margins_with_the_input_in_place(client: InProcess
     assert near(image.getpixel((80, 30)), tolerance=16)  # webp is lossy
 
 
-def test_outpaint_needs_a_margin(client: InProcessClient) -> None:
+def test_outpaint_needs_a_margin(client: MockClient) -> None:
     status, name, errors = v2_error(send(client, f"{V2}/edit/outpaint", {"image": picture(64, 64)}))
     assert (status, name) == (400, "bad_request")
     assert "left" in errors[0]
 
 
-def test_search_and_replace_needs_its_search_prompt(client: InProcessClient) -> None:
+def test_search_and_replace_needs_its_search_prompt(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/search-and-replace", {"image": picture(64, 64)},
                     {"prompt": "a dog"})  # fmt: skip
     assert v2_error(response) == (400, "bad_request", ["search_prompt: required"])
 
 
-def test_search_and_recolor_matches_the_input_size(client: InProcessClient) -> None:
+def test_search_and_recolor_matches_the_input_size(client: MockClient) -> None:
     form = {"prompt": "blue", "select_prompt": "cat", "output_format": "jpeg"}
     response = send(client, f"{V2}/edit/search-and-recolor", {"image": picture(96, 64)}, form)
     assert response.headers["content-type"] == "image/jpeg"
     assert image_of(response).size == (96, 64)
 
 
-def test_remove_background_has_alpha(client: InProcessClient) -> None:
+def test_remove_background_has_alpha(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/remove-background", {"image": picture(96, 64, "WEBP")})
     image = image_of(response)
     assert image.mode == "RGBA" and image.size == (96, 64)
@@ -93,13 +93,13 @@ def test_remove_background_has_alpha(client: InProcessClient) -> None:
     assert subject[3] == 255 and near(subject)  # the subject stays, as it was (webp in)
 
 
-def test_remove_background_refuses_jpeg_output(client: InProcessClient) -> None:
+def test_remove_background_refuses_jpeg_output(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/remove-background", {"image": picture(64, 64)},
                     {"output_format": "jpeg"})  # fmt: skip
     assert v2_error(response) == (400, "bad_request", ["output_format: must be one of: png, webp"])
 
 
-def test_upscale_fast_is_four_times_each_side(client: InProcessClient) -> None:
+def test_upscale_fast_is_four_times_each_side(client: MockClient) -> None:
     image = image_of(send(client, f"{V2}/upscale/fast", {"image": picture(96, 64)}))
     assert image.size == (384, 256)
     assert near(image.convert("RGB").getpixel((200, 100)))
@@ -109,13 +109,13 @@ def test_upscale_fast_is_four_times_each_side(client: InProcessClient) -> None:
     ("size", "problem"),
     [((1537, 64), "at most 1536"), ((31, 40), "at least 32"), ((1025, 1024), "at most 1048576")],
 )
-def test_upscale_fast_limits(client: InProcessClient, size: tuple[int, int], problem: str) -> None:
+def test_upscale_fast_limits(client: MockClient, size: tuple[int, int], problem: str) -> None:
     status, name, (error,) = v2_error(send(client, f"{V2}/upscale/fast", {"image": picture(*size)}))
     assert (status, name) == (400, "bad_request")
     assert error.startswith("image: ") and problem in error
 
 
-def test_upscale_conservative_needs_a_prompt_and_answers_json(client: InProcessClient) -> None:
+def test_upscale_conservative_needs_a_prompt_and_answers_json(client: MockClient) -> None:
     assert v2_error(send(client, f"{V2}/upscale/conservative", {"image": picture(64, 64)}))[2] == [
         "prompt: required"
     ]
@@ -127,7 +127,7 @@ def test_upscale_conservative_needs_a_prompt_and_answers_json(client: InProcessC
     assert opened(base64.b64decode(body["image"])).size == (2048, 2048)
 
 
-def test_creative_upscale_polls_until_ready(client: InProcessClient) -> None:
+def test_creative_upscale_polls_until_ready(client: MockClient) -> None:
     started = send(client, f"{V2}/upscale/creative", {"image": picture(64, 64)},
                    {"prompt": "sharp"}, headers={"x-mock-async-polls": "2"})  # fmt: skip
     assert started.status_code == 200
@@ -145,7 +145,7 @@ def test_creative_upscale_polls_until_ready(client: InProcessClient) -> None:
 
 def test_creative_result_is_ready_once_the_clock_moves_on() -> None:
     mock = PortkeyMock(create_app())
-    client = InProcessClient(mock.app)
+    client = MockClient(mock)
     started = send(client, f"{V2}/upscale/creative", {"image": picture(64, 64)},
                    {"prompt": "sharp"}, headers={"x-mock-async-polls": "100"})  # fmt: skip
     job = started.json()["id"]
@@ -159,7 +159,7 @@ def test_creative_result_is_ready_once_the_clock_moves_on() -> None:
     assert v2_error(send(client, path, method="GET"))[:2] == (404, "generation_not_found")
 
 
-def test_results_need_the_same_key_and_a_known_id(client: InProcessClient) -> None:
+def test_results_need_the_same_key_and_a_known_id(client: MockClient) -> None:
     started = send(client, f"{V2}/upscale/creative", {"image": picture(64, 64)}, {"prompt": "x"})
     job = started.json()["id"]
     other = send(client, f"/v1/v2beta/results/{job}", method="GET", key="Bearer sk-other-key")
@@ -185,7 +185,7 @@ def test_the_wait_is_seeded(make_client: ClientFactory) -> None:
     assert {polls(seed) for seed in range(8)} <= {1, 2, 3}
 
 
-def test_replace_background_and_relight_is_asynchronous(client: InProcessClient) -> None:
+def test_replace_background_and_relight_is_asynchronous(client: MockClient) -> None:
     path = f"{V2}/edit/replace-background-and-relight"
     refused = send(client, path, {"subject_image": picture(96, 64)})
     assert v2_error(refused)[:2] == (400, "bad_request")
@@ -215,18 +215,18 @@ def test_replace_background_and_relight_is_asynchronous(client: InProcessClient)
     ],
 )
 def test_control_sizes(
-    client: InProcessClient, endpoint: str, form: dict[str, str], size: tuple[int, int]
+    client: MockClient, endpoint: str, form: dict[str, str], size: tuple[int, int]
 ) -> None:
     assert image_of(send(client, f"{V2}/{endpoint}", {"image": picture(96, 64)}, form)).size == size
 
 
-def test_control_strength_one_keeps_the_structure(client: InProcessClient) -> None:
+def test_control_strength_one_keeps_the_structure(client: MockClient) -> None:
     form = {"prompt": "x", "control_strength": "1"}
     image = image_of(send(client, f"{V2}/control/structure", {"image": picture(96, 64)}, form))
     assert near(image.convert("RGB").getpixel((50, 30)))
 
 
-def test_style_transfer_is_one_megapixel_in_the_init_aspect(client: InProcessClient) -> None:
+def test_style_transfer_is_one_megapixel_in_the_init_aspect(client: MockClient) -> None:
     files = {"init_image": picture(128, 64), "style_image": picture(64, 64, "JPEG")}
     width, height = image_of(send(client, f"{V2}/control/style-transfer", files)).size
     assert width * height <= 1_048_576 and math.isclose(width / height, 2, rel_tol=0.01)
@@ -248,7 +248,7 @@ SD3_I2I = {"prompt": "a cat", "mode": "image-to-image", "strength": "0.4"}
 )
 @pytest.mark.parametrize("endpoint", ["sd3", "ultra"])
 def test_generate_image_to_image_refuses_what_stability_refuses(
-    client: InProcessClient, endpoint: str, image: bytes, problem: str
+    client: MockClient, endpoint: str, image: bytes, problem: str
 ) -> None:
     response = send(client, f"{V2}/generate/{endpoint}", {"image": image}, SD3_I2I)
     status, name, (error,) = v2_error(response)
@@ -256,14 +256,14 @@ def test_generate_image_to_image_refuses_what_stability_refuses(
     assert error.startswith(problem)
 
 
-def test_abc_as_a_text_field_is_refused_too(client: InProcessClient) -> None:
+def test_abc_as_a_text_field_is_refused_too(client: MockClient) -> None:
     response = send(client, f"{V2}/generate/ultra", None, {**SD3_I2I, "image": "abc"})
     assert v2_error(response)[2][0].startswith("image: unsupported image format")
 
 
 @pytest.mark.parametrize("endpoint", ["sd3", "ultra"])
 def test_generate_image_to_image_is_one_megapixel_in_the_input_aspect(
-    client: InProcessClient, endpoint: str
+    client: MockClient, endpoint: str
 ) -> None:
     form = {**SD3_I2I, "strength": "0"}  # 0: the input itself (spec)
     image = image_of(send(client, f"{V2}/generate/{endpoint}", {"image": picture(128, 64)}, form))
@@ -272,12 +272,12 @@ def test_generate_image_to_image_is_one_megapixel_in_the_input_aspect(
     assert near(image.convert("RGB").getpixel((width // 2, height // 2)))
 
 
-def test_ultra_image_without_strength(client: InProcessClient) -> None:
+def test_ultra_image_without_strength(client: MockClient) -> None:
     response = send(client, f"{V2}/generate/ultra", {"image": picture(64, 64)}, {"prompt": "x"})
     assert v2_error(response) == (400, "bad_request", ["strength: required"])
 
 
-def test_a_body_over_ten_mebibytes_is_413(client: InProcessClient) -> None:
+def test_a_body_over_ten_mebibytes_is_413(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/erase", {"image": b"\x89PNG" + bytes(10 * 1024 * 1024)})
     assert v2_error(response) == (
         413,
@@ -286,13 +286,13 @@ def test_a_body_over_ten_mebibytes_is_413(client: InProcessClient) -> None:
     )
 
 
-def test_a_blocked_prompt_is_content_moderation(client: InProcessClient) -> None:
+def test_a_blocked_prompt_is_content_moderation(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/inpaint", {"image": picture(64, 64)},
                     {"prompt": "mock-blocked"})  # fmt: skip
     assert v2_error(response)[:2] == (403, "content_moderation")
 
 
-def test_an_aspect_ratio_beyond_two_and_a_half_is_refused(client: InProcessClient) -> None:
+def test_an_aspect_ratio_beyond_two_and_a_half_is_refused(client: MockClient) -> None:
     response = send(client, f"{V2}/edit/search-and-recolor", {"image": picture(200, 64)},
                     {"prompt": "x", "select_prompt": "y"})  # fmt: skip
     assert "aspect ratio" in v2_error(response)[2][0]
@@ -312,7 +312,7 @@ def test_the_fake_serves_its_own_paths_as_upstream(make_client: ClientFactory) -
     assert image_of(done).size == (2048, 2048)
 
 
-def test_a_big_image_is_measured_not_decoded(client: InProcessClient) -> None:
+def test_a_big_image_is_measured_not_decoded(client: MockClient) -> None:
     # 5000x5000 (25 MP: more than the mock decodes whole) is within ultra's 64..16384 sides.
     files = {"image": blank_png(5000, 5000)}
     image = image_of(send(client, f"{V2}/generate/ultra", files, {**SD3_I2I, "strength": "0"}))
@@ -326,7 +326,7 @@ def test_a_big_image_is_measured_not_decoded(client: InProcessClient) -> None:
 def test_an_injected_fault_on_an_edit_path_is_a_v2beta_error() -> None:
     mock = PortkeyMock(create_app())
     mock.fail_next(429)
-    client = InProcessClient(mock.app)
+    client = MockClient(mock)
     response = send(client, f"{V2}/edit/erase", {"image": picture(64, 64)})
     assert v2_error(response)[:2] == (429, "rate_limit_exceeded")
 

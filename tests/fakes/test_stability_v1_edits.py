@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import ClientFactory, MockClient
 from tests.fakes.stability_edit_helpers import RED, blank_png, half_mask, opened, picture, send
 
 ENGINE = "/v1/generation/stable-diffusion-xl-1024-v1-0"
@@ -18,7 +18,7 @@ PROMPT = {"text_prompts[0][text]": "a red cat"}
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> InProcessClient:
+def client(make_client: ClientFactory) -> MockClient:
     return make_client(strict_responses=True)
 
 
@@ -28,7 +28,7 @@ def v1_error(response: object) -> tuple[int, str, str]:
     return response.status_code, body["name"], body["message"]  # type: ignore[attr-defined]
 
 
-def test_image_to_image_png_keeps_the_init_image_size(client: InProcessClient) -> None:
+def test_image_to_image_png_keeps_the_init_image_size(client: MockClient) -> None:
     response = send(client, I2I, {"init_image": picture(96, 64)}, PROMPT, accept="image/png")
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
@@ -37,14 +37,14 @@ def test_image_to_image_png_keeps_the_init_image_size(client: InProcessClient) -
     assert opened(response.content).size == (96, 64)
 
 
-def test_step_schedule_start_zero_returns_the_init_image(client: InProcessClient) -> None:
+def test_step_schedule_start_zero_returns_the_init_image(client: MockClient) -> None:
     # "a value of 0 would simply return you the init_image" (spec, step_schedule_start)
     form = {**PROMPT, "init_image_mode": "STEP_SCHEDULE", "step_schedule_start": "0"}
     response = send(client, I2I, {"init_image": picture(96, 64)}, form, accept="image/png")
     assert opened(response.content).convert("RGB").getpixel((10, 10)) == RED
 
 
-def test_a_high_image_strength_keeps_more_of_the_init_image(client: InProcessClient) -> None:
+def test_a_high_image_strength_keeps_more_of_the_init_image(client: MockClient) -> None:
     def redness(strength: str) -> int:
         form = {**PROMPT, "image_strength": strength, "seed": "7"}
         response = send(client, I2I, {"init_image": picture(96, 64)}, form, accept="image/png")
@@ -56,7 +56,7 @@ def test_a_high_image_strength_keeps_more_of_the_init_image(client: InProcessCli
 
 
 def test_json_answers_one_artifact_per_sample_with_consecutive_seeds(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     form = {**PROMPT, "samples": "2", "seed": "41"}
     response = send(client, I2I, {"init_image": picture(96, 64, "JPEG")}, form)
@@ -68,7 +68,7 @@ def test_json_answers_one_artifact_per_sample_with_consecutive_seeds(
     assert all(opened(image).size == (96, 64) for image in images)
 
 
-def test_same_request_same_bytes(client: InProcessClient) -> None:
+def test_same_request_same_bytes(client: MockClient) -> None:
     first = send(client, I2I, {"init_image": picture(96, 64)}, PROMPT, accept="image/png")
     again = send(client, I2I, {"init_image": picture(96, 64)}, PROMPT, accept="image/png")
     other = send(client, I2I, {"init_image": picture(96, 64)}, {**PROMPT, "seed": "3"},
@@ -76,7 +76,7 @@ def test_same_request_same_bytes(client: InProcessClient) -> None:
     assert first.content == again.content != other.content
 
 
-def test_a_missing_init_image_is_the_spec_example(client: InProcessClient) -> None:
+def test_a_missing_init_image_is_the_spec_example(client: MockClient) -> None:
     assert v1_error(send(client, I2I, None, PROMPT)) == (
         400,
         "bad_request",
@@ -88,14 +88,14 @@ def test_a_missing_init_image_is_the_spec_example(client: InProcessClient) -> No
     "init_image", [picture(96, 64, "GIF"), b"abc", picture(96, 64)[:40]], ids=["gif", "text", "cut"]
 )
 def test_an_init_image_that_is_no_jpeg_png_or_webp_is_refused(
-    client: InProcessClient, init_image: bytes
+    client: MockClient, init_image: bytes
 ) -> None:
     status, name, message = v1_error(send(client, I2I, {"init_image": init_image}, PROMPT))
     assert (status, name) == (400, "invalid_mime_type")
     assert message.startswith("init_image: ")
 
 
-def test_image_strength_above_one_names_the_field(client: InProcessClient) -> None:
+def test_image_strength_above_one_names_the_field(client: MockClient) -> None:
     form = {**PROMPT, "image_strength": "1.5"}
     assert v1_error(send(client, I2I, {"init_image": picture(64, 64)}, form)) == (
         400,
@@ -104,13 +104,13 @@ def test_image_strength_above_one_names_the_field(client: InProcessClient) -> No
     )
 
 
-def test_png_with_two_samples_is_invalid_samples(client: InProcessClient) -> None:
+def test_png_with_two_samples_is_invalid_samples(client: MockClient) -> None:
     form = {**PROMPT, "samples": "2"}
     response = send(client, I2I, {"init_image": picture(64, 64)}, form, accept="image/png")
     assert v1_error(response)[:2] == (400, "invalid_samples")
 
 
-def test_masking_white_replaces_white_and_keeps_black(client: InProcessClient) -> None:
+def test_masking_white_replaces_white_and_keeps_black(client: MockClient) -> None:
     files = {"init_image": picture(96, 64), "mask_image": half_mask(96, 64)}
     form = {**PROMPT, "mask_source": "MASK_IMAGE_WHITE"}
     response = send(client, MASKING, files, form, accept="image/png")
@@ -121,7 +121,7 @@ def test_masking_white_replaces_white_and_keeps_black(client: InProcessClient) -
     assert image.getpixel((5, 30)) != RED  # white: replaced
 
 
-def test_masking_black_is_the_reverse(client: InProcessClient) -> None:
+def test_masking_black_is_the_reverse(client: MockClient) -> None:
     files = {"init_image": picture(96, 64), "mask_image": half_mask(96, 64)}
     form = {**PROMPT, "mask_source": "MASK_IMAGE_BLACK"}
     image = opened(send(client, MASKING, files, form, accept="image/png").content).convert("RGB")
@@ -129,14 +129,14 @@ def test_masking_black_is_the_reverse(client: InProcessClient) -> None:
     assert image.getpixel((90, 30)) != RED
 
 
-def test_masking_from_the_init_image_alpha(client: InProcessClient) -> None:
+def test_masking_from_the_init_image_alpha(client: MockClient) -> None:
     init = picture(64, 64, colour=(200, 30, 30, 255), mode="RGBA")
     form = {**PROMPT, "mask_source": "INIT_IMAGE_ALPHA"}
     response = send(client, MASKING, {"init_image": init}, form, accept="image/png")
     assert opened(response.content).convert("RGB").getpixel((30, 30)) == RED  # opaque: kept
 
 
-def test_masking_errors_are_the_spec_names(client: InProcessClient) -> None:
+def test_masking_errors_are_the_spec_names(client: MockClient) -> None:
     form = {**PROMPT, "mask_source": "MASK_IMAGE_WHITE"}
     missing = send(client, MASKING, {"init_image": picture(96, 64)}, form)
     assert v1_error(missing)[:2] == (400, "invalid_mask_image")
@@ -153,7 +153,7 @@ def test_masking_errors_are_the_spec_names(client: InProcessClient) -> None:
     )
 
 
-def test_upscale_doubles_by_default(client: InProcessClient) -> None:
+def test_upscale_doubles_by_default(client: MockClient) -> None:
     response = send(client, UPSCALE, {"image": picture(96, 64)}, None, accept="image/png")
     assert response.status_code == 200
     image = opened(response.content).convert("RGB")
@@ -161,7 +161,7 @@ def test_upscale_doubles_by_default(client: InProcessClient) -> None:
     assert image.getpixel((100, 60)) == RED  # the input, scaled up
 
 
-def test_upscale_to_a_width_keeps_the_aspect_ratio(client: InProcessClient) -> None:
+def test_upscale_to_a_width_keeps_the_aspect_ratio(client: MockClient) -> None:
     response = send(client, UPSCALE, {"image": picture(96, 64)}, {"width": "1024"})
     (artifact,) = response.json()["artifacts"]
     assert opened(base64.b64decode(artifact["base64"])).size == (1024, 683)
@@ -175,11 +175,11 @@ def test_upscale_to_a_width_keeps_the_aspect_ratio(client: InProcessClient) -> N
         ({"width": "4096"}, "invalid_pixel_count"),
     ],
 )
-def test_upscale_refusals(client: InProcessClient, form: dict[str, str], name: str) -> None:
+def test_upscale_refusals(client: MockClient, form: dict[str, str], name: str) -> None:
     assert v1_error(send(client, UPSCALE, {"image": picture(96, 64)}, form))[:2] == (400, name)
 
 
-def test_upscale_with_a_generation_engine_is_not_found(client: InProcessClient) -> None:
+def test_upscale_with_a_generation_engine_is_not_found(client: MockClient) -> None:
     response = send(client, f"{ENGINE}/image-to-image/upscale", {"image": picture(96, 64)})
     assert v1_error(response) == (
         404,
@@ -188,7 +188,7 @@ def test_upscale_with_a_generation_engine_is_not_found(client: InProcessClient) 
     )
 
 
-def test_a_blocked_prompt_is_filtered_per_artifact(client: InProcessClient) -> None:
+def test_a_blocked_prompt_is_filtered_per_artifact(client: MockClient) -> None:
     form = {"text_prompts[0][text]": "mock-blocked cat"}
     response = send(client, I2I, {"init_image": picture(64, 64)}, form)
     assert response.json()["artifacts"][0]["finishReason"] == "CONTENT_FILTERED"
@@ -203,7 +203,7 @@ def test_the_fake_serves_its_own_path_as_upstream(make_client: ClientFactory) ->
 
 
 def test_an_init_image_over_four_megapixels_is_invalid_pixel_count(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     init = blank_png(2049, 2048)
     assert v1_error(send(client, I2I, {"init_image": init}, PROMPT))[:2] == (

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mock_gateway import create_app
+from mock_gateway import PortkeyMock, create_app
 from mock_gateway import strategies as pst
 from mock_gateway.gateway.cache import ASSUMED, MAX_AGE_DEFAULT, MAX_AGE_MAX, plan_cache
-from tests.conftest import FIXED_NOW, ClientFactory, InProcessClient
+from tests.conftest import FIXED_NOW, ClientFactory, MockClient
 from tests.edit_inputs import image_bytes
 
 OPENAI = {"provider": "openai", "api_key": "sk-openai-0123456789"}
@@ -30,7 +30,7 @@ def cached_config(**cache: Any) -> dict[str, Any]:
 
 
 def generate(
-    client: InProcessClient,
+    client: MockClient,
     config: dict[str, Any],
     body: dict[str, Any] | None = None,
     *,
@@ -44,11 +44,11 @@ def status(response: httpx.Response) -> str:
     return response.headers["x-portkey-cache-status"]
 
 
-def upstream_calls(client: InProcessClient) -> int:
+def upstream_calls(client: MockClient) -> int:
     return sum(len(call["upstream"]) for call in client.calls())
 
 
-def advance(client: InProcessClient, seconds: float) -> None:
+def advance(client: MockClient, seconds: float) -> None:
     answer = client.post("/_mock/clock", json={"advance": seconds})
     assert answer.status_code == 200, answer.text
 
@@ -57,7 +57,7 @@ def advance(client: InProcessClient, seconds: float) -> None:
 
 
 def test_the_same_request_again_is_a_hit_with_the_same_bytes_and_no_upstream_call(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     first = generate(client, cached_config())
     second = generate(client, cached_config())
@@ -83,14 +83,14 @@ def test_the_same_request_again_is_a_hit_with_the_same_bytes_and_no_upstream_cal
     ],
 )
 def test_anything_else_in_the_key_makes_a_miss(
-    client: InProcessClient, body: dict[str, Any], headers: dict[str, str]
+    client: MockClient, body: dict[str, Any], headers: dict[str, str]
 ) -> None:
     assert status(generate(client, cached_config())) == "MISS"
     assert status(generate(client, cached_config(), body, headers=headers)) == "MISS"
     assert upstream_calls(client) == 2
 
 
-def test_the_trace_id_does_not_partition_the_cache(client: InProcessClient) -> None:
+def test_the_trace_id_does_not_partition_the_cache(client: MockClient) -> None:
     # ASSUMED (cache.ASSUMED.unpartitioned): a header that changes on every request.
     assert "x-portkey-trace-id" in ASSUMED.unpartitioned
     generate(client, cached_config(), headers={"x-portkey-trace-id": "trace-1"})
@@ -101,7 +101,7 @@ def test_the_trace_id_does_not_partition_the_cache(client: InProcessClient) -> N
 # -- the namespace: it alone partitions the cache ----------------------------------------------
 
 
-def test_a_namespace_partitions_the_cache_instead_of_the_headers(client: InProcessClient) -> None:
+def test_a_namespace_partitions_the_cache_instead_of_the_headers(client: MockClient) -> None:
     ns = "x-portkey-cache-namespace"
     assert (
         status(generate(client, cached_config(), headers={ns: "user-1", "x-team": "a"})) == "MISS"
@@ -121,7 +121,7 @@ def test_a_namespace_partitions_the_cache_instead_of_the_headers(client: InProce
 # -- expiry: max_age in seconds, on the mock's clock --------------------------------------------
 
 
-def test_max_age_expires_an_entry_on_the_mocks_clock(client: InProcessClient) -> None:
+def test_max_age_expires_an_entry_on_the_mocks_clock(client: MockClient) -> None:
     assert status(generate(client, cached_config(max_age=60))) == "MISS"
     advance(client, 59)
     assert status(generate(client, cached_config(max_age=60))) == "HIT"
@@ -130,7 +130,7 @@ def test_max_age_expires_an_entry_on_the_mocks_clock(client: InProcessClient) ->
     assert upstream_calls(client) == 2
 
 
-def test_the_default_max_age_is_seven_days(client: InProcessClient) -> None:
+def test_the_default_max_age_is_seven_days(client: MockClient) -> None:
     assert MAX_AGE_DEFAULT == 7 * 24 * 3600  # docs: "Default 7 days (604,800 seconds)"
     generate(client, cached_config())
     advance(client, MAX_AGE_DEFAULT - 1)
@@ -140,7 +140,7 @@ def test_the_default_max_age_is_seven_days(client: InProcessClient) -> None:
 
 
 @pytest.mark.parametrize(("max_age", "lives"), [(10, 60), (0.5, 60), (10**9, None)])
-def test_max_age_is_bounded(client: InProcessClient, max_age: float, lives: int | None) -> None:
+def test_max_age_is_bounded(client: MockClient, max_age: float, lives: int | None) -> None:
     # ASSUMED (cache.ASSUMED.clamp_max_age): below the documented minimum (60 s) or above the
     # maximum (90 days) max_age is clamped, not refused. 0.5 is parseInt'ed to 0, then clamped.
     lives = MAX_AGE_MAX if lives is None else lives
@@ -151,7 +151,7 @@ def test_max_age_is_bounded(client: InProcessClient, max_age: float, lives: int 
     assert status(generate(client, cached_config(max_age=max_age))) == "MISS"
 
 
-def test_reset_empties_the_cache_and_puts_the_clock_back(client: InProcessClient) -> None:
+def test_reset_empties_the_cache_and_puts_the_clock_back(client: MockClient) -> None:
     generate(client, cached_config())
     advance(client, 30)
     assert client.get("/_mock/cache").json()["entries"][0]["provider"] == "openai"
@@ -161,7 +161,7 @@ def test_reset_empties_the_cache_and_puts_the_clock_back(client: InProcessClient
     assert status(generate(client, cached_config())) == "MISS"
 
 
-def test_the_clock_only_moves_forward(client: InProcessClient) -> None:
+def test_the_clock_only_moves_forward(client: MockClient) -> None:
     for bad in (b'{"advance": -1}', b'{"advance": "60"}', b"[60]", b'{"advance": 1e400}',
                 b'{"advance": ' + b"9" * 400 + b"}", b'{"advance": 1e300}'):  # fmt: skip
         answer = client.post(
@@ -175,7 +175,7 @@ def test_the_clock_only_moves_forward(client: InProcessClient) -> None:
 
 
 def test_force_refresh_calls_the_provider_and_stores_the_fresh_answer(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     first = generate(client, cached_config())
     advance(client, 5)  # the fresh answer differs: `created` is the mock's time
@@ -187,7 +187,7 @@ def test_force_refresh_calls_the_provider_and_stores_the_fresh_answer(
     assert upstream_calls(client) == 2
 
 
-def test_force_refresh_without_a_cache_config_is_disabled(client: InProcessClient) -> None:
+def test_force_refresh_without_a_cache_config_is_disabled(client: MockClient) -> None:
     response = generate(client, OPENAI, headers={"x-portkey-cache-force-refresh": "true"})
     assert status(response) == "DISABLED"
 
@@ -207,7 +207,7 @@ def precedence_config() -> dict[str, Any]:
 
 
 def test_a_targets_own_cache_takes_precedence_over_the_top_level(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     assert status(generate(client, precedence_config())) == "MISS"
     advance(client, 120)  # past the target's 60 s, well within the top level's 7 days
@@ -217,12 +217,12 @@ def test_a_targets_own_cache_takes_precedence_over_the_top_level(
     )
 
 
-def fail_target_0(client: InProcessClient) -> None:
+def fail_target_0(client: MockClient) -> None:
     fault = {"fault": "fail", "status": 500, "target": "config.targets[0]"}
     assert client.post("/_mock/faults", json=fault).status_code == 200
 
 
-def test_a_target_without_its_own_cache_inherits_the_top_level(client: InProcessClient) -> None:
+def test_a_target_without_its_own_cache_inherits_the_top_level(client: MockClient) -> None:
     fail_target_0(client)
     first = generate(client, precedence_config())
     assert first.headers["x-portkey-last-used-option-index"] == "config.targets[1]"
@@ -237,7 +237,7 @@ def test_a_target_without_its_own_cache_inherits_the_top_level(client: InProcess
     assert [len(call["upstream"]) for call in client.calls()] == [2, 1]
 
 
-def test_only_a_target_with_a_cache_caches(client: InProcessClient) -> None:
+def test_only_a_target_with_a_cache_caches(client: MockClient) -> None:
     config = {"strategy": {"mode": "single"}, "targets": [{**OPENAI, "cache": {"mode": "simple"}}]}
     assert [status(generate(client, config)) for _ in range(2)] == ["MISS", "HIT"]
     assert status(generate(client, {"strategy": {"mode": "single"}, "targets": [OPENAI]})) == (
@@ -248,7 +248,7 @@ def test_only_a_target_with_a_cache_caches(client: InProcessClient) -> None:
 # -- when the cache stays out ------------------------------------------------------------------
 
 
-def test_errors_are_not_stored(client: InProcessClient) -> None:
+def test_errors_are_not_stored(client: MockClient) -> None:
     # ASSUMED (cache.ASSUMED.stored_statuses): only a 2xx answer is stored.
     refused = generate(client, cached_config(), {**BODY, "response_format": "url"})
     assert (refused.status_code, status(refused)) == (400, "MISS")
@@ -256,7 +256,7 @@ def test_errors_are_not_stored(client: InProcessClient) -> None:
     assert (again.status_code, status(again)) == (400, "MISS") and upstream_calls(client) == 2
 
 
-def test_debug_false_turns_the_cache_off(client: InProcessClient) -> None:
+def test_debug_false_turns_the_cache_off(client: MockClient) -> None:
     # Docs: "Caching won't work if `x-portkey-debug: "false"` header is included."
     for _ in range(2):
         assert status(generate(client, cached_config(), headers={"x-portkey-debug": "false"})) == (
@@ -272,7 +272,7 @@ def test_the_open_source_gateway_has_no_cache(make_client: ClientFactory, profil
     assert upstream_calls(client) == 2
 
 
-def test_image_edits_are_never_cached(client: InProcessClient) -> None:
+def test_image_edits_are_never_cached(client: MockClient) -> None:
     # Source: CacheService.isEndpointCacheable leaves out imageEdit: the same edit twice, with
     # a cache config, reaches OpenAI twice and is never a HIT (nor a MISS that stores).
     plan = plan_cache(
@@ -299,7 +299,7 @@ def test_image_edits_are_never_cached(client: InProcessClient) -> None:
     assert client.get("/_mock/cache").json()["entries"] == []
 
 
-def test_semantic_mode_on_an_image_route_is_an_exact_match(client: InProcessClient) -> None:
+def test_semantic_mode_on_an_image_route_is_an_exact_match(client: MockClient) -> None:
     # ASSUMED (cache.ASSUMED.semantic_mode): semantic is documented for chat and completions
     # only, as a superset of the simple cache; an image request is matched exactly.
     config = {**OPENAI, "cache": {"mode": "semantic"}}
@@ -307,14 +307,14 @@ def test_semantic_mode_on_an_image_route_is_an_exact_match(client: InProcessClie
     assert status(generate(client, config, {**BODY, "prompt": "a light house"})) == "MISS"
 
 
-def test_the_inspector_shows_a_hit(client: InProcessClient) -> None:
+def test_the_inspector_shows_a_hit(client: MockClient) -> None:
     generate(client, cached_config())
     generate(client, cached_config())
     page = client.get("/_mock/").text
     assert "cache HIT" in page and "answered from the cache" in page
 
 
-def test_the_cache_can_be_emptied_over_http(client: InProcessClient) -> None:
+def test_the_cache_can_be_emptied_over_http(client: MockClient) -> None:
     generate(client, cached_config())
     (entry,) = client.get("/_mock/cache").json()["entries"]
     assert entry["expires_at"] - entry["stored_at"] == MAX_AGE_DEFAULT
@@ -323,7 +323,7 @@ def test_the_cache_can_be_emptied_over_http(client: InProcessClient) -> None:
     assert status(generate(client, cached_config())) == "MISS"
 
 
-def test_a_fault_header_is_never_answered_from_the_cache(client: InProcessClient) -> None:
+def test_a_fault_header_is_never_answered_from_the_cache(client: MockClient) -> None:
     assert status(generate(client, cached_config())) == "MISS"
     faulted = generate(client, cached_config(), headers={"x-mock-status": "503"})
     assert (faulted.status_code, status(faulted)) == (503, "MISS")
@@ -332,7 +332,7 @@ def test_a_fault_header_is_never_answered_from_the_cache(client: InProcessClient
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(request=pst.image_requests())
 def test_any_valid_request_sent_twice_is_answered_once(request: pst.ImageRequest) -> None:
-    client = InProcessClient(create_app(clock=lambda: FIXED_NOW))
+    client = MockClient(PortkeyMock(create_app(clock=lambda: FIXED_NOW)))
     headers = {**request.headers, "x-portkey-config": json.dumps({"cache": {"mode": "simple"}})}
     answers = [
         client.post(request.path, headers=headers, content=request.content) for _ in range(2)
@@ -340,5 +340,5 @@ def test_any_valid_request_sent_twice_is_answered_once(request: pst.ImageRequest
     assert [(a.status_code, status(a)) for a in answers] == [(200, "MISS"), (200, "HIT")]
     assert answers[1].content == answers[0].content
     # The journal itself: a page of /_mock/calls holds at most 4 MiB (four Imagen JPEGs fill it).
-    journal = client.app.state.mock.journal.calls()
+    journal = client.mock.state.journal.calls()
     assert [len(call.attempts) for call in journal] == [1, 0]

@@ -17,7 +17,7 @@ from mock_gateway.fakes.images import image_dimensions
 from mock_gateway.fakes.openai_stream import sse_events
 from mock_gateway.transport import InProcessTransport
 from mock_gateway.wire.multipart import decode_form
-from tests.conftest import FIXED_NOW, PORTKEY_KEY, ClientFactory, InProcessClient
+from tests.conftest import FIXED_NOW, PORTKEY_KEY, ClientFactory, MockClient
 from tests.edit_inputs import holed_mask, image_bytes, pixel
 
 KEY = "sk-test-0123456789abcdef"
@@ -43,14 +43,14 @@ def sdk() -> Iterator[openai.OpenAI]:
         yield client
 
 
-def edit(client: InProcessClient, files: Any = None, **fields: Any) -> httpx.Response:
+def edit(client: MockClient, files: Any = None, **fields: Any) -> httpx.Response:
     headers = {**OPENAI, **fields.pop("headers", {})}
     data = {"prompt": "a hat", "model": "gpt-image-1", **fields}
     files = files or {"image": PNG}
     return client.post("/v1/images/edits", headers=headers, files=files, data=data)
 
 
-def upstream_form(client: InProcessClient) -> tuple[dict[str, Any], list[Any]]:
+def upstream_form(client: MockClient) -> tuple[dict[str, Any], list[Any]]:
     attempt = client.calls()[-1]["upstream"][-1]
     request = attempt["request"]
     body = base64.b64decode(request["body"]["base64"])
@@ -92,7 +92,7 @@ def test_bad_input_gets_openais_error_unwrapped(sdk: openai.OpenAI) -> None:
     assert raised.value.response.headers["x-portkey-provider"] == "openai"
 
 
-def test_the_form_goes_upstream_whole(client: InProcessClient) -> None:
+def test_the_form_goes_upstream_whole(client: MockClient) -> None:
     jpeg = ("b.jpg", image_bytes(fmt="JPEG", mode="RGB"), "image/jpeg")
     files = [("image[]", PNG), ("image[]", jpeg), ("mask", ("m.png", holed_mask(), "image/png"))]
     answer = edit(client, files, n="2", foo="bar")
@@ -115,7 +115,7 @@ def test_the_form_goes_upstream_whole(client: InProcessClient) -> None:
     assert headers["user-agent"] == "node"
 
 
-def test_a_json_body_is_the_gateways_500_and_nothing_goes_upstream(client: InProcessClient) -> None:
+def test_a_json_body_is_the_gateways_500_and_nothing_goes_upstream(client: MockClient) -> None:
     body = {"images": [{"image_url": "data:image/png;base64,AAAA"}], "prompt": "a hat"}
     answer = client.post("/v1/images/edits", headers=OPENAI, json=body)
     assert answer.status_code == 500
@@ -127,7 +127,7 @@ def test_a_json_body_is_the_gateways_500_and_nothing_goes_upstream(client: InPro
     assert client.calls()[-1]["upstream"] == []
 
 
-def test_no_provider_is_the_validators_400(client: InProcessClient) -> None:
+def test_no_provider_is_the_validators_400(client: MockClient) -> None:
     answer = client.post("/v1/images/edits", files={"image": PNG}, data={"prompt": "a hat"})
     assert answer.status_code == 400
     assert answer.json()["message"] == (
@@ -135,7 +135,7 @@ def test_no_provider_is_the_validators_400(client: InProcessClient) -> None:
     )
 
 
-def test_retries_resend_the_whole_form(client: InProcessClient) -> None:
+def test_retries_resend_the_whole_form(client: MockClient) -> None:
     config = {"provider": "openai", "api_key": KEY, "retry": {"attempts": 3}}
     client.post("/_mock/faults", json={"fault": "fail", "status": 503, "times": 2})
     answer = client.post(
@@ -151,13 +151,13 @@ def test_retries_resend_the_whole_form(client: InProcessClient) -> None:
     assert len({a["request"]["body"]["base64"] for a in attempts}) == 1  # the same bytes
 
 
-def test_a_per_request_fault_applies(client: InProcessClient) -> None:
+def test_a_per_request_fault_applies(client: MockClient) -> None:
     answer = edit(client, headers={"x-mock-fault": "status", "x-mock-status": "429"})
     assert answer.status_code == 429
     assert answer.json()["error"]["type"] == "requests"  # OpenAI's own body, not wrapped
 
 
-def test_edits_are_streamed_through(client: InProcessClient) -> None:
+def test_edits_are_streamed_through(client: MockClient) -> None:
     answer = edit(client, stream="true", partial_images="1")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/event-stream")
@@ -196,7 +196,7 @@ def test_oss_npm_passes_errors_through(make_client: ClientFactory) -> None:
     assert answer.json()["error"]["code"] == "invalid_image_file"
 
 
-def test_a_provider_without_edits_gets_the_form_at_its_base_url(client: InProcessClient) -> None:
+def test_a_provider_without_edits_gets_the_form_at_its_base_url(client: MockClient) -> None:
     headers = {"x-portkey-provider": "stability-ai", "authorization": "Bearer sk-stab-0123456789"}
     answer = client.post(
         "/v1/images/edits", headers=headers, files={"image": PNG}, data={"prompt": "a hat"}
@@ -207,7 +207,7 @@ def test_a_provider_without_edits_gets_the_form_at_its_base_url(client: InProces
     assert answer.headers["x-portkey-provider"] == "stability-ai"
 
 
-def test_the_journal_keeps_the_clients_form(client: InProcessClient) -> None:
+def test_the_journal_keeps_the_clients_form(client: MockClient) -> None:
     edit(client)
     body = client.calls()[-1]["request"]["body"]
     assert {"name": "image", "filename": "a.png", "size": len(image_bytes())} in body["form"]

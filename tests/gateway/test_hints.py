@@ -10,7 +10,7 @@ import pytest
 
 from mock_gateway.gateway.unmodelled import UNMODELLED_ROUTES
 from mock_gateway.hints import MAX_HINT, header_value
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import ClientFactory, MockClient
 
 STABILITY = {"x-portkey-provider": "stability-ai", "authorization": "sk-stab-0123456789"}
 OPENAI = {"x-portkey-provider": "openai", "authorization": "sk-oai-0123456789"}
@@ -30,7 +30,7 @@ def hint_of(response: Any, caplog: pytest.LogCaptureFixture) -> str:
 
 
 def test_missing_portkey_key_keeps_the_bare_401_and_says_which_header(
-    client: InProcessClient, caplog: pytest.LogCaptureFixture
+    client: MockClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = client.post(
         "/v1/images/generations",
@@ -43,7 +43,7 @@ def test_missing_portkey_key_keeps_the_bare_401_and_says_which_header(
 
 
 def test_unknown_virtual_key_says_it_is_not_registered(
-    client: InProcessClient, caplog: pytest.LogCaptureFixture
+    client: MockClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = client.post(
         "/v1/images/generations",
@@ -85,7 +85,7 @@ def test_the_oss_proxy_dropping_v1_is_named(
 
 
 def test_no_model_sending_stability_to_generate_undefined_is_named(
-    client: InProcessClient, caplog: pytest.LogCaptureFixture
+    client: MockClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = client.post("/v1/images/generations", headers=STABILITY, json={"prompt": "a"})
     assert response.status_code == 404
@@ -103,7 +103,7 @@ def test_no_model_sending_stability_to_generate_undefined_is_named(
     ],
 )
 def test_bad_json_keeps_something_went_wrong_and_says_why(
-    client: InProcessClient, caplog: pytest.LogCaptureFixture, body: bytes, why: str
+    client: MockClient, caplog: pytest.LogCaptureFixture, body: bytes, why: str
 ) -> None:
     response = client.post(
         "/v1/images/generations",
@@ -118,7 +118,7 @@ def test_bad_json_keeps_something_went_wrong_and_says_why(
 
 
 def test_bad_json_on_the_proxy_route_says_why(
-    client: InProcessClient, caplog: pytest.LogCaptureFixture
+    client: MockClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = client.post(
         "/v1/generation/stable-diffusion-v1-6/text-to-image",
@@ -130,7 +130,7 @@ def test_bad_json_on_the_proxy_route_says_why(
     assert "NaN is not JSON" in hint_of(response, caplog)
 
 
-def test_a_plain_success_has_no_hint(client: InProcessClient) -> None:
+def test_a_plain_success_has_no_hint(client: MockClient) -> None:
     response = client.post(
         "/v1/images/generations",
         headers=STABILITY,
@@ -163,7 +163,7 @@ def test_unmodelled_routes_answer_501_for_openai(
 
 @pytest.mark.parametrize(("methods", "path"), UNMODELLED_ROUTES)
 def test_every_unmodelled_gateway_route_answers_501_whatever_the_provider(
-    client: InProcessClient, methods: tuple[str, ...], path: str
+    client: MockClient, methods: tuple[str, ...], path: str
 ) -> None:
     concrete = path.replace("{id}", "file-1").replace("{id:path}", "b-1")
     concrete = concrete.replace("{rest:path}", "x/y")
@@ -176,7 +176,7 @@ def test_every_unmodelled_gateway_route_answers_501_whatever_the_provider(
         ), (provider, concrete, response.text)
 
 
-def test_unmodelled_routes_validate_first_as_the_gateway_does(client: InProcessClient) -> None:
+def test_unmodelled_routes_validate_first_as_the_gateway_does(client: MockClient) -> None:
     response = client.post("/v1/chat/completions", json={"messages": []})  # no provider
     assert response.status_code == 400
     assert "x-mock-unsupported" not in response.headers
@@ -184,7 +184,7 @@ def test_unmodelled_routes_validate_first_as_the_gateway_does(client: InProcessC
 
 
 def test_stability_variations_stays_stabilitys_own_404(
-    client: InProcessClient, caplog: pytest.LogCaptureFixture
+    client: MockClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Not a gateway route: proxied to Stability, which has no such path (faithful).
     with caplog.at_level(logging.WARNING):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mock_gateway import PortkeyMock, Registry
-from tests.conftest import ClientFactory, InProcessClient
+from mock_gateway import Registry
+from tests.conftest import ClientFactory, MockClient
 from tests.constants import SDXL_BODY
 
 SDXL = SDXL_BODY
@@ -22,22 +22,22 @@ REGISTRY = {
 
 
 @pytest.fixture
-def hosted(make_client: ClientFactory) -> InProcessClient:
+def hosted(make_client: ClientFactory) -> MockClient:
     return make_client(registry=Registry.from_json(REGISTRY))
 
 
-def generate(client: InProcessClient, **headers: Any) -> Any:
+def generate(client: MockClient, **headers: Any) -> Any:
     return client.post(
         "/v1/images/generations", headers={"x-portkey-api-key": "pk-team-1", **headers}, json=SDXL
     )
 
 
-def upstream_key(client: InProcessClient) -> str:
+def upstream_key(client: MockClient) -> str:
     return str(dict(client.calls()[-1]["upstream"][0]["request"]["headers"])["authorization"])
 
 
 @pytest.mark.parametrize("key", [None, "", "pk-someone-else"])
-def test_hosted_requires_a_known_portkey_key(hosted: InProcessClient, key: str | None) -> None:
+def test_hosted_requires_a_known_portkey_key(hosted: MockClient, key: str | None) -> None:
     response = generate(hosted, **{"x-portkey-api-key": key, "x-portkey-provider": "stability-ai"})
     assert (response.status_code, response.content) == (401, b"")
     assert not [name for name in response.headers if name.startswith("x-portkey-")]
@@ -56,7 +56,7 @@ def test_without_a_key_list_any_key_is_accepted(make_client: ClientFactory) -> N
     assert response.status_code == 200
 
 
-def test_a_saved_config_id(hosted: InProcessClient) -> None:
+def test_a_saved_config_id(hosted: MockClient) -> None:
     response = generate(hosted, **{"x-portkey-config": "pc-fallback-1"})
     assert response.status_code == 200
     assert response.headers["x-portkey-last-used-option-index"] == "config.targets[0]"
@@ -65,13 +65,13 @@ def test_a_saved_config_id(hosted: InProcessClient) -> None:
     assert dict(hosted.calls()[-1]["request"]["headers"])["x-portkey-config"] == "pc-fallback-1"
 
 
-def test_a_virtual_key(hosted: InProcessClient) -> None:
+def test_a_virtual_key(hosted: MockClient) -> None:
     response = generate(hosted, **{"x-portkey-virtual-key": "vk-stab"})
     assert response.status_code == 200
     assert upstream_key(hosted) == "Bearer sk-f...m-vk"
 
 
-def test_a_provider_slug(hosted: InProcessClient) -> None:
+def test_a_provider_slug(hosted: MockClient) -> None:
     response = generate(hosted, **{"x-portkey-provider": "@stability-prod"})
     assert response.status_code == 200
     assert response.headers["x-portkey-provider"] == "stability-ai"
@@ -86,7 +86,7 @@ def test_a_provider_slug(hosted: InProcessClient) -> None:
         ("x-portkey-provider", "@nope", "Invalid provider passed: @nope"),
     ],
 )
-def test_unknown_records(hosted: InProcessClient, header: str, value: str, message: str) -> None:
+def test_unknown_records(hosted: MockClient, header: str, value: str, message: str) -> None:
     response = generate(hosted, **{header: value})
     assert (response.status_code, response.json()) == (
         400,
@@ -173,12 +173,12 @@ def test_registry_file(tmp_path: Any) -> None:
         Registry.from_file(path)
 
 
-def test_config_targets_name_virtual_keys_and_slugs(hosted: InProcessClient) -> None:
+def test_config_targets_name_virtual_keys_and_slugs(hosted: MockClient) -> None:
     config = {
         "strategy": {"mode": "fallback"},
         "targets": [{"virtual_key": "vk-stab"}, {"provider": "@stability-prod"}],
     }
-    PortkeyMock(hosted.app).fail_next(503, target="config.targets[0]")
+    hosted.mock.fail_next(503, target="config.targets[0]")
     response = generate(hosted, **{"x-portkey-config": json.dumps(config)})
     assert response.status_code == 200
     assert response.headers["x-portkey-last-used-option-index"] == "config.targets[1]"
@@ -195,14 +195,14 @@ def test_config_targets_name_virtual_keys_and_slugs(hosted: InProcessClient) -> 
     ],
 )
 def test_unknown_names_in_config_targets(
-    hosted: InProcessClient, target: dict[str, str], message: str
+    hosted: MockClient, target: dict[str, str], message: str
 ) -> None:
     config = json.dumps({"strategy": {"mode": "fallback"}, "targets": [target]})
     response = generate(hosted, **{"x-portkey-config": config})
     assert (response.status_code, response.json()["message"]) == (400, message)
 
 
-def test_the_registry_answer_shortens_keys(hosted: InProcessClient) -> None:
+def test_the_registry_answer_shortens_keys(hosted: MockClient) -> None:
     records = hosted.get("/_mock/registry").json()
     assert records["virtual_keys"]["vk-stab"] == {
         "provider": "stability-ai",
@@ -211,7 +211,7 @@ def test_the_registry_answer_shortens_keys(hosted: InProcessClient) -> None:
     assert "sk-from-slug" not in json.dumps(records)
 
 
-def test_a_simple_config_names_a_virtual_key(hosted: InProcessClient) -> None:
+def test_a_simple_config_names_a_virtual_key(hosted: MockClient) -> None:
     # Portkey's docs write the simplest config as {"virtual_key": ..., "override_params": ...}.
     config = {"virtual_key": "vk-stab", "override_params": {"model": "stable-diffusion-v1-6"}}
     response = hosted.post(
@@ -230,7 +230,7 @@ CATALOG = {"providers": {"@openai-prod": {"provider": "openai", "api_key": "sk-o
 CATALOG_BODY = {"model": "@openai-prod/gpt-image-1", "prompt": "a cat"}
 
 
-def catalog(make_client: ClientFactory, profile: str = "hosted") -> InProcessClient:
+def catalog(make_client: ClientFactory, profile: str = "hosted") -> MockClient:
     return make_client(profile=profile, registry=Registry.from_json(CATALOG))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mock_gateway.fakes.images import image_dimensions
-from tests.conftest import ClientFactory, InProcessClient, config
+from tests.conftest import ClientFactory, MockClient, config
 from tests.constants import SDXL_V1_PATH
 from tests.pngcheck import decode_png
 from tests.seed import SEED_CURL_DATA
@@ -26,12 +26,12 @@ SEED_CURL_HEADERS = {
 
 
 def proxy(
-    client: InProcessClient, path: str = SDXL_PATH, body: str = SEED_CURL_BODY, **headers: str
+    client: MockClient, path: str = SDXL_PATH, body: str = SEED_CURL_BODY, **headers: str
 ) -> Any:
     return client.post(path, headers={**SEED_CURL_HEADERS, **headers}, content=body)
 
 
-def test_seed_curl_returns_raw_png_bytes(client: InProcessClient) -> None:
+def test_seed_curl_returns_raw_png_bytes(client: MockClient) -> None:
     response = proxy(client)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
@@ -43,7 +43,7 @@ def test_seed_curl_returns_raw_png_bytes(client: InProcessClient) -> None:
     assert (image.width, image.height) == (1024, 1024)
 
 
-def test_seed_curl_without_accept_gets_stability_json(client: InProcessClient) -> None:
+def test_seed_curl_without_accept_gets_stability_json(client: MockClient) -> None:
     headers = {k: v for k, v in SEED_CURL_HEADERS.items() if k != "accept"}
     response = client.post(SDXL_PATH, headers=headers, content=SEED_CURL_BODY)
     assert response.status_code == 200
@@ -52,7 +52,7 @@ def test_seed_curl_without_accept_gets_stability_json(client: InProcessClient) -
     assert decode_png(base64.b64decode(artifact["base64"])).width == 1024
 
 
-def test_the_upstream_request_is_the_clients_own(client: InProcessClient) -> None:
+def test_the_upstream_request_is_the_clients_own(client: MockClient) -> None:
     proxy(client, **{"x-custom": "kept", "cookie": "a=b"})
     request = client.calls()[-1]["upstream"][0]["request"]
     headers = dict(request["headers"])
@@ -64,7 +64,7 @@ def test_the_upstream_request_is_the_clients_own(client: InProcessClient) -> Non
     assert json.loads(request["body"]["text"]) == json.loads(SEED_CURL_BODY)
 
 
-def test_proxy_errors_pass_through_in_stabilitys_own_shape(client: InProcessClient) -> None:
+def test_proxy_errors_pass_through_in_stabilitys_own_shape(client: MockClient) -> None:
     response = proxy(
         client, body=json.dumps({"text_prompts": [{"text": "x"}], "width": 512, "height": 512})
     )
@@ -75,13 +75,13 @@ def test_proxy_errors_pass_through_in_stabilitys_own_shape(client: InProcessClie
     assert response.headers["x-portkey-provider"] == "stability-ai"
 
 
-def test_unknown_engine_is_stabilitys_404(client: InProcessClient) -> None:
+def test_unknown_engine_is_stabilitys_404(client: MockClient) -> None:
     response = proxy(client, path="/v1/generation/sdxl-9000/text-to-image")
     assert response.status_code == 404
     assert response.json()["message"] == "The specified engine (ID sdxl-9000) was not found."
 
 
-def test_missing_authorization_is_stabilitys_401(client: InProcessClient) -> None:
+def test_missing_authorization_is_stabilitys_401(client: MockClient) -> None:
     headers = {k: v for k, v in SEED_CURL_HEADERS.items() if k != "authorization"}
     response = client.post(SDXL_PATH, headers=headers, content=SEED_CURL_BODY)
     # The gateway adds `Bearer undefined` itself when the client sent no key (§1.2).
@@ -89,7 +89,7 @@ def test_missing_authorization_is_stabilitys_401(client: InProcessClient) -> Non
     assert response.json()["name"] == "unauthorized"
 
 
-def test_override_params_apply_to_proxy_bodies(client: InProcessClient) -> None:
+def test_override_params_apply_to_proxy_bodies(client: MockClient) -> None:
     headers = {
         "x-portkey-config": config(
             provider="stability-ai", api_key="sk-k", override_params={"samples": 2}
@@ -100,12 +100,12 @@ def test_override_params_apply_to_proxy_bodies(client: InProcessClient) -> None:
     assert len(response.json()["artifacts"]) == 2
 
 
-def test_query_string_is_kept(client: InProcessClient) -> None:
+def test_query_string_is_kept(client: MockClient) -> None:
     proxy(client, path=f"{SDXL_PATH}?foo=bar&x=1")
     assert client.calls()[-1]["upstream"][0]["request"]["url"].endswith("text-to-image?foo=bar&x=1")
 
 
-def test_deprecated_proxy_prefix_works_too(client: InProcessClient) -> None:
+def test_deprecated_proxy_prefix_works_too(client: MockClient) -> None:
     response = proxy(
         client, path="/v1/proxy/generation/stable-diffusion-xl-1024-v1-0/text-to-image"
     )
@@ -136,7 +136,7 @@ def test_v2beta_through_the_oss_proxy(make_client: ClientFactory) -> None:
 
 
 @pytest.mark.parametrize("body", ["", '{"steps":'])
-def test_bad_json_is_the_proxy_error(client: InProcessClient, body: str) -> None:
+def test_bad_json_is_the_proxy_error(client: MockClient, body: str) -> None:
     response = proxy(client, body=body)
     assert response.status_code == 500
     assert (
@@ -145,7 +145,7 @@ def test_bad_json_is_the_proxy_error(client: InProcessClient, body: str) -> None
     )
 
 
-def test_get_engines_list_through_the_proxy(client: InProcessClient) -> None:
+def test_get_engines_list_through_the_proxy(client: MockClient) -> None:
     response = client.get(
         "/v1/engines/list", headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k"}
     )
@@ -220,7 +220,7 @@ def test_oss_npm_passes_errors_through(make_client: ClientFactory) -> None:
     ],
 )
 def test_unvalidated_proxy_with_an_odd_config_is_the_gateways_error_not_a_crash(
-    client: InProcessClient, raw: str, message: str
+    client: MockClient, raw: str, message: str
 ) -> None:
     response = client.post(
         "/v1/proxy/generation/stable-diffusion-xl-1024-v1-0/text-to-image",
@@ -244,7 +244,7 @@ def _v2_form(fields: list[tuple[str, str]]) -> tuple[str, str]:
 @pytest.mark.parametrize("fmt", ["png", "jpeg", "webp"])
 @pytest.mark.parametrize("endpoint", ["core", "ultra", "sd3"])
 def test_v2beta_proxy_returns_raw_bytes_in_each_format(
-    client: InProcessClient, endpoint: str, fmt: str
+    client: MockClient, endpoint: str, fmt: str
 ) -> None:
     content_type, body = _v2_form(
         [("prompt", "a cat"), ("output_format", fmt), ("aspect_ratio", "1:1")]
@@ -265,7 +265,7 @@ def test_v2beta_proxy_returns_raw_bytes_in_each_format(
     assert image_dimensions(response.content) == expected
 
 
-def test_v2beta_proxy_json_answer(client: InProcessClient) -> None:
+def test_v2beta_proxy_json_answer(client: MockClient) -> None:
     content_type, body = _v2_form(
         [("prompt", "a cat"), ("output_format", "webp"), ("model", "sd3.5-medium")]
     )
@@ -282,7 +282,7 @@ def test_v2beta_proxy_json_answer(client: InProcessClient) -> None:
     assert image_dimensions(base64.b64decode(data["image"])) == (1024, 1024)
 
 
-def test_v2beta_soft_filter_marks_body_and_header(client: InProcessClient) -> None:
+def test_v2beta_soft_filter_marks_body_and_header(client: MockClient) -> None:
     content_type, body = _v2_form([("prompt", "a mock-filtered cat")])
     response = client.post(
         "/v1/v2beta/stable-image/generate/core",
@@ -312,7 +312,7 @@ def test_v2beta_soft_filter_marks_body_and_header(client: InProcessClient) -> No
         ("/v1/engines/list", "/v1/engines/list"),
     ],
 )
-def test_hosted_proxy_paths(client: InProcessClient, path: str, upstream: str) -> None:
+def test_hosted_proxy_paths(client: MockClient, path: str, upstream: str) -> None:
     client.post(
         path, headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k"}, json={}
     )

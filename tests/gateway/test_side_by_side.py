@@ -9,23 +9,23 @@ import httpx
 import pytest
 
 from mock_gateway.fakes.images import image_dimensions
-from tests.conftest import ClientFactory, InProcessClient
+from tests.conftest import ClientFactory, MockClient
 
 PROMPT = "Harry potter using aeroplane for transport"
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> InProcessClient:
+def client(make_client: ClientFactory) -> MockClient:
     """DALL·E as OpenAI served it until 2026-05-12: the dated profile (the default retires it)."""
     return make_client(profile="hosted-2025")
 
 
-def generate(client: InProcessClient, provider: str, body: dict[str, Any]) -> httpx.Response:
+def generate(client: MockClient, provider: str, body: dict[str, Any]) -> httpx.Response:
     headers = {"x-portkey-provider": provider, "authorization": "Bearer sk-test-key-0123456789"}
     return client.post("/v1/images/generations", headers=headers, json={"prompt": PROMPT, **body})
 
 
-def test_the_three_answers_to_the_same_prompt(client: InProcessClient) -> None:
+def test_the_three_answers_to_the_same_prompt(client: MockClient) -> None:
     stability = generate(
         client, "stability-ai", {"model": "stable-diffusion-v1-6", "response_format": "url"}
     )
@@ -40,7 +40,7 @@ def test_the_three_answers_to_the_same_prompt(client: InProcessClient) -> None:
     assert dall_e.status_code == 200
     item = dall_e.json()["data"][0]
     assert set(item) == {"url", "revised_prompt"}
-    fetched = client.get(item["url"].removeprefix("http://mock"))
+    fetched = client.get(item["url"].removeprefix("http://portkey-mock"))
     assert fetched.status_code == 200 and fetched.headers["content-type"] == "image/png"
     assert image_dimensions(fetched.content) == (1024, 1024)
     # GPT image: b64_json with usage, no provider field (OpenAI's answer is passed through).
@@ -68,7 +68,7 @@ def test_the_three_answers_to_the_same_prompt(client: InProcessClient) -> None:
     }
 
 
-def test_openai_upstream_gets_only_the_forwarded_fields(client: InProcessClient) -> None:
+def test_openai_upstream_gets_only_the_forwarded_fields(client: MockClient) -> None:
     generate(
         client,
         "openai",
@@ -79,13 +79,13 @@ def test_openai_upstream_gets_only_the_forwarded_fields(client: InProcessClient)
     assert upstream["body"]["json"] == {"prompt": PROMPT, "model": "gpt-image-1"}
 
 
-def test_no_model_is_dall_e_2_with_a_url(client: InProcessClient) -> None:
+def test_no_model_is_dall_e_2_with_a_url(client: MockClient) -> None:
     response = generate(client, "openai", {})
     assert list(response.json()["data"][0]) == ["url"]
     assert client.calls()[-1]["upstream"][0]["request"]["body"]["json"]["model"] == "dall-e-2"
 
 
-def test_the_url_follows_a_proxy_host(client: InProcessClient) -> None:
+def test_the_url_follows_a_proxy_host(client: MockClient) -> None:
     headers = {
         "x-portkey-provider": "openai",
         "authorization": "Bearer sk-k",
@@ -106,7 +106,7 @@ def test_urls_expire_after_the_configured_lifetime(make_client: ClientFactory) -
     url = (
         generate(client, "openai", {"model": "dall-e-2"})
         .json()["data"][0]["url"]
-        .removeprefix("http://mock")
+        .removeprefix("http://portkey-mock")
     )
     assert client.get(url).status_code == 200
     now[0] += 121
@@ -144,7 +144,7 @@ def test_dall_e_is_retired_by_default(make_client: ClientFactory, profile: str) 
     ],
 )
 def test_blocked_word_through_the_gateway(
-    client: InProcessClient, provider: str, body: dict[str, Any], status: int, code: str | None
+    client: MockClient, provider: str, body: dict[str, Any], status: int, code: str | None
 ) -> None:
     response = client.post(
         "/v1/images/generations",
@@ -159,7 +159,7 @@ def test_blocked_word_through_the_gateway(
         assert error["message"].startswith("stability-ai error: Your request was flagged")
 
 
-def test_filtered_word_stability_v1_blurs_and_marks_the_artifact(client: InProcessClient) -> None:
+def test_filtered_word_stability_v1_blurs_and_marks_the_artifact(client: MockClient) -> None:
     response = client.post(
         "/v1/generation/stable-diffusion-v1-6/text-to-image",
         headers={"x-portkey-provider": "stability-ai", "authorization": "sk-k"},
@@ -175,11 +175,11 @@ def test_filtered_word_stability_v1_blurs_and_marks_the_artifact(client: InProce
     )  # one flat colour
 
 
-def test_dall_e_urls_expire_on_the_mocks_clock(client: InProcessClient) -> None:
+def test_dall_e_urls_expire_on_the_mocks_clock(client: MockClient) -> None:
     url = (
         generate(client, "openai", {"model": "dall-e-2"})
         .json()["data"][0]["url"]
-        .removeprefix("http://mock")
+        .removeprefix("http://portkey-mock")
     )
     assert client.get(url).status_code == 200
     assert client.post("/_mock/clock", json={"advance": 3601}).status_code == 200

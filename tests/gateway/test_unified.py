@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXED_NOW, ClientFactory, InProcessClient, config
+from tests.conftest import FIXED_NOW, ClientFactory, MockClient, config
 from tests.constants import SDXL_MODEL
 from tests.pngcheck import decode_png
 
@@ -23,7 +23,7 @@ PORTKEY_HEADERS = {
 }
 
 
-def generate(client: InProcessClient, body: Any, headers: dict[str, str] | None = None) -> Any:
+def generate(client: MockClient, body: Any, headers: dict[str, str] | None = None) -> Any:
     return client.post("/v1/images/generations", headers=headers or STABILITY, json=body)
 
 
@@ -32,7 +32,7 @@ def sizes(body: dict[str, Any]) -> list[tuple[int, int]]:
     return [(image.width, image.height) for image in images]
 
 
-def test_seed_request_gets_b64_json_even_though_it_asked_for_url(client: InProcessClient) -> None:
+def test_seed_request_gets_b64_json_even_though_it_asked_for_url(client: MockClient) -> None:
     # The forum thread's request; its (unshown) config must have named a model: the 512x512
     # PNG in its answer is what stable-diffusion-v1-6 makes by default.
     headers = {
@@ -63,9 +63,7 @@ def test_seed_request_gets_b64_json_even_though_it_asked_for_url(client: InProce
 
 
 @pytest.mark.parametrize("response_format", ["url", "b64_json", None, "png"])
-def test_stability_never_returns_a_url(
-    client: InProcessClient, response_format: str | None
-) -> None:
+def test_stability_never_returns_a_url(client: MockClient, response_format: str | None) -> None:
     body: dict[str, Any] = {"model": SDXL, "prompt": "a cat", "n": 2, "size": "1024x1024"}
     if response_format is not None:
         body["response_format"] = response_format
@@ -75,7 +73,7 @@ def test_stability_never_returns_a_url(
     assert sizes(response.json()) == [(1024, 1024), (1024, 1024)]
 
 
-def test_compact_json_and_headers(client: InProcessClient) -> None:
+def test_compact_json_and_headers(client: MockClient) -> None:
     response = generate(client, {"model": SDXL, "prompt": "a cat", "size": "1024x1024"})
     assert response.headers["content-type"] == "application/json"
     assert b'{"created":1795000000,"data":[{"b64_json":"' in response.content
@@ -86,7 +84,7 @@ def test_compact_json_and_headers(client: InProcessClient) -> None:
     assert response.headers["x-portkey-cache-status"] == "DISABLED"
 
 
-def test_trace_id_is_echoed(client: InProcessClient) -> None:
+def test_trace_id_is_echoed(client: MockClient) -> None:
     response = generate(
         client,
         {"model": SDXL, "prompt": "a", "size": "1024x1024"},
@@ -123,7 +121,7 @@ def test_created_format_depends_on_the_profile(
     assert response.json()["created"] == created
 
 
-def test_upstream_errors_are_wrapped_with_stabilitys_status(client: InProcessClient) -> None:
+def test_upstream_errors_are_wrapped_with_stabilitys_status(client: MockClient) -> None:
     response = generate(client, {"model": SDXL, "prompt": "a cat", "size": "512x512"})
     assert response.status_code == 400
     error = response.json()
@@ -137,7 +135,7 @@ def test_upstream_errors_are_wrapped_with_stabilitys_status(client: InProcessCli
 
 
 def test_missing_authorization_reaches_stability_as_bearer_undefined(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     response = generate(
         client,
@@ -150,7 +148,7 @@ def test_missing_authorization_reaches_stability_as_bearer_undefined(
     assert attempt["request"]["headers"][1] == ["authorization", "Bearer undefined"]
 
 
-def test_no_model_goes_to_v2beta_undefined_and_404s(client: InProcessClient) -> None:
+def test_no_model_goes_to_v2beta_undefined_and_404s(client: MockClient) -> None:
     response = generate(client, {"prompt": "a cat", "response_format": "url"})
     assert response.status_code == 404
     assert response.json()["error"]["message"].startswith("stability-ai error: ")
@@ -164,15 +162,13 @@ def test_no_model_goes_to_v2beta_undefined_and_404s(client: InProcessClient) -> 
 @pytest.mark.parametrize(
     ("model", "size"), [("core", (1216, 1216)), ("sd3", (1024, 1024)), ("ultra", (1024, 1024))]
 )
-def test_v2_models_give_one_image(
-    client: InProcessClient, model: str, size: tuple[int, int]
-) -> None:
+def test_v2_models_give_one_image(client: MockClient, model: str, size: tuple[int, int]) -> None:
     response = generate(client, {"model": model, "prompt": "a cat", "n": 4, "size": "512x512"})
     assert response.status_code == 200
     assert sizes(response.json()) == [size]  # n and size are dropped on v2
 
 
-def test_v2_upstream_error_is_wrapped_with_the_id_as_param(client: InProcessClient) -> None:
+def test_v2_upstream_error_is_wrapped_with_the_id_as_param(client: MockClient) -> None:
     response = generate(client, {"model": "core", "prompt": "a cat", "aspect_ratio": "7:3"})
     assert response.status_code == 400
     error = response.json()["error"]
@@ -186,7 +182,7 @@ def test_v2_upstream_error_is_wrapped_with_the_id_as_param(client: InProcessClie
     )
 
 
-def test_override_params_win_over_the_body(client: InProcessClient) -> None:
+def test_override_params_win_over_the_body(client: MockClient) -> None:
     headers = {
         "x-portkey-config": config(
             provider="stability-ai",
@@ -199,7 +195,7 @@ def test_override_params_win_over_the_body(client: InProcessClient) -> None:
     assert sizes(response.json()) == [(512, 512)] * 3
 
 
-def test_config_provider_wins_over_the_provider_header(client: InProcessClient) -> None:
+def test_config_provider_wins_over_the_provider_header(client: MockClient) -> None:
     headers = {
         "x-portkey-provider": "openai",
         "x-portkey-config": config(provider="stability-ai", api_key="k"),
@@ -210,7 +206,7 @@ def test_config_provider_wins_over_the_provider_header(client: InProcessClient) 
 
 
 def test_custom_host_and_forward_headers_shape_the_upstream_request(
-    client: InProcessClient,
+    client: MockClient,
 ) -> None:
     headers = {
         **STABILITY,
@@ -229,7 +225,7 @@ def test_custom_host_and_forward_headers_shape_the_upstream_request(
 
 
 @pytest.mark.parametrize("body", [b"", b"{", b"not json"])
-def test_a_body_that_is_not_json_is_the_gateways_500(client: InProcessClient, body: bytes) -> None:
+def test_a_body_that_is_not_json_is_the_gateways_500(client: MockClient, body: bytes) -> None:
     response = client.post(
         "/v1/images/generations",
         headers={**STABILITY, "content-type": "application/json"},
@@ -240,14 +236,14 @@ def test_a_body_that_is_not_json_is_the_gateways_500(client: InProcessClient, bo
     assert not [name for name in response.headers if name.startswith("x-portkey-")]
 
 
-def test_a_size_that_is_not_a_string_is_a_gateway_exception(client: InProcessClient) -> None:
+def test_a_size_that_is_not_a_string_is_a_gateway_exception(client: MockClient) -> None:
     response = generate(client, {"model": SDXL, "prompt": "a", "size": 1024})
     assert response.status_code == 500
     assert response.content == b'{"status":"failure","message":"Something went wrong"}'
     assert response.headers["x-portkey-gateway-exception"] == "true"
 
 
-def test_no_content_type_forwards_an_empty_body(client: InProcessClient) -> None:
+def test_no_content_type_forwards_an_empty_body(client: MockClient) -> None:
     response = client.post(
         "/v1/images/generations",
         headers=STABILITY,
@@ -269,7 +265,7 @@ def test_no_content_type_forwards_an_empty_body(client: InProcessClient) -> None
     ],
 )
 def test_providers_without_images(
-    client: InProcessClient, provider: str, status: int, body: bytes
+    client: MockClient, provider: str, status: int, body: bytes
 ) -> None:
     response = generate(client, {"prompt": "a"}, {"x-portkey-provider": provider})
     assert (response.status_code, response.content) == (status, body)
@@ -288,7 +284,7 @@ def test_every_image_provider_the_gateway_routes_is_modelled() -> None:
 
 
 def test_an_unmodelled_image_provider_says_so(
-    client: InProcessClient, monkeypatch: pytest.MonkeyPatch
+    client: MockClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mock_gateway.adapters import ADAPTERS
 

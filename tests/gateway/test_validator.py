@@ -17,11 +17,11 @@ import pytest
 
 from mock_gateway.gateway.providers import VALID_PROVIDERS
 from mock_gateway.gateway.validator import parse_config_json, validate_request
-from tests.conftest import ClientFactory, InProcessClient, config
+from tests.conftest import ClientFactory, MockClient, config
 
 
 @pytest.fixture
-def client(make_client: ClientFactory) -> InProcessClient:
+def client(make_client: ClientFactory) -> MockClient:
     """The open-source gateway's validator (§1.1 was measured on it); hosted adds its own
     lookups in front (config ids, virtual keys, @slug providers), tested in test_hosted.py."""
     return make_client(profile="oss")
@@ -67,7 +67,7 @@ def check_7(*errors: str) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def post(client: InProcessClient, headers: dict[str, str], url: str = IMAGES) -> httpx.Response:
+def post(client: MockClient, headers: dict[str, str], url: str = IMAGES) -> httpx.Response:
     """A POST with a JSON body but no content type unless ``headers`` sets one."""
     return client.post(url, headers=headers, content=b"{}")
 
@@ -98,7 +98,7 @@ REJECTED_CONTENT_TYPES = [
 
 @pytest.mark.parametrize("url", VALIDATED_ROUTES)
 @pytest.mark.parametrize("content_type", REJECTED_CONTENT_TYPES)
-def test_check_1_rejects_content_type(client: InProcessClient, url: str, content_type: str) -> None:
+def test_check_1_rejects_content_type(client: MockClient, url: str, content_type: str) -> None:
     headers = {"content-type": content_type, **STABILITY, "authorization": "Bearer sk-x"}
     assert_rejected(post(client, headers, url), CHECK_1)
 
@@ -117,12 +117,12 @@ ACCEPTED_CONTENT_TYPES = [
 
 @pytest.mark.parametrize("url", VALIDATED_ROUTES)
 @pytest.mark.parametrize("content_type", ACCEPTED_CONTENT_TYPES)
-def test_check_1_accepts_content_type(client: InProcessClient, url: str, content_type: str) -> None:
+def test_check_1_accepts_content_type(client: MockClient, url: str, content_type: str) -> None:
     # No provider and no config: getting past check 1 means check 2 answers.
     assert_rejected(post(client, {"content-type": content_type}, url), CHECK_2)
 
 
-def test_check_1_skipped_without_content_type(client: InProcessClient) -> None:
+def test_check_1_skipped_without_content_type(client: MockClient) -> None:
     response = post(client, {})
     assert "content-type" not in response.request.headers
     assert_rejected(response, CHECK_2)
@@ -145,7 +145,7 @@ MISSING_PROVIDER = [
 @pytest.mark.parametrize("url", VALIDATED_ROUTES)
 @pytest.mark.parametrize("headers", MISSING_PROVIDER)
 def test_check_2_provider_or_config_required(
-    client: InProcessClient, url: str, headers: dict[str, str]
+    client: MockClient, url: str, headers: dict[str, str]
 ) -> None:
     assert_rejected(post(client, {"content-type": "application/json", **headers}, url), CHECK_2)
 
@@ -157,17 +157,17 @@ def test_check_2_provider_or_config_required(
 @pytest.mark.parametrize(
     "provider", ["stabilityai", "@stability-ai", "Stability-AI", "stability", "undefined"]
 )
-def test_check_3_invalid_provider(client: InProcessClient, url: str, provider: str) -> None:
+def test_check_3_invalid_provider(client: MockClient, url: str, provider: str) -> None:
     assert_rejected(post(client, {"x-portkey-provider": provider}, url), CHECK_3)
 
 
-def test_check_3_header_is_checked_even_with_a_valid_config(client: InProcessClient) -> None:
+def test_check_3_header_is_checked_even_with_a_valid_config(client: MockClient) -> None:
     headers = {"x-portkey-provider": "stabilityai", "x-portkey-config": config(**GOOD_TARGET)}
     assert_rejected(post(client, headers), CHECK_3)
 
 
 @pytest.mark.parametrize("provider", ["stability-ai", "openai", "anthropic", "ovhcloud"])
-def test_check_3_accepts_known_providers(client: InProcessClient, provider: str) -> None:
+def test_check_3_accepts_known_providers(client: MockClient, provider: str) -> None:
     # Past check 3, a config id fails check 5.
     headers = {"x-portkey-provider": provider, "x-portkey-config": "pc-abc123"}
     assert_rejected(post(client, headers), CHECK_5)
@@ -190,7 +190,7 @@ def test_check_3_accepts_known_providers(client: InProcessClient, provider: str)
         "https://api.portkey.ai",
     ],
 )
-def test_check_4_invalid_custom_host(client: InProcessClient, url: str, host: str) -> None:
+def test_check_4_invalid_custom_host(client: MockClient, url: str, host: str) -> None:
     headers = {**STABILITY, "x-portkey-custom-host": host}
     assert_rejected(post(client, headers, url), CHECK_4)
 
@@ -198,7 +198,7 @@ def test_check_4_invalid_custom_host(client: InProcessClient, url: str, host: st
 @pytest.mark.parametrize(
     "host", ["http://127.0.0.1:9921", "http://localhost:1234", "https://api.stability.ai"]
 )
-def test_check_4_valid_custom_host(client: InProcessClient, host: str) -> None:
+def test_check_4_valid_custom_host(client: MockClient, host: str) -> None:
     headers = {**STABILITY, "x-portkey-custom-host": host, "x-portkey-config": "pc-abc123"}
     assert_rejected(post(client, headers), CHECK_5)
 
@@ -221,18 +221,18 @@ NOT_JSON = [
 @pytest.mark.parametrize("raw", NOT_JSON)
 @pytest.mark.parametrize("with_provider", [False, True])
 def test_check_5_config_not_json(
-    client: InProcessClient, url: str, raw: str, with_provider: bool
+    client: MockClient, url: str, raw: str, with_provider: bool
 ) -> None:
     headers = {"x-portkey-config": raw, **(STABILITY if with_provider else {})}
     assert_rejected(post(client, headers, url), CHECK_5)
 
 
-def test_check_5_null_config_without_provider(client: InProcessClient) -> None:
+def test_check_5_null_config_without_provider(client: MockClient) -> None:
     # `JSON.parse('null').provider` throws a TypeError inside the try: the same 400.
     assert_rejected(post(client, {"x-portkey-config": "null"}), CHECK_5)
 
 
-def test_null_config_with_provider_header_reaches_zod(client: InProcessClient) -> None:
+def test_null_config_with_provider_header_reaches_zod(client: MockClient) -> None:
     # With the provider header, `!requestHeaders[provider] && ...` short-circuits before
     # `parsedConfig.provider` is read, so zod sees `null` (source: requestValidator/index.ts).
     headers = {**STABILITY, "x-portkey-config": "null"}
@@ -260,11 +260,11 @@ NO_ROUTE_CONFIGS = [
 
 @pytest.mark.parametrize("url", VALIDATED_ROUTES)
 @pytest.mark.parametrize("raw", NO_ROUTE_CONFIGS)
-def test_check_6_config_without_provider(client: InProcessClient, url: str, raw: str) -> None:
+def test_check_6_config_without_provider(client: MockClient, url: str, raw: str) -> None:
     assert_rejected(post(client, {"x-portkey-config": raw}, url), CHECK_6)
 
 
-def test_check_6_overflowing_number_config_parses_as_infinity(client: InProcessClient) -> None:
+def test_check_6_overflowing_number_config_parses_as_infinity(client: MockClient) -> None:
     # JSON.parse('1e400') is Infinity, not an error; Infinity.provider is undefined: check 6.
     assert_rejected(post(client, {"x-portkey-config": "1e400"}), CHECK_6)
 
@@ -311,12 +311,12 @@ MEASURED_CHECK_7: list[tuple[dict[str, str], bytes]] = [
 @pytest.mark.parametrize("url", VALIDATED_ROUTES)
 @pytest.mark.parametrize(("headers", "body"), MEASURED_CHECK_7)
 def test_check_7_measured_examples(
-    client: InProcessClient, url: str, headers: dict[str, str], body: bytes
+    client: MockClient, url: str, headers: dict[str, str], body: bytes
 ) -> None:
     assert_rejected(post(client, headers, url), body)
 
 
-def test_check_7_literal_body(client: InProcessClient) -> None:
+def test_check_7_literal_body(client: MockClient) -> None:
     """One body spelled out by hand, independent of ``json.dumps``."""
     headers = {"x-portkey-config": '{"provider":"stability-ai"}'}
     expected = (
@@ -327,7 +327,7 @@ def test_check_7_literal_body(client: InProcessClient) -> None:
     assert_rejected(post(client, headers), expected)
 
 
-def test_check_7_provider_list_is_the_gateways(client: InProcessClient) -> None:
+def test_check_7_provider_list_is_the_gateways(client: MockClient) -> None:
     response = post(client, {"x-portkey-config": config(provider="nope", api_key="k")})
     assert_rejected(response, check_7(f"path: provider, message: {BAD_PROVIDER}"))
     (error,) = response.json()["errors"]
@@ -361,9 +361,7 @@ def test_check_7_provider_list_is_the_gateways(client: InProcessClient) -> None:
         ),
     ],
 )
-def test_check_7_other_schema_failures(
-    client: InProcessClient, raw: str, errors: list[str]
-) -> None:
+def test_check_7_other_schema_failures(client: MockClient, raw: str, errors: list[str]) -> None:
     assert_rejected(post(client, {**STABILITY, "x-portkey-config": raw}), check_7(*errors))
 
 
@@ -380,7 +378,7 @@ def test_check_7_other_schema_failures(
         {"options": "x", "provider": "stability-ai", "retry": {"attempts": 1}},
     ],
 )
-def test_check_8_options_key(client: InProcessClient, url: str, fields: dict[str, Any]) -> None:
+def test_check_8_options_key(client: MockClient, url: str, fields: dict[str, Any]) -> None:
     assert_rejected(post(client, {"x-portkey-config": config(**fields)}, url), CHECK_8)
 
 
@@ -425,7 +423,7 @@ ORDER: list[tuple[str, dict[str, str], bytes]] = [
 @pytest.mark.parametrize("url", VALIDATED_ROUTES)
 @pytest.mark.parametrize(("case", "headers", "body"), ORDER, ids=[case for case, _, _ in ORDER])
 def test_check_order(
-    client: InProcessClient, url: str, case: str, headers: dict[str, str], body: bytes
+    client: MockClient, url: str, case: str, headers: dict[str, str], body: bytes
 ) -> None:
     assert_rejected(post(client, headers, url), body)
 
@@ -477,9 +475,7 @@ NO_PROVIDER_EXCEPTION = b'{"status":"failure","message":"Provider  not found"}'
         {"x-portkey-api-key": "pk-123", "x-portkey-virtual-key": "vk-123"},
     ],
 )
-def test_proxy_prefix_route_has_no_validator(
-    client: InProcessClient, headers: dict[str, str]
-) -> None:
+def test_proxy_prefix_route_has_no_validator(client: MockClient, headers: dict[str, str]) -> None:
     response = post(client, headers, "/v1/proxy/generation/x/text-to-image")
     assert response.status_code == 500
     assert response.content == NO_PROVIDER_EXCEPTION
@@ -487,7 +483,7 @@ def test_proxy_prefix_route_has_no_validator(
     assert response.headers["content-type"] == "application/json"
 
 
-def test_proxy_prefix_route_names_an_unknown_provider(client: InProcessClient) -> None:
+def test_proxy_prefix_route_names_an_unknown_provider(client: MockClient) -> None:
     # ProviderContext: `Provider ${provider} not found` (src/handlers/services/providerContext.ts).
     response = post(client, {"x-portkey-provider": "stabilityai"}, "/v1/proxy/generation/x")
     assert response.status_code == 500
