@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from mock_gateway.faults import Fault
 from mock_gateway.gateway.cache import HIT, MISS, plan_cache
-from mock_gateway.gateway.config_strategies import Outcome, RouteContext, route
+from mock_gateway.gateway.config_strategies import Outcome, RouteContext, Shaped, route
 from mock_gateway.gateway.errors import GatewayReply
 from mock_gateway.gateway.request import GatewayRequest, gateway_request
 from mock_gateway.gateway.request_context import provider_problem
@@ -27,8 +27,8 @@ __all__ = ["Builder", "Settle", "run_config"]
 # Builds a leaf's upstream request (and the params the answer is shaped with), or refuses.
 Builder = Callable[[Target], "tuple[UpstreamRequest, Mapping[str, Any]] | GatewayReply"]
 # After the retries: the gateway's exception when the provider's response transform throws
-# (it stops a fallback chain, reference §5.2), else None.
-Settle = Callable[[str, UpstreamResponse, Mapping[str, Any]], "GatewayReply | None"]
+# (it stops a fallback chain, reference §5.2), else the body it made (None: no transform).
+Settle = Callable[[str, UpstreamResponse, Mapping[str, Any]], "GatewayReply | Shaped | None"]
 
 
 _FROM_REQUEST: Any = object()  # run_config's params and fault: the request's own
@@ -107,9 +107,9 @@ async def run_config(
             )
 
         response, retries = await with_retries(send, leaf.retry or {}, state.profile, timeline.wait)
-        crashed = settle(provider, response, leaf_params) if settle is not None else None
-        if crashed is not None:
-            return Outcome(leaf.path, provider, reply=crashed, retries=retries)
+        settled = settle(provider, response, leaf_params) if settle is not None else None
+        if isinstance(settled, GatewayReply):
+            return Outcome(leaf.path, provider, reply=settled, retries=retries)
         return Outcome(
             leaf.path,
             provider,
@@ -119,6 +119,7 @@ async def run_config(
             cache_status=plan.status,
             cache_key=plan.key,
             cache_max_age=plan.max_age,
+            shaped=settled,
         )
 
     attempts, path = request.attempts, request.path

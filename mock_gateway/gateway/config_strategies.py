@@ -26,7 +26,9 @@ from mock_gateway.gateway.target import Target
 from mock_gateway.upstream import UpstreamResponse
 from mock_gateway.wire.js import is_number, js_string, truthy
 
-__all__ = ["GatewayCrash", "Outcome", "RouteContext", "RouterError", "resolve_target", "route"]
+__all__ = [
+    "GatewayCrash", "Outcome", "RouteContext", "RouterError", "Shaped", "resolve_target", "route",
+]  # fmt: skip
 
 
 class RouterError(Exception):
@@ -35,6 +37,14 @@ class RouterError(Exception):
 
 class GatewayCrash(Exception):
     """A JS TypeError the gateway's global error handler turns into a 500 ``{status, message}``."""
+
+
+@dataclass(frozen=True)
+class Shaped:
+    """The client body an adapter's response transform made of an answer (``client_body``),
+    computed once, where the unified route settles a target, and carried to the renderer."""
+
+    body: Any
 
 
 @dataclass
@@ -53,6 +63,7 @@ class Outcome:
     cache_key: str | None = None
     cache_max_age: int = 0
     cached: bytes | None = None
+    shaped: Shaped | None = None  # the unified route's client body, when settle made it
 
     @property
     def status(self) -> int:

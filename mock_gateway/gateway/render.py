@@ -83,10 +83,15 @@ def render(request: GatewayRequest, outcome: Outcome, *, transform: bool) -> Res
             return reply(gateway_exception("Something went wrong"))
         return raw(answer.body, answer.status, out)
     adapter = ADAPTERS[outcome.provider]
-    try:
-        shaped = adapter.client_body(answer, outcome.params, request.state.created())
-    except AdapterCrash as crash:  # the provider's response transform throws (Workers AI's
-        return reply(gateway_exception(crash.reply, status=crash.status))  # `result: null`)
+    if outcome.shaped is not None:  # the unified route's settle ran the transform already
+        shaped = outcome.shaped.body
+    else:
+        try:
+            shaped = adapter.client_body(answer, outcome.params, request.state.created())
+        except AdapterCrash as crash:  # the provider's response transform throws (Workers
+            return reply(
+                gateway_exception(crash.reply, status=crash.status)
+            )  # AI's `result: null`)
     data = adapter.client_json(shaped)
     # A JSON answer keeps the provider's content type whole (Stability v2beta's
     # `application/json; type=image/png`); a text answer, now JSON, is labelled JSON; an

@@ -13,7 +13,7 @@ from mock_gateway.adapters.base import AdapterCrash
 from mock_gateway.faults import FaultError, fault_from_headers
 from mock_gateway.gateway.cache import ASSUMED
 from mock_gateway.gateway.config_runner import Builder, Settle, run_config
-from mock_gateway.gateway.config_strategies import GatewayCrash, RouterError
+from mock_gateway.gateway.config_strategies import GatewayCrash, RouterError, Shaped
 from mock_gateway.gateway.errors import (
     GatewayReply,
     gateway_exception,
@@ -74,23 +74,23 @@ def _builder(request: GatewayRequest) -> Builder:
 
 
 def _settle(request: GatewayRequest) -> Settle:
-    """``run_config``'s settle: the 500 gateway exception when the adapter's response
-    transform throws (nscale's error bodies), decided per target so a fallback stops there."""
+    """``run_config``'s settle: the adapter's response transform, run once per target: the 500
+    gateway exception when it throws (nscale's error bodies), so a fallback stops there, else
+    the body it made, for the renderer."""
     created = request.state.created
 
     def settle(
         provider: str, answer: UpstreamResponse, params: Mapping[str, Any]
-    ) -> GatewayReply | None:
+    ) -> GatewayReply | Shaped | None:
         media = answer.media_type
         if answer.meta.get("mock_unsupported") or "timeout_ms" in answer.meta:
             return None  # answered without the transform (early_answer)
         if media.startswith("image/") or media == "application/octet-stream":
             return None
         try:
-            ADAPTERS[provider].client_body(answer, params, created())
+            return Shaped(ADAPTERS[provider].client_body(answer, params, created()))
         except AdapterCrash as crash:
             return gateway_exception(crash.reply, status=crash.status)
-        return None
 
     return settle
 
