@@ -11,13 +11,15 @@ and ``fakes/`` only (CONTRIBUTING.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from mock_gateway.fakes.images import Base64Text
 from mock_gateway.gateway.errors import dumps
 from mock_gateway.gateway.profiles import Profile
+from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse
+from mock_gateway.wire.js import js_string
 from mock_gateway.wire.multipart import FormField
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "AdapterGatewayError",
     "EditUpstream",
     "GatewayRefusal",
+    "fixed_base_url",
+    "path_model",
     "bearer",
     "client_json",
     "images_json",
@@ -61,8 +65,28 @@ class AdapterGatewayError(AdapterCrash):
         self.reply, self.status = message, status
 
 
-# Bedrock's name for the same thing (kept: adapters/bedrock.py raises it).
+# The earlier name of the same thing (kept one release for code that imports it).
 GatewayRefusal = AdapterGatewayError
+
+
+def path_model(params: Mapping[str, Any], missing: str | None = None) -> str:
+    """The request's ``model`` as a URL path segment: JS's `${params.model}`, so a missing
+    one is ``undefined`` (and the mock says ``missing``, the fix, when given)."""
+    model = js_string(params["model"]) if "model" in params else "undefined"
+    if model == "undefined" and missing is not None:
+        hint(missing)
+    return model
+
+
+def fixed_base_url(url: str) -> Callable[[Mapping[str, Any]], str]:
+    """An adapter's ``base_url`` for a provider with one base URL, whatever the options."""
+
+    def base_url(options: Mapping[str, Any]) -> str:
+        del options
+        return url
+
+    base_url.__doc__ = f"The one base URL, {url}."
+    return base_url
 
 
 class Adapter(Protocol):

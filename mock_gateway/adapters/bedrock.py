@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 from mock_gateway.adapters.base import (
     UNDICI_HEADERS,
     AdapterCrash,
-    GatewayRefusal,
+    AdapterGatewayError,
     bearer,
     images_json,
 )
@@ -98,18 +98,18 @@ def _decode_uri_component(text: str) -> str:
 
 
 def _family(model: Any) -> bool:
-    """getConfig: whether ``model`` is SDXL (v1); ``GatewayRefusal`` unless a stability model.
+    """getConfig: whether ``model`` is SDXL (v1); ``AdapterGatewayError`` unless a stability model.
 
     ``Model is required`` comes first (getEndpoint, api.ts), measured br-no-model; a model not
     of the stability family has no imageGenerate (measured br-nonstability-model).
     """
     if not truthy(model):
-        raise GatewayRefusal("Model is required")
+        raise AdapterGatewayError("Model is required")
     if not isinstance(model, str):
         raise AdapterCrash("e.replace is not a function")  # To(model) in getConfig
     family, _, rest = _REGION_PREFIX.sub("", model).partition(".")
     if family != "stability":
-        raise GatewayRefusal(f"imageGenerate is not supported by {PROVIDER}")
+        raise AdapterGatewayError(f"imageGenerate is not supported by {PROVIDER}")
     return rest in V1_MODELS
 
 

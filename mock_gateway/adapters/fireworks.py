@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, bearer, images_json, unsigned
+from mock_gateway.adapters.base import (
+    UNDICI_HEADERS,
+    AdapterCrash,
+    bearer,
+    fixed_base_url,
+    images_json,
+    path_model,
+    unsigned,
+)
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.hints import hint
@@ -77,10 +85,7 @@ def map_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def base_url(options: Mapping[str, Any]) -> str:
-    """The inference base (imageGenerate is one of its endpoints)."""
-    del options
-    return BASE_URL
+base_url = fixed_base_url(BASE_URL)
 
 
 def to_upstream(
@@ -94,10 +99,9 @@ def to_upstream(
 ) -> UpstreamRequest:
     """``{base}/image_generation/{model}``: the request's own model, ``undefined`` if none."""
     del boundary, options
-    model = js_string(params["model"]) if "model" in params else "undefined"
-    if model == "undefined":
-        hint("no model: the gateway sends Fireworks to /image_generation/undefined; set model "
-             "(accounts/fireworks/models/stable-diffusion-xl-1024-v1-0)")  # fmt: skip
+    model = path_model(params, "no model: the gateway sends Fireworks to "
+                       "/image_generation/undefined; set model "
+                       "(accounts/fireworks/models/stable-diffusion-xl-1024-v1-0)")  # fmt: skip
     body = dumps(map_params(params)) if has_body else b""
     headers = [("content-type", "application/json"), bearer(api_key), *UNDICI_HEADERS,
                ("content-length", str(len(body)))]  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, bearer, images_json, unsigned
+from mock_gateway.adapters.base import UNDICI_HEADERS, bearer, fixed_base_url, images_json, unsigned
 from mock_gateway.gateway.errors import dumps, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
@@ -56,10 +56,7 @@ def map_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def base_url(options: Mapping[str, Any]) -> str:
-    """OpenAI has one base URL."""
-    del options
-    return BASE_URL
+base_url = fixed_base_url(BASE_URL)
 
 
 def to_upstream(

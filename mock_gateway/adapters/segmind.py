@@ -9,10 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, images_json, unsigned
+from mock_gateway.adapters.base import (
+    UNDICI_HEADERS,
+    AdapterCrash,
+    fixed_base_url,
+    images_json,
+    path_model,
+    unsigned,
+)
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
 from mock_gateway.gateway.profiles import Profile
-from mock_gateway.hints import hint
 from mock_gateway.upstream import UpstreamRequest, UpstreamResponse, parsed_json
 from mock_gateway.wire.js import clamp, js_string, json_safe, parse_int
 
@@ -72,10 +78,7 @@ def map_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def base_url(options: Mapping[str, Any]) -> str:
-    """Segmind has one base URL."""
-    del options
-    return BASE_URL
+base_url = fixed_base_url(BASE_URL)
 
 
 def to_upstream(
@@ -89,9 +92,8 @@ def to_upstream(
 ) -> UpstreamRequest:
     """The request the gateway sends Segmind: ``{base}/{model}``, ``x-api-key``."""
     del boundary, options
-    model = js_string(params["model"]) if "model" in params else "undefined"
-    if model == "undefined":
-        hint("no model: the gateway sends Segmind to /undefined; set model (e.g. sdxl1.0-txt2img)")
+    model = path_model(params, "no model: the gateway sends Segmind to /undefined; set model "
+                       "(e.g. sdxl1.0-txt2img)")  # fmt: skip
     body = dumps(map_params(params)) if has_body else b""
     headers = [
         ("content-type", "application/json"),

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, bearer, images_json, unsigned
+from mock_gateway.adapters.base import (
+    UNDICI_HEADERS,
+    AdapterCrash,
+    bearer,
+    fixed_base_url,
+    images_json,
+    unsigned,
+)
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.hints import hint
@@ -103,10 +110,7 @@ def map_v2(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(name, js_string(params[name])) for name in _V2_FIELDS if name in params]
 
 
-def base_url(options: Mapping[str, Any]) -> str:
-    """Stability has one base URL."""
-    del options
-    return BASE_URL
+base_url = fixed_base_url(BASE_URL)
 
 
 def to_upstream(

@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mock_gateway.adapters.base import UNDICI_HEADERS, AdapterCrash, bearer, images_json, unsigned
+from mock_gateway.adapters.base import (
+    UNDICI_HEADERS,
+    AdapterCrash,
+    bearer,
+    images_json,
+    path_model,
+    unsigned,
+)
 from mock_gateway.gateway.errors import dumps, invalid_provider_response, provider_error
 from mock_gateway.gateway.profiles import Profile
 from mock_gateway.hints import hint
@@ -83,7 +90,7 @@ def to_upstream(
 ) -> UpstreamRequest:
     """``{base}/{model}``, the model verbatim (``@`` and ``/`` not encoded)."""
     del boundary, options
-    model = js_string(params["model"]) if "model" in params else "undefined"
+    model = path_model(params)
     body = dumps(map_params(params)) if has_body else b""
     headers = [("content-type", "application/json"), bearer(api_key), *UNDICI_HEADERS,
                ("content-length", str(len(body)))]  # fmt: skip
