@@ -6,11 +6,13 @@ import base64
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -147,6 +149,30 @@ def test_thumbnails_keep_format_and_size_and_still_pass_check_and_drift(
     # Compared by the original's format and size: no drift against the mock they came from.
     report = drift(exchanges[:1], ["oss"])
     assert not report.failed, report.to_json()
+
+
+def test_the_ca_bundle_is_loaded_once_per_recorder_not_per_request(
+    target: LiveServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading it takes tens of milliseconds: per request, it was most of a long recording.
+    loads: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        load(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    recorder, writer = _recorder(target.url, tmp_path / "three.har")
+    with LiveServer(create_recorder(recorder)) as proxy, httpx.Client(timeout=30) as client:
+        loads.clear()  # the client's own
+        headers = {"x-portkey-provider": "openai", "authorization": f"Bearer {OPENAI_KEY}"}
+        body = {"model": "dall-e-2", "prompt": "a cat", "size": "256x256"}
+        url = proxy.url + "/v1/images/generations"
+        answers = [client.post(url, headers=headers, json=body) for _ in range(3)]
+    writer.close()
+    assert [a.status_code for a in answers] == [200] * 3 and len(writer) == 3
+    assert len(loads) == 1
 
 
 def test_an_unreachable_target_is_a_502_that_is_not_recorded(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ class Case:
     form: tuple[tuple[str, Any], ...] | None = None
     faults: tuple[Mapping[str, Any], ...] = ()
     intended: str | None = None
+    source: str = ""  # the corpus file it is written in: cases.json, or cases/<name>.json's name
 
     def request(self, upstream: str) -> dict[str, Any]:
         """httpx.request keyword arguments, with ``{up}`` replaced by the fake upstream."""
@@ -189,14 +190,16 @@ def load_corpus(path: Path = CASES_FILE) -> tuple[list[Case], dict[str, Intended
                 tuple(entry["ignore"]),
                 tuple(entry.get("profiles", ("oss", "oss-npm"))),
             )
-        cases.extend(_case(raw, presets) for raw in data.get("cases", ()))
+        cases.extend(_case(raw, presets, file.name) for raw in data.get("cases", ()))
     ids = [case.id for case in cases]
     if len(ids) != len(set(ids)):
         raise ValueError(f"case ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
     return cases, intended
 
 
-def _case(raw: Mapping[str, Any], presets: Mapping[str, Mapping[str, str | None]]) -> Case:
+def _case(
+    raw: Mapping[str, Any], presets: Mapping[str, Mapping[str, str | None]], source: str
+) -> Case:
     headers: dict[str, str | None] = dict(presets.get(raw.get("with", ""), {}))
     headers.update(raw.get("headers", {}))
     form = raw.get("form")
@@ -211,6 +214,7 @@ def _case(raw: Mapping[str, Any], presets: Mapping[str, Mapping[str, str | None]
         form=None if form is None else tuple((k, v) for k, v in form),
         faults=tuple(raw.get("faults", ())),
         intended=raw.get("intended"),
+        source=source,
     )
 
 

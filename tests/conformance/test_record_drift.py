@@ -1,9 +1,19 @@
 """Record a session through the real open-source gateway, then drift it against the mock.
 
-The session is the conformance corpus (the cases that need no fault queued on the upstream:
-a recording cannot carry the upstream's state), sent through ``mock-portkey record``'s proxy
-in front of each pinned gateway flavour. Replayed against the matching profile, the drift
-report must show exactly the differences the corpus's intended-differences list names.
+The session is sent through ``mock-portkey record``'s proxy in front of each pinned gateway
+flavour. Replayed against the matching profile, the drift report must show exactly the
+differences the corpus's intended-differences list names.
+
+The session is a sample of the conformance corpus, not all of it: test_real_gateway.py already
+compares every case with both real gateways; this module proves that the record -> cassette ->
+drift pipeline agrees with the intended-differences list. So it sends, from the cases a
+recording can replay (no fault queued on the upstream: a recording cannot carry the upstream's
+state; no refused key: keys are redacted), every case with an intended difference, the cases
+the tests below name, and the first case of each request shape: corpus file, providers named
+(header or config), method, path, body kind and ``accept`` header. That covers every corpus
+file, every provider and every intended difference that can show in a recording
+(``test_the_session_covers_every_file_provider_and_intended_difference``); a case left out is
+still compared with the real gateways, case by case, by test_real_gateway.py.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ import copy
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,9 +43,50 @@ CASES, INTENDED = load_corpus()
 # A refused key cannot be replayed: the recording redacts keys, and with them what made the
 # key a refused one (e.g. "invalid"), so the mock would see a good key.
 _KEY_REFUSALS = ("invalid-key", "invalid-token")
-SESSION = [
+REPLAYABLE = [
     case for case in CASES if not case.faults and not any(part in case.id for part in _KEY_REFUSALS)
 ]
+NAMED = ("unified-stability-core", "unified-openai-bad-size")  # the tests below edit or find them
+
+
+def _providers(case: Case) -> frozenset[str]:
+    """The providers a case names: its x-portkey-provider header and any in its config."""
+    named = {case.headers.get("x-portkey-provider") or ""}
+    pending = [case.config]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            named.add(value["provider"] if isinstance(value.get("provider"), str) else "")
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return frozenset(named - {""})
+
+
+def _shape(case: Case) -> tuple[object, ...]:
+    """What a case's request is like, as far as recording and replaying it go."""
+    if case.json_body is not None:
+        body = "json"
+    else:
+        body = "raw" if case.body is not None else "form" if case.form is not None else "none"
+    path = urlsplit(case.path).path
+    return (case.source, _providers(case), case.method, path, body, case.headers.get("accept"))
+
+
+def _session() -> list[Case]:
+    """The sample the module docstring describes, in corpus order."""
+    shapes: set[tuple[object, ...]] = set()
+    chosen = []
+    for case in REPLAYABLE:
+        new_shape = _shape(case) not in shapes
+        shapes.add(_shape(case))
+        if new_shape or case.intended or case.id in NAMED:
+            chosen.append(case)
+    return chosen
+
+
+SESSION = _session()
+
 # Hosted Portkey wants its own key; the open-source gateway ignores it. Sent on every request
 # so that the hosted profile's drift is about behaviour, and so that its redaction is tested.
 PORTKEY_KEY = "pk-live-9f8e7d6c5b4a39281706"
@@ -76,6 +128,22 @@ def _allow_list(profile: str) -> list[Allowed]:
     return [a for case in SESSION if (a := _listed(case, profile)) is not None]
 
 
+def test_the_session_covers_every_file_provider_and_intended_difference() -> None:
+    def providers(cases: list[Case]) -> set[str]:
+        return set().union(*map(_providers, cases))
+
+    def showable(cases: list[Case]) -> set[str]:  # the intended differences a recording shows
+        return {a.name for c in cases for f in FLAVOURS if (a := _listed(c, f)) is not None}
+
+    assert {case.source for case in SESSION} == {case.source for case in REPLAYABLE}
+    assert providers(SESSION) == providers(REPLAYABLE)
+    assert {_shape(case) for case in SESSION} == {_shape(case) for case in REPLAYABLE}
+    assert showable(REPLAYABLE) and showable(SESSION) == showable(REPLAYABLE)
+    # Every intended case is sent, those that cannot show too: they must show nothing.
+    assert [c for c in REPLAYABLE if c.intended] == [c for c in SESSION if c.intended]
+    assert {case.id for case in SESSION} >= set(NAMED)
+
+
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_drift_shows_exactly_the_intended_differences(
     recordings: dict[str, Path], flavour: str
@@ -110,10 +178,17 @@ def test_drift_against_hosted_reports_and_fails(recordings: dict[str, Path]) -> 
 
 
 def test_one_changed_fact_is_named(recordings: dict[str, Path], tmp_path: Path) -> None:
+    # The command line, over the exchanges its allow list names and the one changed: the
+    # whole session's drift under the same list is test_drift_shows_exactly_the_intended_...'s.
+    allowed = _allow_list("oss")
+    wanted = {"unified-stability-core"} | {label for a in allowed for label in a.entries or ()}
     data = json.loads(recordings["oss"].read_text())
+    data["log"]["entries"] = [e for e in data["log"]["entries"] if e.get("comment") in wanted]
+    assert len(data["log"]["entries"]) == len(wanted) > 1
+    original = tmp_path / "original.har"
+    original.write_text(json.dumps(data))
     changed = copy.deepcopy(data)
-    index = next(i for i, case in enumerate(SESSION) if case.id == "unified-stability-core")
-    entry = changed["log"]["entries"][index]
+    entry = next(e for e in changed["log"]["entries"] if e["comment"] == "unified-stability-core")
     body = json.loads(entry["response"]["content"]["text"])
     body["data"][0]["finish_reason"] = "CONTENT_FILTERED"  # reality moved on
     entry["response"]["content"]["text"] = json.dumps(body)
@@ -121,7 +196,7 @@ def test_one_changed_fact_is_named(recordings: dict[str, Path], tmp_path: Path) 
     copy_path.write_text(json.dumps(changed))
     allow = tmp_path / "allow.json"
     table: dict[str, dict[str, Any]] = {}
-    for a in _allow_list("oss"):
+    for a in allowed:
         kept = table.setdefault(a.name, {"reason": a.reason, "ignore": list(a.ignore)})
         kept["entries"] = kept.get("entries", []) + list(a.entries or ())
     allow.write_text(json.dumps({"allowed_differences": table}))
@@ -139,8 +214,9 @@ def test_one_changed_fact_is_named(recordings: dict[str, Path], tmp_path: Path) 
         if d["allowed"] is None
     ]
     assert unlisted == [("unified-stability-core", "body/data/0/finish_reason")]
+    assert {ex["label"] for ex in report["exchanges"]} == wanted  # the listed ones still differ
     # The original, with the same list, passes.
-    out, _ = _cli(["drift", str(recordings["oss"]), "--profile", "oss", "--allow", str(allow)])
+    out, _ = _cli(["drift", str(original), "--profile", "oss", "--allow", str(allow)])
     assert out[0] == 0, out[1]
 
 
