@@ -1,7 +1,8 @@
 """Every code block in README.md runs as written.
 
 - ``python`` blocks that define ``test_`` functions are test files: run by pytest in a fresh
-  project with the ``portkey_mock`` plugin (and ``examples/imagegen``, which the README names).
+  project with the ``portkey_mock`` plugin (and ``examples/imagegen``, which the README names),
+  each block a file of it, all in one run; every test of every block must pass.
 - Other ``python`` blocks are scripts: run by Python, with ``127.0.0.1:8787`` (the server the
   README starts) replaced by a live mock's address.
 - ``bash`` blocks run under bash in a scratch directory that links the checkout's files. Each
@@ -26,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +96,16 @@ class Block:
 
     @property
     def is_test_file(self) -> bool:
-        return re.search(r"^def test_", self.body, re.M) is not None
+        return bool(self.test_names)
+
+    @property
+    def test_names(self) -> list[str]:
+        return re.findall(r"^def (test_\w+)", self.body, re.M)
+
+    @property
+    def module(self) -> str:
+        """The test file's module name, in test_python_test_files_pass's project."""
+        return f"test_readme_line{self.line}"
 
 
 def readme_blocks() -> list[Block]:
@@ -108,6 +119,9 @@ def readme_blocks() -> list[Block]:
 BLOCKS = readme_blocks()
 PYTHON = [block for block in BLOCKS if block.language == "python"]
 BASH = [block for block in BLOCKS if block.language == "bash"]
+# What runs: tests/test_readme_hosted.py checks its section's blocks are among these.
+SCRIPTS = [block for block in PYTHON if not block.is_test_file]
+TEST_FILES = [block for block in PYTHON if block.is_test_file]
 
 
 def test_every_block_is_a_known_kind() -> None:
@@ -204,7 +218,7 @@ def _origin(server: LiveServer) -> str:
     return server.url.removeprefix("http://")
 
 
-@pytest.mark.parametrize("block", [b for b in PYTHON if not b.is_test_file], ids=lambda b: b.id)
+@pytest.mark.parametrize("block", SCRIPTS, ids=lambda b: b.id)
 def test_python_scripts_run(block: Block, server: LiveServer, tmp_path: Path) -> None:
     code = block.body.replace(README_ORIGIN, _origin(server))
     run = subprocess.run(
@@ -213,26 +227,53 @@ def test_python_scripts_run(block: Block, server: LiveServer, tmp_path: Path) ->
     assert run.returncode == 0, f"README line {block.line}:\n{run.stderr}"
 
 
-@pytest.mark.parametrize("block", [b for b in PYTHON if b.is_test_file], ids=lambda b: b.id)
-def test_python_test_files_pass(block: Block, pytester: pytest.Pytester) -> None:
+def _junit_outcomes(report: Path) -> dict[str, str]:
+    """``module::test`` -> "passed", or what went wrong ("failure", "error", "skipped")."""
+    outcomes = {}
+    for case in ET.parse(report).iter("testcase"):
+        problems = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        # A file that fails to import is a case named after it, in no class: "::module".
+        outcomes[f"{case.get('classname')}::{case.get('name')}"] = ",".join(problems) or "passed"
+    return outcomes
+
+
+def _of(block: Block, outcomes: dict[str, str]) -> dict[str, str]:
+    return {case: outcome for case, outcome in outcomes.items() if block.module in case.split("::")}
+
+
+def test_python_test_files_pass(pytester: pytest.Pytester) -> None:
     # A user's project: the example library the README names, and a conftest that loads a
-    # derandomized Hypothesis profile for CI, as examples/conftest.py does.
+    # derandomized Hypothesis profile for CI, as examples/conftest.py does. Each block is a
+    # file of it, and one pytest run runs them all: one start-up (4-5 s) instead of one per
+    # block; they share the session's mock server, which the fixture resets before every
+    # test, as in any user's suite of several files.
     shutil.copytree(ROOT / "examples" / "imagegen", pytester.path / "imagegen",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     shutil.copy(ROOT / "examples" / "conftest.py", pytester.path / "conftest.py")
-    pytester.makepyfile(test_readme=block.body)
-    tests = len(re.findall(r"^def test_", block.body, re.M))
+    assert len(TEST_FILES) >= 5, "the README's test files were not found"
+    for block in TEST_FILES:
+        pytester.makepyfile(**{block.module: block.body})
+    # -p no:schemathesis: our test extra's plugin (for tests/test_fuzz.py), no user's; it
+    # costs 2 s of start-up and no block uses it.
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:schemathesis", "--hypothesis-profile=ci"
-    )
-    result.assert_outcomes(passed=tests)
+        "-p", "no:cacheprovider", "-p", "no:schemathesis", "--hypothesis-profile=ci",
+        "--junitxml=results.xml", "--continue-on-collection-errors",  # one bad file fails alone
+    )  # fmt: skip
+    outcomes = _junit_outcomes(pytester.path / "results.xml")
+    expected = {
+        f"{block.module}::{name}": "passed" for block in TEST_FILES for name in block.test_names
+    }
+    wrong = [block.line for block in TEST_FILES if _of(block, outcomes) != _of(block, expected)]
+    assert outcomes == expected, f"README test files at lines {wrong}:\n{result.stdout.str()}"
 
 
 @pytest.fixture(scope="module")
 def pytest_help() -> str:
     # As a user's project sees it: the installed plugin loaded (our own addopts disable it).
+    # Without schemathesis's plugin (our test extra's, for tests/test_fuzz.py; 2 s of start-up):
+    # no command the README shows uses its options, and a user's project does not have them.
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-o", "addopts=", "--help"],
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:schemathesis", "--help"],
         capture_output=True,
         text=True,
         cwd=ROOT,
