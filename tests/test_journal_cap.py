@@ -9,6 +9,7 @@ import pytest
 from mock_gateway.cli import parse_args
 from mock_gateway.journal import Journal
 from tests.conftest import ClientFactory, MockClient
+from tests.downstream_runs import runpytest
 
 HEADERS = {"x-portkey-provider": "stability-ai", "authorization": "sk-cap-0123456789"}
 
@@ -92,4 +93,4 @@ def test_cap(portkey_mock):
     assert len(portkey_mock.calls) == 2 and portkey_mock.state.journal.dropped == 2
 """
     )
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    runpytest(pytester).assert_outcomes(passed=1)
